@@ -1,0 +1,55 @@
+"""The one error family. ``str(error)`` is the sentence a person reads.
+
+The CLI turns a :class:`CostcalcError` into one line on stderr and its ``exit_code``;
+anything else that escapes is a bug (exit 70, traceback shown).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class CostcalcError(Exception):
+    """Something the user can fix. ``where`` names the flag, file, line or field."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+    def at(self, where: str) -> CostcalcError:
+        """The same error, located (keeps an existing, more precise location)."""
+        if not self.where:
+            self.where = where
+        return self
+
+
+class InputError(CostcalcError):
+    """A value given on the command line or to the library API is not acceptable."""
+
+
+class DataError(CostcalcError):
+    """A data file (hardware profile, plan, data table) is malformed or inconsistent."""
+
+    def __init__(self, message: str, where: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message, where)
+        # Every problem found in the file, each as "file:line: field: message".
+        self.problems = problems or [str(self)]
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+    """``" (did you mean 'x'?)"`` when a choice is close to ``word``, else ``""``."""
+    pool = list(choices)
+    close = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), lowered, n=n)]
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"

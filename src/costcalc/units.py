@@ -1,0 +1,279 @@
+"""Units: the one pint registry, and parsing of every quantity the user gives us.
+
+All arithmetic in costcalc runs on plain floats (or numpy arrays) in *base units*:
+FLOP, FLOP/s, second, watt, joule, kilogram (of CO2e), USD, bit. Dimensions are
+checked once, here, where text becomes a number.
+
+pint is the single source of truth for units, defined in ``units.txt``. Importing
+pint and building a registry costs ~0.4 s, too slow for a one-liner, so the unit
+spellings people actually type are pre-computed from that registry into
+``data/units_table.json`` (``python -m costcalc.units`` regenerates it; a test keeps
+it in sync). Anything not in the table goes through the full registry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from costcalc.errors import InputError, did_you_mean
+
+MAX_TEXT = 200  # longer quantity text is certainly not a quantity
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a quantity means: the dimension it must have, and how to read a bare number."""
+
+    noun: str  # "a power", for messages
+    base: str  # a unit with exactly the dimension this kind requires
+    bare: str  # unit assumed for a bare number ("" = dimensionless)
+    example: str
+
+
+KINDS: dict[str, Kind] = {
+    "compute": Kind("an amount of compute", "FLOP", "FLOP", "1e18, 10^18, 1 EFLOP or 3 PF/s-day"),
+    "throughput": Kind("a throughput", "FLOPS", "FLOPS", "180 TFLOPS"),
+    "power": Kind("a power", "W", "W", "330 W"),
+    "time": Kind("a duration", "s", "hour", "14.8 days"),
+    "energy": Kind("an energy", "J", "kWh", "500 MWh"),
+    "carbon_intensity": Kind("a carbon intensity", "kg/J", "g/kWh", "429 g/kWh"),
+    "price": Kind("a price per device-hour", "USD/s", "USD/hour", "2.50 USD/hour"),
+    "money": Kind("an amount of money", "USD", "USD", "50000 USD"),
+    "mass": Kind("a CO2e mass", "kg", "kg", "20 t"),
+    "memory": Kind("a memory size", "byte", "GB", "80 GB"),
+    "bandwidth": Kind("a bandwidth", "B/s", "GB/s", "3350 GB/s"),
+    "fraction": Kind("a fraction", "", "", "40% or 0.4"),
+    "number": Kind("a number", "", "", "1.1"),
+}
+
+# Spellings pre-computed into the table: every unit our data files and docs use, and the
+# ones people commonly type. Anything else still works through pint, only slower.
+_PREFIXED = [p + u for u in ("FLOP", "FLOPS") for p in ("", "k", "M", "G", "T", "P", "E", "Z")]
+TABLE_SPELLINGS = [
+    *_PREFIXED,
+    *[p + "FLOP/s" for p in ("", "G", "T", "P", "E")],
+    "pfs_day",
+    "s", "second", "seconds", "min", "minute", "minutes", "h", "hr", "hour", "hours",
+    "day", "days", "week", "weeks", "month", "months", "year", "years",
+    "W", "kW", "MW", "GW", "watt", "watts",
+    "J", "kJ", "MJ", "GJ", "Wh", "kWh", "MWh", "GWh", "TWh",
+    "g", "kg", "t", "kt", "Mt", "tonne", "tonnes", "gCO2e", "kgCO2e", "tCO2e",
+    "g/kWh", "kg/kWh", "gCO2e/kWh", "kgCO2e/kWh", "g/MWh", "t/MWh", "kg/J",
+    "USD", "kUSD", "MUSD", "USD/hour", "USD/h", "USD/hr", "USD/s", "USD/day", "USD/kWh",
+    "B", "byte", "bytes", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB",
+    "B/s", "GB/s", "TB/s",
+    "percent",
+]
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_SIMPLE = re.compile(
+    rf"^(?P<num>{_NUMBER})(?:\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d{{1,4}}))?\s*(?P<unit>.*?)\s*$"
+)
+# "3 PF/s-day", "3 petaflop/s-days", "3 pfs-days": pint cannot read "/" and "-" in a name.
+_PFS_DAY = re.compile(r"(?i)\b(?:pf|pflop|petaflop)s?\s*/\s*s\s*[-·. ]?\s*days?\b|\bpfs[-_]days?\b")
+
+
+@cache
+def registry() -> Any:
+    """The one pint UnitRegistry, with costcalc's definitions (built on first use)."""
+    import pint
+
+    reg = pint.UnitRegistry(cache_folder=None, on_redefinition="raise")
+    reg.load_definitions(str(resources.files("costcalc") / "units.txt"))
+    return reg
+
+
+def _dims_key(dimensionality: Any) -> str:
+    """A stable text key for a pint dimensionality, e.g. ``"[compute]/[time]"``."""
+    parts = sorted((str(k), int(v) if float(v).is_integer() else float(v)) for k, v in
+                   dict(dimensionality).items() if v)
+    return "*".join(f"{k}^{v}" for k, v in parts)
+
+
+@cache
+def _table() -> dict[str, Any]:
+    path = resources.files("costcalc") / "data" / "units_table.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def build_table() -> dict[str, Any]:
+    """Compute the fast-path table from the pint registry (the source of truth)."""
+    reg = registry()
+    units = {}
+    for spelling in TABLE_SPELLINGS:
+        q = reg.Quantity(1, spelling).to_base_units()
+        units[spelling] = [float(q.magnitude), _dims_key(q.dimensionality)]
+    kinds = {}
+    for name, kind in KINDS.items():
+        q = reg.Quantity(1, kind.base or "dimensionless")
+        kinds[name] = _dims_key(q.dimensionality)
+    return {"units": units, "kinds": kinds}
+
+
+def factor(unit: str) -> float:
+    """How many base units one ``unit`` is (``factor("kWh") == 3.6e6``)."""
+    entry = _table()["units"].get(unit)
+    if entry is not None:
+        return float(entry[0])
+    return float(registry().Quantity(1, unit).to_base_units().magnitude)
+
+
+def convert(value: Any, unit: str) -> Any:
+    """A base-unit value (float or array) expressed in ``unit``."""
+    return value / factor(unit)
+
+
+def _kind_of(dims: str) -> str:
+    for name, key in _table()["kinds"].items():
+        if key == dims and name not in ("number",):
+            return KINDS[name].noun
+    return f"a quantity of dimension {dims.replace('^1', '') or 'none'}"
+
+
+def _hint(got: str, want: str, unit: str) -> str:
+    """A fix for a dimension mismatch, where one is obvious."""
+    table = _table()
+    if got == table["kinds"]["compute"] and want == table["kinds"]["throughput"]:
+        return f"; FLOPs/FLOP is a count, FLOPS a rate: did you mean {unit[:-1] + 'S'}?"
+    if got == table["kinds"]["throughput"] and want == table["kinds"]["compute"]:
+        return "; FLOPS is a rate (FLOP per second), FLOP or FLOPs a count"
+    if got == table["kinds"]["energy"] and want == table["kinds"]["power"]:
+        return "; divide by a time"
+    if got == table["kinds"]["power"] and want == table["kinds"]["energy"]:
+        return "; multiply by a time"
+    if got == table["kinds"]["money"] and want == table["kinds"]["price"]:
+        return "; give a price per hour, e.g. 2.50 USD/hour"
+    if "currency_" in got and "currency_USD" not in got:
+        return "; costcalc works in USD and never converts currencies silently"
+    return ""
+
+
+def _number(num: str, exp: str | None) -> float:
+    try:
+        value = float(num) if exp is None else float(num) ** int(exp)
+    except OverflowError:
+        value = math.inf
+    return value
+
+
+def parse_quantity(text: Any, kind: str, where: str = "", *, allow_zero: bool = False) -> float:
+    """Read ``text`` as a quantity of ``kind``; return its value in base units.
+
+    Accepts a number (taken in the kind's bare unit: ``1e18`` FLOP, ``330`` W, ``14.8``
+    hours), ``10^18``, ``40%``, or a number with a unit (``180 TFLOPS``, ``0.429 kg/kWh``).
+    Rejects the wrong dimension, NaN, infinities, negatives and (unless ``allow_zero``)
+    zero with an :class:`InputError` located at ``where``.
+    """
+    value = _parse(text, kind, where)
+    if value == 0 and not allow_zero:
+        raise InputError(f"{str(text).strip()!r} must be greater than zero", where)
+    return value
+
+
+def _parse(text: Any, kind: str, where: str) -> float:
+    spec = KINDS[kind]
+    if isinstance(text, bool):
+        raise InputError(f"expected {spec.noun} (e.g. {spec.example}), got {text!r}", where)
+    if isinstance(text, (int, float)):
+        value = float(text) * (factor(spec.bare) if spec.bare else 1.0)
+        return _check_value(value, kind, repr(text), where)
+    if hasattr(text, "dimensionality"):  # a pint Quantity from a notebook
+        q = text.to_base_units()
+        return _checked(float(q.magnitude), _dims_key(q.dimensionality), kind, str(text), where)
+    if not isinstance(text, str):
+        raise InputError(f"expected {spec.noun} (e.g. {spec.example}), got {text!r}", where)
+    shown = text.strip()
+    if not shown:
+        raise InputError(f"empty value; expected {spec.noun} (e.g. {spec.example})", where)
+    if len(shown) > MAX_TEXT:
+        raise InputError(f"value is {len(shown)} characters long; expected {spec.noun}", where)
+    normal = _PFS_DAY.sub("pfs_day", shown)
+    match = _SIMPLE.match(normal)
+    if match:
+        value = _number(match["num"], match["exp"])
+        unit = match["unit"]
+        if not unit:
+            value *= factor(spec.bare) if spec.bare else 1.0
+            return _check_value(value, kind, shown, where)
+        if unit == "%":
+            return _checked(value / 100, "", kind, shown, where)
+        entry = _table()["units"].get(unit)
+        if entry is not None:
+            return _checked(value * entry[0], entry[1], kind, shown, where)
+    magnitude, dims = _parse_with_pint(normal, kind, shown, where)
+    return _checked(magnitude, dims, kind, shown, where)
+
+
+def _parse_with_pint(text: str, kind: str, shown: str, where: str) -> tuple[float, str]:
+    import pint
+
+    spec = KINDS[kind]
+    reg = registry()
+    try:
+        q = reg.Quantity(text.replace("%", " percent"))
+        if not hasattr(q, "to_base_units"):
+            raise TypeError
+        q = q.to_base_units()
+        magnitude = float(q.magnitude)
+    except pint.errors.UndefinedUnitError as e:
+        name = str(getattr(e, "unit_names", "") or e).strip("'\"() ,")
+        hint = did_you_mean(name, TABLE_SPELLINGS)
+        raise InputError(f"unknown unit '{name}' in {shown!r}{hint}", where) from None
+    except OverflowError:
+        magnitude, q = math.inf, reg.Quantity(1)
+    except Exception:  # noqa: BLE001 - pint's parser fails in many ways on
+        # hostile text (AssertionError, TokenError, ...); none of them is a bug of ours.
+        raise InputError(
+            f"cannot read {shown!r} as {spec.noun}; expected e.g. {spec.example}", where
+        ) from None
+    return magnitude, _dims_key(q.dimensionality)
+
+
+def _checked(value: float, dims: str, kind: str, shown: str, where: str) -> float:
+    spec = KINDS[kind]
+    want = _table()["kinds"][kind]
+    if math.isnan(value) or math.isinf(value):
+        return _check_value(value, kind, shown, where)
+    if dims != want:
+        unit = _SIMPLE.match(shown)
+        hint = _hint(dims, want, unit["unit"] if unit else "")
+        raise InputError(
+            f"{shown!r} is {_kind_of(dims)}, expected {spec.noun} (e.g. {spec.example}){hint}",
+            where,
+        )
+    if kind == "memory" and not re.search(r"(?i)(bit|byte|B)\b|B$", shown):
+        raise InputError(f"{shown!r} has no memory unit; expected e.g. {spec.example}", where)
+    return _check_value(value, kind, shown, where)
+
+
+def _check_value(value: float, kind: str, shown: str, where: str) -> float:
+    spec = KINDS[kind]
+    if math.isnan(value):
+        raise InputError(f"{shown!r} is not a number; expected {spec.noun}", where)
+    if math.isinf(value):
+        raise InputError(f"{shown!r} is too large: it overflows a 64-bit float", where)
+    if value < 0:
+        raise InputError(f"{shown!r} is negative; expected {spec.noun}", where)
+    if kind == "fraction" and value > 1:
+        hint = f"; did you mean {shown}%?" if 1 < value <= 100 else ""
+        raise InputError(f"{shown!r} is more than 100%; expected a fraction (e.g. 40% or 0.4)"
+                         f"{hint}", where)
+    return value
+
+
+def main() -> None:  # python -m costcalc.units: regenerate the fast-path table
+    path = resources.files("costcalc") / "data" / "units_table.json"
+    text = json.dumps(build_table(), indent=1, sort_keys=True) + "\n"
+    with open(str(path), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
