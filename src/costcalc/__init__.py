@@ -17,6 +17,15 @@ from costcalc.units import parse_quantity
 __version__ = "0.1.0"
 
 __all__ = [
-    "Assumption", "Catalog", "CostcalcError", "DataError", "Estimate", "InputError", "Profile",
-    "__version__", "estimate", "load_profile", "parse_quantity",
+    "Assumption",
+    "Catalog",
+    "CostcalcError",
+    "DataError",
+    "Estimate",
+    "InputError",
+    "Profile",
+    "__version__",
+    "estimate",
+    "load_profile",
+    "parse_quantity",
 ]

@@ -24,8 +24,14 @@ OUTPUT_FIELDS = {
     "cost_usd": ("USD", "Cost"),
     "co2e_kg": ("kg", "CO2e"),
 }
-_MODEL_KEYS = {"flops": "flops", "wall_clock_hours": "wall_clock", "device_hours": "device_time",
-               "energy_kwh": "energy", "cost_usd": "cost", "co2e_kg": "co2e"}
+_MODEL_KEYS = {
+    "flops": "flops",
+    "wall_clock_hours": "wall_clock",
+    "device_hours": "device_time",
+    "energy_kwh": "energy",
+    "cost_usd": "cost",
+    "co2e_kg": "co2e",
+}
 
 
 @dataclass(frozen=True)
@@ -99,11 +105,26 @@ def estimate(
     to the hardware profile or the built-in defaults, and accepts a number (in the unit
     the CLI assumes for a bare number) or a string with units.
     """
-    given = {k: v for k, v in dict(
-        work=work, hardware=hardware if not isinstance(hardware, Profile) else hardware.name,
-        flops=flops, device_hours=device_hours, duration=duration, devices=devices,
-        utilization=utilization, peak=peak, precision=precision, power=power, pue=pue,
-        carbon_intensity=carbon_intensity, region=region, price=price).items() if v is not None}
+    given = {
+        k: v
+        for k, v in dict(
+            work=work,
+            hardware=hardware if not isinstance(hardware, Profile) else hardware.name,
+            flops=flops,
+            device_hours=device_hours,
+            duration=duration,
+            devices=devices,
+            utilization=utilization,
+            peak=peak,
+            precision=precision,
+            power=power,
+            pue=pue,
+            carbon_intensity=carbon_intensity,
+            region=region,
+            price=price,
+        ).items()
+        if v is not None
+    }
     base = defaults()
     assumptions: list[Assumption] = []
     notes: list[str] = []
@@ -124,30 +145,53 @@ def estimate(
         add("peak", peak_value, "TFLOPS", "given with --peak", "flag")
     else:
         if prec not in profile.dense_peak:
-            raise InputError(f"{profile.name} has no {prec} peak; it has "
-                             f"{', '.join(profile.dense_peak)}", "--precision")
+            raise InputError(
+                f"{profile.name} has no {prec} peak; it has {', '.join(profile.dense_peak)}",
+                "--precision",
+            )
         entry = profile.dense_peak[prec]
         peak_value = entry.value
-        add("peak", peak_value, "TFLOPS", f"{profile.name} dense {prec} peak: {entry.cite()}",
-            "profile")
+        add(
+            "peak",
+            peak_value,
+            "TFLOPS",
+            f"dense {prec} peak: {entry.cite()}",
+            "profile",
+        )
 
-    util = (parse_quantity(utilization, "fraction", "--utilization") if utilization is not None
-            else parse_quantity(base["utilization"]["value"], "fraction"))
-    add("utilization", util, "%", "given with --utilization" if utilization is not None
-        else f"default: {base['utilization']['source']}", "flag" if utilization else "default")
+    util = (
+        parse_quantity(utilization, "fraction", "--utilization")
+        if utilization is not None
+        else parse_quantity(base["utilization"]["value"], "fraction")
+    )
+    add(
+        "utilization",
+        util,
+        "%",
+        "given with --utilization"
+        if utilization is not None
+        else f"default: {base['utilization']['source']}",
+        "flag" if utilization else "default",
+    )
 
     # The work: FLOPs, or device-time from which the FLOPs follow.
     work_given = [k for k in ("work", "flops", "device_hours", "duration") if k in given]
     if "work" in given and "flops" in given:
         raise InputError("give the compute once, as WORK or --flops", "--flops")
     if len(work_given) > 1:
-        raise InputError("give the work one way: FLOPs, --device-hours, or --duration with "
-                         "--devices", "--" + work_given[-1].replace("_", "-"))
+        raise InputError(
+            "give the work one way: FLOPs, --device-hours, or --duration with --devices",
+            "--" + work_given[-1].replace("_", "-"),
+        )
     if not work_given:
-        raise InputError("no work given: pass FLOPs (e.g. 1e18), --device-hours or "
-                         "--duration", "WORK")
-    n_devices = (parse_quantity(devices, "number", "--devices") if devices is not None
-                 else float(base["devices"]["value"]))
+        raise InputError(
+            "no work given: pass FLOPs (e.g. 1e18), --device-hours or --duration", "WORK"
+        )
+    n_devices = (
+        parse_quantity(devices, "number", "--devices")
+        if devices is not None
+        else float(base["devices"]["value"])
+    )
     if not float(n_devices).is_integer():
         raise InputError(f"expected a whole number of devices, got {devices!r}", "--devices")
     if "device_hours" in given:
@@ -157,13 +201,20 @@ def estimate(
     elif "duration" in given:
         device_seconds = parse_quantity(duration, "time", "--duration") * n_devices
         total_flops = model.flops_from_device_time(device_seconds, peak_value, util)
-        notes.append("FLOPs derived from the duration x devices at the stated peak and "
-                     "utilization")
+        notes.append("FLOPs derived from the duration x devices at the stated peak and utilization")
     else:
-        total_flops = parse_quantity(work if work is not None else flops, "compute",
-                                     "WORK" if work is not None else "--flops")
-    add("devices", n_devices, "", "given with --devices" if devices is not None
-        else f"default: {base['devices']['source']}", "flag" if devices is not None else "default")
+        total_flops = parse_quantity(
+            work if work is not None else flops,
+            "compute",
+            "WORK" if work is not None else "--flops",
+        )
+    add(
+        "devices",
+        n_devices,
+        "",
+        "given with --devices" if devices is not None else "default",
+        "flag" if devices is not None else "default",
+    )
 
     # Power per device.
     if power is not None:
@@ -171,46 +222,70 @@ def estimate(
         add("power", power_value, "W", "given with --power", "flag")
     elif profile.average_power is not None:
         power_value = profile.average_power.value
-        add("power", power_value, "W", f"{profile.name} average power: "
-            f"{profile.average_power.cite()}", "profile")
+        add(
+            "power",
+            power_value,
+            "W",
+            f"{profile.name} average power: {profile.average_power.cite()}",
+            "profile",
+        )
     else:
         rule = base["power_rule"]
         kind_rule = rule["kinds"][profile.kind]
         assert profile.tdp is not None  # the profile validator requires tdp or average_power
-        overhead = (profile.server_overhead.value if profile.server_overhead
-                    else float(kind_rule["server_overhead"]))
+        overhead = (
+            profile.server_overhead.value
+            if profile.server_overhead
+            else float(kind_rule["server_overhead"])
+        )
         load = profile.power_load.value if profile.power_load else float(kind_rule["power_load"])
         power_value = model.average_power(profile.tdp.value, overhead, load)
-        add("power", power_value, "W",
-            f"TDP {profile.tdp.text} x server overhead {overhead:g} x load {load:g}: "
-            f"TDP from {profile.tdp.cite()}; rule from {rule['source']} ({rule['date']})"
-            + (f"; overhead from {profile.server_overhead.cite()}" if profile.server_overhead
-               else ""), "profile")
+        add(
+            "power",
+            power_value,
+            "W",
+            f"TDP {profile.tdp.text} x server overhead {overhead:g} x load {load:g}, the rule of "
+            f"{rule['source']} ({rule['date']}); TDP: {profile.tdp.cite()}"
+            + (
+                f"; overhead from {profile.server_overhead.cite()}"
+                if profile.server_overhead
+                else ""
+            ),
+            "profile",
+        )
 
     # Data centre and grid.
     if pue is not None:
         pue_value = parse_quantity(pue, "number", "--pue")
         if pue_value < 1:
-            raise InputError(f"PUE {pue!r} is below 1; PUE is total facility power over IT "
-                             "power, so at least 1 (e.g. 1.1)", "--pue")
+            raise InputError(
+                f"PUE {pue!r} is below 1; PUE is total facility power over IT "
+                "power, so at least 1 (e.g. 1.1)",
+                "--pue",
+            )
         add("pue", pue_value, "", "given with --pue", "flag")
     else:
         row = pue_values()[base["pue"]]
-        add("pue", row.pue, "", f"default: {row.name}, {row.year}: {row.source}", "default")
+        add("pue", row.pue, "", f"default: {row.source} ({row.name}, {row.year})", "default")
         pue_value = row.pue
     if carbon_intensity is not None:
         if region is not None:
             raise InputError("give --carbon-intensity or --region, not both", "--region")
-        intensity = parse_quantity(carbon_intensity, "carbon_intensity", "--carbon-intensity",
-                                   allow_zero=True)
+        intensity = parse_quantity(
+            carbon_intensity, "carbon_intensity", "--carbon-intensity", allow_zero=True
+        )
         add("carbon_intensity", intensity, "g/kWh", "given with --carbon-intensity", "flag")
     else:
         reg = find_region(region if region is not None else base["region"])
         intensity = reg.carbon_intensity
-        label = f"{reg.name} ({reg.id}), {reg.year}, {reg.basis}: {reg.source}"
-        add("carbon_intensity", intensity, "g/kWh",
+        label = f"{reg.name} ({reg.id}) {reg.year or 'undated'}, {reg.basis}: {reg.source}"
+        add(
+            "carbon_intensity",
+            intensity,
+            "g/kWh",
             label if region is not None else f"default: {label}",
-            "region" if region is not None else "default")
+            "region" if region is not None else "default",
+        )
 
     # Price per device-hour.
     price_value: float | None
@@ -220,28 +295,65 @@ def estimate(
     elif profile.price is not None:
         price_value = profile.price.value
         extra = profile.price.extra
-        where = ", ".join(v for v in (extra.get("provider"), extra.get("region"),
-                                      extra.get("kind")) if v)
-        add("price", price_value, "USD/hour",
-            f"{profile.name} {where}: {profile.price.cite()}", "profile")
+        where = ", ".join(
+            v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
+        )
+        add(
+            "price",
+            price_value,
+            "USD/hour",
+            f"{where}: {profile.price.cite()}",
+            "profile",
+        )
     else:
         price_value = None
         notes.append(f"{profile.name} has no published price; give --price for a cost")
 
-    outputs = model.evaluate(total_flops, peak_value, util, n_devices, power_value, pue_value,
-                             price_value if price_value is not None else math.nan, intensity)
+    outputs = model.evaluate(
+        total_flops,
+        peak_value,
+        util,
+        n_devices,
+        power_value,
+        pue_value,
+        price_value if price_value is not None else math.nan,
+        intensity,
+    )
     if price_value is None:
         outputs["cost"] = None
     for key, value in outputs.items():
         if value is not None and not math.isfinite(value):
-            raise InputError(f"the {key.replace('_', ' ')} overflows: the inputs are too "
-                             "large to compute with", "WORK")
-    assumptions.insert(0, Assumption("hardware", 0.0, "", profile.display_name,
-                                     f"{profile.name} ({profile.path.rsplit('/', 1)[-1]})",
-                                     hw_origin))
-    assumptions.insert(1, Assumption("precision", 0.0, "", prec,
-                                     "given with --precision" if precision
-                                     else f"{profile.name} default precision",
-                                     "flag" if precision else "profile"))
-    return Estimate(hardware=profile, precision=prec, outputs=outputs,
-                    assumptions=assumptions, inputs=given, notes=notes)
+            raise InputError(
+                f"the {key.replace('_', ' ')} overflows: the inputs are too large to compute with",
+                "WORK",
+            )
+    assumptions.insert(
+        0,
+        Assumption(
+            "hardware",
+            0.0,
+            "",
+            profile.display_name,
+            f"{profile.name} ({profile.path.rsplit('/', 1)[-1]})",
+            hw_origin,
+        ),
+    )
+    assumptions.insert(
+        1,
+        Assumption(
+            "precision",
+            0.0,
+            "",
+            prec,
+            "given with --precision" if precision else f"{profile.name} default precision",
+            "flag" if precision else "profile",
+        ),
+    )
+    return Estimate(
+        hardware=profile,
+        precision=prec,
+        outputs=outputs,
+        assumptions=assumptions,
+        inputs=given,
+        notes=notes,
+    )

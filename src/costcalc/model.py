@@ -48,9 +48,16 @@ def co2e(joules: Number, carbon_intensity: Number) -> Number:
     return joules * carbon_intensity
 
 
-def evaluate(flops: Number, peak: Number, utilization: Number, devices: Number,
-             power: Number, pue: Number, price: Number,
-             carbon_intensity: Number) -> dict[str, Number]:
+def evaluate(
+    flops: Number,
+    peak: Number,
+    utilization: Number,
+    devices: Number,
+    power: Number,
+    pue: Number,
+    price: Number,
+    carbon_intensity: Number,
+) -> dict[str, Number]:
     """All outputs for the given inputs (each a float or a broadcastable array)."""
     seconds = device_time(flops, peak, utilization)
     joules = energy(seconds, power, pue)

@@ -35,8 +35,19 @@ SOURCED_FIELDS = {
     "power_load": "fraction",
     "price": "price",
 }
-PLAIN_FIELDS = {"schema_version", "name", "display_name", "aliases", "vendor", "kind", "form",
-                "chips", "launch_year", "default_precision", "notes"}
+PLAIN_FIELDS = {
+    "schema_version",
+    "name",
+    "display_name",
+    "aliases",
+    "vendor",
+    "kind",
+    "form",
+    "chips",
+    "launch_year",
+    "default_precision",
+    "notes",
+}
 PEAK_FIELDS = {"dense_peak", "sparse_peak"}
 PRICE_EXTRA = ("provider", "region", "kind")
 ALL_FIELDS = PLAIN_FIELDS | PEAK_FIELDS | set(SOURCED_FIELDS)
@@ -109,8 +120,13 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _sourced(raw: Any, kind: str, path: tuple[Any, ...], problems: _Problems,
-             extra_keys: tuple[str, ...] = ()) -> Sourced | None:
+def _sourced(
+    raw: Any,
+    kind: str,
+    path: tuple[Any, ...],
+    problems: _Problems,
+    extra_keys: tuple[str, ...] = (),
+) -> Sourced | None:
     if not isinstance(raw, dict):
         problems.add(path, "expected a mapping with value, source and date")
         return None
@@ -152,8 +168,15 @@ def _sourced(raw: Any, kind: str, path: tuple[Any, ...], problems: _Problems,
             extra[key] = str(raw[key])
     if not ok:
         return None
-    return Sourced(value=value, text=str(text), source=str(source).strip(), date=str(date),
-                   estimate=bool(estimate), note=str(raw.get("note", "") or ""), extra=extra)
+    return Sourced(
+        value=value,
+        text=str(text),
+        source=str(source).strip(),
+        date=str(date),
+        estimate=bool(estimate),
+        note=str(raw.get("note", "") or ""),
+        extra=extra,
+    )
 
 
 def parse_profile(doc: yamlio.Document) -> Profile:
@@ -174,13 +197,16 @@ def parse_profile(doc: yamlio.Document) -> Profile:
         name = "?"
     aliases = data.get("aliases", []) or []
     if not isinstance(aliases, list) or not all(
-            isinstance(a, str) and NAME_RE.match(a) for a in aliases):
+        isinstance(a, str) and NAME_RE.match(a) for a in aliases
+    ):
         p.add(("aliases",), "expected a list of lowercase ids")
         aliases = []
     for key, choices in (("kind", KINDS), ("form", FORMS)):
         if data.get(key) not in choices:
-            p.add((key,), f"expected one of {', '.join(choices)}"
-                          f"{did_you_mean(str(data.get(key)), choices)}")
+            p.add(
+                (key,),
+                f"expected one of {', '.join(choices)}{did_you_mean(str(data.get(key)), choices)}",
+            )
     vendor = data.get("vendor")
     if not isinstance(vendor, str) or not vendor.strip():
         p.add(("vendor",), "missing vendor")
@@ -189,8 +215,9 @@ def parse_profile(doc: yamlio.Document) -> Profile:
         p.add(("chips",), "expected a whole number of chips, at least 1")
         chips = 1
     year = data.get("launch_year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)
-                             or not 1950 <= year <= 2100):
+    if year is not None and (
+        isinstance(year, bool) or not isinstance(year, int) or not 1950 <= year <= 2100
+    ):
         p.add(("launch_year",), "expected a year such as 2022")
     peaks: dict[str, dict[str, Sourced]] = {}
     for section in PEAK_FIELDS:
@@ -203,8 +230,11 @@ def parse_profile(doc: yamlio.Document) -> Profile:
             continue
         for prec, entry in raw.items():
             if prec not in PRECISIONS:
-                p.add((section, prec), "unknown precision; expected one of "
-                      f"{', '.join(PRECISIONS)}{did_you_mean(str(prec), PRECISIONS)}")
+                p.add(
+                    (section, prec),
+                    "unknown precision; expected one of "
+                    f"{', '.join(PRECISIONS)}{did_you_mean(str(prec), PRECISIONS)}",
+                )
                 continue
             got = _sourced(entry, "throughput", (section, prec), p)
             if got is not None:
@@ -221,8 +251,10 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     if default_precision is None:
         default_precision = "bf16" if "bf16" in dense else next(iter(dense), "bf16")
     elif default_precision not in dense and dense:
-        p.add(("default_precision",), f"no dense peak for {default_precision!r}; have "
-              f"{', '.join(dense)}")
+        p.add(
+            ("default_precision",),
+            f"no dense peak for {default_precision!r}; have {', '.join(dense)}",
+        )
     sourced: dict[str, Sourced | None] = {}
     for key, kind in SOURCED_FIELDS.items():
         if key in data:
@@ -233,11 +265,19 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     notes = data.get("notes", "")
     p.raise_if_any()
     return Profile(
-        name=str(name), display_name=str(data.get("display_name") or name),
-        vendor=str(vendor), kind=str(data["kind"]), form=str(data["form"]), chips=int(chips),
-        dense_peak=dense, sparse_peak=peaks["sparse_peak"],
-        default_precision=str(default_precision), path=doc.source,
-        aliases=tuple(aliases), launch_year=year, notes=str(notes or ""),
+        name=str(name),
+        display_name=str(data.get("display_name") or name),
+        vendor=str(vendor),
+        kind=str(data["kind"]),
+        form=str(data["form"]),
+        chips=int(chips),
+        dense_peak=dense,
+        sparse_peak=peaks["sparse_peak"],
+        default_precision=str(default_precision),
+        path=doc.source,
+        aliases=tuple(aliases),
+        launch_year=year,
+        notes=str(notes or ""),
         **sourced,  # type: ignore[arg-type]
     )
 
@@ -299,8 +339,10 @@ class Catalog:
             return profiles[starts.pop()]
         if len(starts) > 1:
             raise InputError(f"'{name}' is ambiguous: {', '.join(sorted(starts))}", where)
-        raise InputError(f"unknown hardware '{name}'{did_you_mean(key, index)}; "
-                         "see 'costcalc profiles list'", where)
+        raise InputError(
+            f"unknown hardware '{name}'{did_you_mean(key, index)}; see 'costcalc profiles list'",
+            where,
+        )
 
 
 @cache

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import textwrap
 from typing import Any
 
 from costcalc.errors import InputError, did_you_mean
@@ -16,6 +17,7 @@ from costcalc.estimator import OUTPUT_FIELDS, Estimate
 from costcalc.units import convert
 
 SCHEMA = "costcalc/estimate/1"
+PLAIN_WIDTH = 100  # plain text wraps sources to this width
 FORMATS = ("table", "json", "csv", "yaml", "markdown")
 
 # Numeric assumptions as flat columns (CSV): name -> (display unit, column name).
@@ -53,8 +55,12 @@ def sig(x: float, digits: int = 4) -> str:
 
 
 def human_time(seconds: float) -> str:
-    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600),
-                       ("minutes", 60)):
+    for unit, size in (
+        ("years", 365.25 * 86400),
+        ("days", 86400),
+        ("hours", 3600),
+        ("minutes", 60),
+    ):
         if seconds >= size:
             return f"{sig(seconds / size, 3)} {unit}"
     return f"{sig(seconds, 3)} seconds"
@@ -74,12 +80,13 @@ def human_outputs(est: Estimate) -> list[tuple[str, str]]:
     devices = est.assumption("devices").value
     rows = [
         ("Compute", f"{sig(o['flops'])} FLOP"),
-        ("Wall-clock time", f"{human_time(o['wall_clock'])} on {sig(devices)} "
-                            f"device{'s' if devices != 1 else ''}"),
+        (
+            "Wall-clock time",
+            f"{human_time(o['wall_clock'])} on {sig(devices)} device{'s' if devices != 1 else ''}",
+        ),
         ("Device-hours", sig(convert(o["device_time"], "hour"))),
         ("Energy", _scaled(o["energy"], ["TWh", "GWh", "MWh", "kWh", "Wh"])),
-        ("Cost", "n/a (no price: give --price)" if o["cost"] is None
-         else f"${sig(o['cost'])}"),
+        ("Cost", "n/a (no price: give --price)" if o["cost"] is None else f"${sig(o['cost'])}"),
         ("CO2e", _scaled(o["co2e"], ["t", "kg", "g"])),
     ]
     return rows
@@ -91,8 +98,7 @@ def to_dict(est: Estimate) -> dict[str, Any]:
     doc.update(est.fields())
     doc["hardware"] = est.hardware.name
     doc["precision"] = est.precision
-    doc["inputs"] = {k: v if isinstance(v, (int, float)) else str(v)
-                     for k, v in est.inputs.items()}
+    doc["inputs"] = {k: v if isinstance(v, (int, float)) else str(v) for k, v in est.inputs.items()}
     assumptions = {}
     for a in est.assumptions:
         if a.name in ASSUMPTION_COLUMNS:
@@ -100,8 +106,7 @@ def to_dict(est: Estimate) -> dict[str, Any]:
             value: Any = _clean(convert(a.value, unit)) if unit else a.value
         else:
             unit, value = "", a.text
-        assumptions[a.name] = {"value": value, "unit": unit, "source": a.source,
-                               "origin": a.origin}
+        assumptions[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
     doc["assumptions"] = assumptions
     doc["notes"] = list(est.notes)
     return doc
@@ -128,8 +133,9 @@ def render_csv(est: Estimate) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
     writer.writeheader()
-    writer.writerow({k: "" if v is None else (repr(v) if isinstance(v, float) else v)
-                     for k, v in row.items()})
+    writer.writerow(
+        {k: "" if v is None else (repr(v) if isinstance(v, float) else v) for k, v in row.items()}
+    )
     return out.getvalue()
 
 
@@ -147,6 +153,18 @@ def render_markdown(est: Estimate) -> str:
     return "\n".join(lines) + "\n"
 
 
+FULL_SOURCES = "Full sources: --format json, yaml or markdown."
+
+
+def _short_source(source: str, width: int, lines: int = 2) -> list[str]:
+    """The start of a citation, wrapped to ``lines`` lines (the table is for scanning)."""
+    wrapped = textwrap.wrap(source, width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return wrapped
+
+
 def render_plain(est: Estimate) -> str:
     """Aligned text without colour or box drawing: for pipes, files and NO_COLOR."""
     out = [f"costcalc estimate: {_title(est)}", ""]
@@ -156,8 +174,13 @@ def render_plain(est: Estimate) -> str:
     out += ["", "Assumptions"]
     width = max(len(a.name) for a in est.assumptions)
     vwidth = max(len(a.text) for a in est.assumptions)
-    out += [f"  {a.name:<{width}}  {a.text:<{vwidth}}  {a.source}" for a in est.assumptions]
+    indent = 2 + width + 2 + vwidth + 2
+    for a in est.assumptions:
+        wrapped = _short_source(a.source, max(40, PLAIN_WIDTH - indent))
+        out.append(f"  {a.name:<{width}}  {a.text:<{vwidth}}  {wrapped[0]}")
+        out += [" " * indent + line for line in wrapped[1:]]
     out += [f"Note: {note}" for note in est.notes]
+    out.append(FULL_SOURCES)
     return "\n".join(out) + "\n"
 
 
@@ -165,24 +188,35 @@ def render_table(est: Estimate, console: Any) -> None:
     """A rich table on a terminal."""
     from rich.table import Table
 
-    results = Table(title=f"costcalc estimate: {_title(est)}", show_header=False,
-                    title_justify="left", box=None, padding=(0, 2))
+    results = Table(
+        title=f"costcalc estimate: {_title(est)}",
+        show_header=False,
+        title_justify="left",
+        box=None,
+        padding=(0, 2),
+    )
     results.add_column(style="bold")
     results.add_column(style="cyan")
     for label, value in human_outputs(est):
         results.add_row(label, value)
     console.print(results)
-    assumptions = Table(title="Assumptions", title_justify="left", show_lines=False,
-                        header_style="bold", padding=(0, 1))
+    assumptions = Table(
+        title="Assumptions",
+        title_justify="left",
+        show_lines=False,
+        header_style="bold",
+        padding=(0, 1),
+    )
     assumptions.add_column("name", no_wrap=True)
     assumptions.add_column("value", no_wrap=True, style="cyan")
     assumptions.add_column("source", overflow="fold")
     for a in est.assumptions:
-        assumptions.add_row(a.name, a.text, a.source)
+        assumptions.add_row(a.name, a.text, "\n".join(_short_source(a.source, 70)))
     console.print()
     console.print(assumptions)
     for note in est.notes:
         console.print(f"[yellow]Note:[/yellow] {note}")
+    console.print(f"[dim]{FULL_SOURCES}[/dim]")
 
 
 VALUE_FIELDS = tuple(OUTPUT_FIELDS)
@@ -192,8 +226,11 @@ def render_value(est: Estimate, field: str) -> str:
     """One bare number for scripts, in the field's unit."""
     fields = est.fields()
     if field not in fields:
-        raise InputError(f"unknown field '{field}'{did_you_mean(field, fields)}; expected one "
-                         f"of {', '.join(fields)}", "--value")
+        raise InputError(
+            f"unknown field '{field}'{did_you_mean(field, fields)}; expected one "
+            f"of {', '.join(fields)}",
+            "--value",
+        )
     value = fields[field]
     if value is None:
         raise InputError(f"{field} is not available: {'; '.join(est.notes)}", "--value")

@@ -42,12 +42,21 @@ def regions() -> dict[str, Region]:
     for row in _rows("regions.csv"):
         text = f"{row['carbon_intensity']} {row['unit']}"
         out[row["id"]] = Region(
-            id=row["id"], kind=row["kind"], name=row["name"], provider=row["provider"],
-            iso2=row["iso2"], iso3=row["iso3"],
+            id=row["id"],
+            kind=row["kind"],
+            name=row["name"],
+            provider=row["provider"],
+            iso2=row["iso2"],
+            iso3=row["iso3"],
             aliases=tuple(a for a in row["aliases"].split(";") if a),
-            carbon_intensity=parse_quantity(text, "carbon_intensity", f"regions.csv {row['id']}",
-                                            allow_zero=True),
-            text=text, year=row["year"], basis=row["basis"], source=row["source"])
+            carbon_intensity=parse_quantity(
+                text, "carbon_intensity", f"regions.csv {row['id']}", allow_zero=True
+            ),
+            text=text,
+            year=row["year"],
+            basis=row["basis"],
+            source=row["source"],
+        )
     return out
 
 
@@ -67,9 +76,12 @@ def find_region(text: str, where: str = "--region") -> Region:
     index = _region_index()
     if key in index:
         return regions()[index[key]]
-    raise InputError(f"unknown region '{text}'{did_you_mean(key, index)}; "
-                     "expected an ISO country code (IS, USA), a country name or a cloud "
-                     "region id (us-central1, eu-west-1)", where)
+    raise InputError(
+        f"unknown region '{text}'{did_you_mean(key, index)}; "
+        "expected an ISO country code (IS, USA), a country name or a cloud "
+        "region id (us-central1, eu-west-1)",
+        where,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,8 +96,12 @@ class PueValue:
 
 @cache
 def pue_values() -> dict[str, PueValue]:
-    return {row["id"]: PueValue(row["id"], row["name"], float(row["pue"]), row["year"],
-                                row["source"], row["url"]) for row in _rows("pue.csv")}
+    return {
+        row["id"]: PueValue(
+            row["id"], row["name"], float(row["pue"]), row["year"], row["source"], row["url"]
+        )
+        for row in _rows("pue.csv")
+    }
 
 
 @cache

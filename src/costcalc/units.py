@@ -59,15 +59,80 @@ TABLE_SPELLINGS = [
     *_PREFIXED,
     *[p + "FLOP/s" for p in ("", "G", "T", "P", "E")],
     "pfs_day",
-    "s", "second", "seconds", "min", "minute", "minutes", "h", "hr", "hour", "hours",
-    "day", "days", "week", "weeks", "month", "months", "year", "years",
-    "W", "kW", "MW", "GW", "watt", "watts",
-    "J", "kJ", "MJ", "GJ", "Wh", "kWh", "MWh", "GWh", "TWh",
-    "g", "kg", "t", "kt", "Mt", "tonne", "tonnes", "gCO2e", "kgCO2e", "tCO2e",
-    "g/kWh", "kg/kWh", "gCO2e/kWh", "kgCO2e/kWh", "g/MWh", "t/MWh", "kg/J",
-    "USD", "kUSD", "MUSD", "USD/hour", "USD/h", "USD/hr", "USD/s", "USD/day", "USD/kWh",
-    "B", "byte", "bytes", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB",
-    "B/s", "GB/s", "TB/s",
+    "s",
+    "second",
+    "seconds",
+    "min",
+    "minute",
+    "minutes",
+    "h",
+    "hr",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "W",
+    "kW",
+    "MW",
+    "GW",
+    "watt",
+    "watts",
+    "J",
+    "kJ",
+    "MJ",
+    "GJ",
+    "Wh",
+    "kWh",
+    "MWh",
+    "GWh",
+    "TWh",
+    "g",
+    "kg",
+    "t",
+    "kt",
+    "Mt",
+    "tonne",
+    "tonnes",
+    "gCO2e",
+    "kgCO2e",
+    "tCO2e",
+    "g/kWh",
+    "kg/kWh",
+    "gCO2e/kWh",
+    "kgCO2e/kWh",
+    "g/MWh",
+    "t/MWh",
+    "kg/J",
+    "USD",
+    "kUSD",
+    "MUSD",
+    "USD/hour",
+    "USD/h",
+    "USD/hr",
+    "USD/s",
+    "USD/day",
+    "USD/kWh",
+    "B",
+    "byte",
+    "bytes",
+    "kB",
+    "MB",
+    "GB",
+    "TB",
+    "PB",
+    "KiB",
+    "MiB",
+    "GiB",
+    "TiB",
+    "B/s",
+    "GB/s",
+    "TB/s",
     "percent",
 ]
 
@@ -84,15 +149,18 @@ def registry() -> Any:
     """The one pint UnitRegistry, with costcalc's definitions (built on first use)."""
     import pint
 
-    reg = pint.UnitRegistry(cache_folder=None, on_redefinition="raise")
+    reg: Any = pint.UnitRegistry(cache_folder=None, on_redefinition="raise")
     reg.load_definitions(str(resources.files("costcalc") / "units.txt"))
     return reg
 
 
 def _dims_key(dimensionality: Any) -> str:
     """A stable text key for a pint dimensionality, e.g. ``"[compute]/[time]"``."""
-    parts = sorted((str(k), int(v) if float(v).is_integer() else float(v)) for k, v in
-                   dict(dimensionality).items() if v)
+    parts = sorted(
+        (str(k), int(v) if float(v).is_integer() else float(v))
+        for k, v in dict(dimensionality).items()
+        if v
+    )
     return "*".join(f"{k}^{v}" for k, v in parts)
 
 
@@ -262,8 +330,9 @@ def _check_value(value: float, kind: str, shown: str, where: str) -> float:
         raise InputError(f"{shown!r} is negative; expected {spec.noun}", where)
     if kind == "fraction" and value > 1:
         hint = f"; did you mean {shown}%?" if 1 < value <= 100 else ""
-        raise InputError(f"{shown!r} is more than 100%; expected a fraction (e.g. 40% or 0.4)"
-                         f"{hint}", where)
+        raise InputError(
+            f"{shown!r} is more than 100%; expected a fraction (e.g. 40% or 0.4){hint}", where
+        )
     return value
 
 

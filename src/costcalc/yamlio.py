@@ -85,15 +85,18 @@ def load(text: str, source: str) -> Document:
     return Document(data, lines, source)
 
 
-def _build(loader: Any, node: Any, path: Key, lines: dict[Key, int], budget: list[int],
-           source: str) -> Any:
+def _build(
+    loader: Any, node: Any, path: Key, lines: dict[Key, int], budget: list[int], source: str
+) -> Any:
     import yaml
 
     budget[0] -= 1
     if budget[0] < 0:
         raise DataError(f"more than {MAX_NODES} values (an alias bomb?)", source)
     if len(path) > MAX_DEPTH:
-        raise DataError(f"nested deeper than {MAX_DEPTH} levels", f"{source}:{node.start_mark.line + 1}")
+        raise DataError(
+            f"nested deeper than {MAX_DEPTH} levels", f"{source}:{node.start_mark.line + 1}"
+        )
     lines.setdefault(path, node.start_mark.line + 1)
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
         raise DataError(f"unsupported YAML tag {node.tag}", f"{source}:{node.start_mark.line + 1}")
@@ -103,20 +106,26 @@ def _build(loader: Any, node: Any, path: Key, lines: dict[Key, int], budget: lis
         for key_node, value_node in node.value:
             key = _build(loader, key_node, path + ("<key>",), {}, budget, source)
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise DataError("mapping keys must be plain text",
-                                f"{source}:{key_node.start_mark.line + 1}")
+                raise DataError(
+                    "mapping keys must be plain text", f"{source}:{key_node.start_mark.line + 1}"
+                )
             if key in out:
-                raise DataError(f"duplicate key '{key}'", f"{source}:{key_node.start_mark.line + 1}")
+                raise DataError(
+                    f"duplicate key '{key}'", f"{source}:{key_node.start_mark.line + 1}"
+                )
             lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = _build(loader, value_node, path + (key,), lines, budget, source)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, path + (i,), lines, budget, source)
-                for i, item in enumerate(node.value)]
+        return [
+            _build(loader, item, path + (i,), lines, budget, source)
+            for i, item in enumerate(node.value)
+        ]
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as e:
-        raise DataError(f"invalid value: {getattr(e, 'problem', e)}",
-                        f"{source}:{node.start_mark.line + 1}") from None
+        raise DataError(
+            f"invalid value: {getattr(e, 'problem', e)}", f"{source}:{node.start_mark.line + 1}"
+        ) from None
     except (ValueError, OverflowError):
         raise DataError("invalid value", f"{source}:{node.start_mark.line + 1}") from None

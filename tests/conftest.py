@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from costcalc.cli import app
+
+
+class Run:
+    """Invoke the CLI in-process; ``out``/``err`` are stdout and stderr, ``code`` the exit."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None):
+        result = self.runner.invoke(app, list(args), env=env)
+        result.out, result.err, result.code = result.stdout, result.stderr, result.exit_code
+        return result
+
+
+@pytest.fixture
+def cli() -> Run:
+    return Run()

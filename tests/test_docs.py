@@ -1,0 +1,44 @@
+"""The README tells the truth: its examples are real output, and every command is there."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _examples_module():
+    spec = importlib.util.spec_from_file_location(
+        "readme_examples", ROOT / "scripts" / "readme_examples.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_examples_are_real_output() -> None:
+    module = _examples_module()
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "```console" in text
+    assert module.render(text) == text, "run: python scripts/readme_examples.py"
+
+
+def test_quick_start_is_two_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Quick start")
+    section = text[start : text.index("\n## ", start + 1)]
+    assert "make run" in section and "make test" in section
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    from typer.main import get_command
+
+    from costcalc.cli import app
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    group = get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help, f"costcalc {name} has no help text"
+        assert f"costcalc {name}" in text, f"costcalc {name} is missing from README.md"
