@@ -80,6 +80,216 @@ def _fmt(value: float, unit: str) -> str:
     return f"{shown:.4g} {unit}".strip()
 
 
+def _assume(name: str, value: float, unit: str, source: str, origin: str) -> Assumption:
+    return Assumption(name, value, unit, _fmt(value, unit), source, origin)
+
+
+@dataclass(frozen=True)
+class HardwareChoice:
+    """A profile resolved for one precision: per-device peak, power and price (base units)."""
+
+    profile: Profile
+    precision: str
+    peak: float
+    power: float
+    price: float | None
+    assumptions: list[Assumption]
+
+
+def resolve_hardware(
+    hardware: str | Profile | None = None,
+    *,
+    precision: str | None = None,
+    peak: Any = None,
+    power: Any = None,
+    price: Any = None,
+    catalog: Catalog | None = None,
+) -> HardwareChoice:
+    """The hardware inputs of the model, from flags, else the profile and the power rule."""
+    base = defaults()
+    if isinstance(hardware, Profile):
+        profile = hardware
+    else:
+        name = hardware or base["hardware"]["value"]
+        profile = (catalog or default_catalog()).get(str(name))
+    prec = (precision or profile.default_precision).strip().lower()
+    out = [
+        Assumption(
+            "hardware",
+            0.0,
+            "",
+            profile.display_name,
+            f"{profile.name} ({profile.path.rsplit('/', 1)[-1]})",
+            "flag" if hardware else "default",
+        ),
+        Assumption(
+            "precision",
+            0.0,
+            "",
+            prec,
+            "given with --precision" if precision else f"{profile.name} default precision",
+            "flag" if precision else "profile",
+        ),
+    ]
+    if peak is not None:
+        peak_value = parse_quantity(peak, "throughput", "--peak")
+        out.append(_assume("peak", peak_value, "TFLOPS", "given with --peak", "flag"))
+    else:
+        if prec not in profile.dense_peak:
+            raise InputError(
+                f"{profile.name} has no {prec} peak; it has {', '.join(profile.dense_peak)}",
+                "--precision",
+            )
+        entry = profile.dense_peak[prec]
+        peak_value = entry.value
+        out.append(
+            _assume("peak", peak_value, "TFLOPS", f"dense {prec} peak: {entry.cite()}", "profile")
+        )
+
+    if power is not None:
+        power_value = parse_quantity(power, "power", "--power")
+        out.append(_assume("power", power_value, "W", "given with --power", "flag"))
+    elif profile.average_power is not None:
+        power_value = profile.average_power.value
+        source = f"{profile.name} average power: {profile.average_power.cite()}"
+        out.append(_assume("power", power_value, "W", source, "profile"))
+    else:
+        rule = base["power_rule"]
+        kind_rule = rule["kinds"][profile.kind]
+        assert profile.tdp is not None  # the profile validator requires tdp or average_power
+        overhead = (
+            profile.server_overhead.value
+            if profile.server_overhead
+            else float(kind_rule["server_overhead"])
+        )
+        load = profile.power_load.value if profile.power_load else float(kind_rule["power_load"])
+        power_value = model.average_power(profile.tdp.value, overhead, load)
+        source = (
+            f"TDP {profile.tdp.text} x server overhead {overhead:g} x load {load:g}, the rule of "
+            f"{rule['source']} ({rule['date']}); TDP: {profile.tdp.cite()}"
+        )
+        if profile.server_overhead:
+            source += f"; overhead: {profile.server_overhead.cite()}"
+        out.append(_assume("power", power_value, "W", source, "profile"))
+
+    price_value: float | None
+    if price is not None:
+        price_value = parse_quantity(price, "price", "--price")
+        out.append(_assume("price", price_value, "USD/hour", "given with --price", "flag"))
+    elif profile.price is not None:
+        price_value = profile.price.value
+        extra = profile.price.extra
+        where = ", ".join(
+            v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
+        )
+        out.append(
+            _assume("price", price_value, "USD/hour", f"{where}: {profile.price.cite()}", "profile")
+        )
+    else:
+        price_value = None
+    return HardwareChoice(profile, prec, peak_value, power_value, price_value, out)
+
+
+def resolve_utilization(utilization: Any = None) -> tuple[float, Assumption]:
+    if utilization is not None:
+        value = parse_quantity(utilization, "fraction", "--utilization")
+        return value, _assume("utilization", value, "%", "given with --utilization", "flag")
+    entry = defaults()["utilization"]
+    value = parse_quantity(entry["value"], "fraction")
+    return value, _assume("utilization", value, "%", f"default: {entry['source']}", "default")
+
+
+def resolve_devices(devices: Any = None) -> tuple[float, Assumption]:
+    if devices is None:
+        value = float(defaults()["devices"]["value"])
+        return value, _assume("devices", value, "", "default", "default")
+    value = parse_quantity(devices, "number", "--devices")
+    if not float(value).is_integer():
+        raise InputError(f"expected a whole number of devices, got {devices!r}", "--devices")
+    return value, _assume("devices", value, "", "given with --devices", "flag")
+
+
+def resolve_pue(pue: Any = None) -> tuple[float, Assumption]:
+    if pue is not None:
+        value = parse_quantity(pue, "number", "--pue")
+        if value < 1:
+            raise InputError(
+                f"PUE {pue!r} is below 1; PUE is total facility power over IT "
+                "power, so at least 1 (e.g. 1.1)",
+                "--pue",
+            )
+        return value, _assume("pue", value, "", "given with --pue", "flag")
+    row = pue_values()[defaults()["pue"]]
+    source = f"default: {row.source} ({row.name}, {row.year})"
+    return row.pue, _assume("pue", row.pue, "", source, "default")
+
+
+def resolve_carbon_intensity(
+    carbon_intensity: Any = None, region: str | None = None
+) -> tuple[float, Assumption]:
+    if carbon_intensity is not None:
+        if region is not None:
+            raise InputError("give --carbon-intensity or --region, not both", "--region")
+        value = parse_quantity(
+            carbon_intensity, "carbon_intensity", "--carbon-intensity", allow_zero=True
+        )
+        source = "given with --carbon-intensity"
+        return value, _assume("carbon_intensity", value, "g/kWh", source, "flag")
+    reg = find_region(region if region is not None else defaults()["region"])
+    label = f"{reg.name} ({reg.id}) {reg.year or 'undated'}, {reg.basis}: {reg.source}"
+    if region is None:
+        return reg.carbon_intensity, _assume(
+            "carbon_intensity", reg.carbon_intensity, "g/kWh", f"default: {label}", "default"
+        )
+    return reg.carbon_intensity, _assume(
+        "carbon_intensity", reg.carbon_intensity, "g/kWh", label, "region"
+    )
+
+
+def resolve_work(
+    work: Any = None,
+    *,
+    flops: Any = None,
+    device_hours: Any = None,
+    duration: Any = None,
+    devices: float = 1.0,
+    peak: float,
+    utilization: float,
+) -> tuple[float, list[str]]:
+    """The training compute in FLOP, from FLOPs or from device-time; plus notes."""
+    given = [
+        k
+        for k, v in (
+            ("work", work),
+            ("flops", flops),
+            ("device_hours", device_hours),
+            ("duration", duration),
+        )
+        if v is not None
+    ]
+    if work is not None and flops is not None:
+        raise InputError("give the compute once, as WORK or --flops", "--flops")
+    if len(given) > 1:
+        raise InputError(
+            "give the work one way: FLOPs, --device-hours, or --duration with --devices",
+            "--" + given[-1].replace("_", "-"),
+        )
+    if not given:
+        raise InputError(
+            "no work given: pass FLOPs (e.g. 1e18), --device-hours or --duration", "WORK"
+        )
+    if device_hours is not None:
+        seconds = parse_quantity(device_hours, "time", "--device-hours")
+        note = "FLOPs derived from the device-time at the stated peak and utilization"
+        return model.flops_from_device_time(seconds, peak, utilization), [note]
+    if duration is not None:
+        seconds = parse_quantity(duration, "time", "--duration") * devices
+        note = "FLOPs derived from the duration x devices at the stated peak and utilization"
+        return model.flops_from_device_time(seconds, peak, utilization), [note]
+    where = "WORK" if work is not None else "--flops"
+    return parse_quantity(work if work is not None else flops, "compute", where), []
+
+
 def estimate(
     work: Any = None,
     *,
@@ -125,201 +335,36 @@ def estimate(
         ).items()
         if v is not None
     }
-    base = defaults()
-    assumptions: list[Assumption] = []
-    notes: list[str] = []
-
-    def add(name: str, value: float, unit: str, source: str, origin: str) -> None:
-        assumptions.append(Assumption(name, value, unit, _fmt(value, unit), source, origin))
-
-    # Hardware and precision.
-    if isinstance(hardware, Profile):
-        profile = hardware
-    else:
-        name = hardware or base["hardware"]["value"]
-        profile = (catalog or default_catalog()).get(str(name))
-    hw_origin = "flag" if hardware else "default"
-    prec = (precision or profile.default_precision).strip().lower()
-    if peak is not None:
-        peak_value = parse_quantity(peak, "throughput", "--peak")
-        add("peak", peak_value, "TFLOPS", "given with --peak", "flag")
-    else:
-        if prec not in profile.dense_peak:
-            raise InputError(
-                f"{profile.name} has no {prec} peak; it has {', '.join(profile.dense_peak)}",
-                "--precision",
-            )
-        entry = profile.dense_peak[prec]
-        peak_value = entry.value
-        add(
-            "peak",
-            peak_value,
-            "TFLOPS",
-            f"dense {prec} peak: {entry.cite()}",
-            "profile",
-        )
-
-    util = (
-        parse_quantity(utilization, "fraction", "--utilization")
-        if utilization is not None
-        else parse_quantity(base["utilization"]["value"], "fraction")
+    hw = resolve_hardware(
+        hardware, precision=precision, peak=peak, power=power, price=price, catalog=catalog
     )
-    add(
-        "utilization",
-        util,
-        "%",
-        "given with --utilization"
-        if utilization is not None
-        else f"default: {base['utilization']['source']}",
-        "flag" if utilization else "default",
+    util, util_note = resolve_utilization(utilization)
+    n_devices, devices_note = resolve_devices(devices)
+    total_flops, notes = resolve_work(
+        work,
+        flops=flops,
+        device_hours=device_hours,
+        duration=duration,
+        devices=n_devices,
+        peak=hw.peak,
+        utilization=util,
     )
+    pue_value, pue_note = resolve_pue(pue)
+    intensity, intensity_note = resolve_carbon_intensity(carbon_intensity, region)
+    if hw.price is None:
+        notes.append(f"{hw.profile.name} has no published price; give --price for a cost")
 
-    # The work: FLOPs, or device-time from which the FLOPs follow.
-    work_given = [k for k in ("work", "flops", "device_hours", "duration") if k in given]
-    if "work" in given and "flops" in given:
-        raise InputError("give the compute once, as WORK or --flops", "--flops")
-    if len(work_given) > 1:
-        raise InputError(
-            "give the work one way: FLOPs, --device-hours, or --duration with --devices",
-            "--" + work_given[-1].replace("_", "-"),
-        )
-    if not work_given:
-        raise InputError(
-            "no work given: pass FLOPs (e.g. 1e18), --device-hours or --duration", "WORK"
-        )
-    n_devices = (
-        parse_quantity(devices, "number", "--devices")
-        if devices is not None
-        else float(base["devices"]["value"])
-    )
-    if not float(n_devices).is_integer():
-        raise InputError(f"expected a whole number of devices, got {devices!r}", "--devices")
-    if "device_hours" in given:
-        device_seconds = parse_quantity(device_hours, "time", "--device-hours")
-        total_flops = model.flops_from_device_time(device_seconds, peak_value, util)
-        notes.append("FLOPs derived from the device-time at the stated peak and utilization")
-    elif "duration" in given:
-        device_seconds = parse_quantity(duration, "time", "--duration") * n_devices
-        total_flops = model.flops_from_device_time(device_seconds, peak_value, util)
-        notes.append("FLOPs derived from the duration x devices at the stated peak and utilization")
-    else:
-        total_flops = parse_quantity(
-            work if work is not None else flops,
-            "compute",
-            "WORK" if work is not None else "--flops",
-        )
-    add(
-        "devices",
-        n_devices,
-        "",
-        "given with --devices" if devices is not None else "default",
-        "flag" if devices is not None else "default",
-    )
-
-    # Power per device.
-    if power is not None:
-        power_value = parse_quantity(power, "power", "--power")
-        add("power", power_value, "W", "given with --power", "flag")
-    elif profile.average_power is not None:
-        power_value = profile.average_power.value
-        add(
-            "power",
-            power_value,
-            "W",
-            f"{profile.name} average power: {profile.average_power.cite()}",
-            "profile",
-        )
-    else:
-        rule = base["power_rule"]
-        kind_rule = rule["kinds"][profile.kind]
-        assert profile.tdp is not None  # the profile validator requires tdp or average_power
-        overhead = (
-            profile.server_overhead.value
-            if profile.server_overhead
-            else float(kind_rule["server_overhead"])
-        )
-        load = profile.power_load.value if profile.power_load else float(kind_rule["power_load"])
-        power_value = model.average_power(profile.tdp.value, overhead, load)
-        add(
-            "power",
-            power_value,
-            "W",
-            f"TDP {profile.tdp.text} x server overhead {overhead:g} x load {load:g}, the rule of "
-            f"{rule['source']} ({rule['date']}); TDP: {profile.tdp.cite()}"
-            + (
-                f"; overhead from {profile.server_overhead.cite()}"
-                if profile.server_overhead
-                else ""
-            ),
-            "profile",
-        )
-
-    # Data centre and grid.
-    if pue is not None:
-        pue_value = parse_quantity(pue, "number", "--pue")
-        if pue_value < 1:
-            raise InputError(
-                f"PUE {pue!r} is below 1; PUE is total facility power over IT "
-                "power, so at least 1 (e.g. 1.1)",
-                "--pue",
-            )
-        add("pue", pue_value, "", "given with --pue", "flag")
-    else:
-        row = pue_values()[base["pue"]]
-        add("pue", row.pue, "", f"default: {row.source} ({row.name}, {row.year})", "default")
-        pue_value = row.pue
-    if carbon_intensity is not None:
-        if region is not None:
-            raise InputError("give --carbon-intensity or --region, not both", "--region")
-        intensity = parse_quantity(
-            carbon_intensity, "carbon_intensity", "--carbon-intensity", allow_zero=True
-        )
-        add("carbon_intensity", intensity, "g/kWh", "given with --carbon-intensity", "flag")
-    else:
-        reg = find_region(region if region is not None else base["region"])
-        intensity = reg.carbon_intensity
-        label = f"{reg.name} ({reg.id}) {reg.year or 'undated'}, {reg.basis}: {reg.source}"
-        add(
-            "carbon_intensity",
-            intensity,
-            "g/kWh",
-            label if region is not None else f"default: {label}",
-            "region" if region is not None else "default",
-        )
-
-    # Price per device-hour.
-    price_value: float | None
-    if price is not None:
-        price_value = parse_quantity(price, "price", "--price")
-        add("price", price_value, "USD/hour", "given with --price", "flag")
-    elif profile.price is not None:
-        price_value = profile.price.value
-        extra = profile.price.extra
-        where = ", ".join(
-            v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
-        )
-        add(
-            "price",
-            price_value,
-            "USD/hour",
-            f"{where}: {profile.price.cite()}",
-            "profile",
-        )
-    else:
-        price_value = None
-        notes.append(f"{profile.name} has no published price; give --price for a cost")
-
-    outputs = model.evaluate(
+    outputs: dict[str, Any] = model.evaluate(
         total_flops,
-        peak_value,
+        hw.peak,
         util,
         n_devices,
-        power_value,
+        hw.power,
         pue_value,
-        price_value if price_value is not None else math.nan,
+        hw.price if hw.price is not None else math.nan,
         intensity,
     )
-    if price_value is None:
+    if hw.price is None:
         outputs["cost"] = None
     for key, value in outputs.items():
         if value is not None and not math.isfinite(value):
@@ -327,31 +372,22 @@ def estimate(
                 f"the {key.replace('_', ' ')} overflows: the inputs are too large to compute with",
                 "WORK",
             )
-    assumptions.insert(
-        0,
-        Assumption(
-            "hardware",
-            0.0,
-            "",
-            profile.display_name,
-            f"{profile.name} ({profile.path.rsplit('/', 1)[-1]})",
-            hw_origin,
-        ),
-    )
-    assumptions.insert(
-        1,
-        Assumption(
-            "precision",
-            0.0,
-            "",
-            prec,
-            "given with --precision" if precision else f"{profile.name} default precision",
-            "flag" if precision else "profile",
-        ),
-    )
+    by_name = {a.name: a for a in hw.assumptions}
+    assumptions = [
+        by_name["hardware"],
+        by_name["precision"],
+        by_name["peak"],
+        util_note,
+        devices_note,
+        by_name["power"],
+        pue_note,
+        intensity_note,
+    ]
+    if "price" in by_name:
+        assumptions.append(by_name["price"])
     return Estimate(
-        hardware=profile,
-        precision=prec,
+        hardware=hw.profile,
+        precision=hw.precision,
         outputs=outputs,
         assumptions=assumptions,
         inputs=given,
