@@ -28,7 +28,10 @@ class Constant:
 def constants() -> dict[str, Constant]:
     path = resources.files("costcalc") / "data" / "equivalents.csv"
     out = {}
+    used = {spec[1] for spec in _SPECS}
     for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines()):
+        if row["id"] not in used:
+            continue  # only the constants shown (their units are in the fast unit table)
         value = float(row["value"]) * factor(row["unit"])
         out[row["id"]] = Constant(
             row["id"],
