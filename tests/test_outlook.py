@@ -257,7 +257,8 @@ def test_value_gives_a_percentile(cli) -> None:
     [
         (
             ["-u", "50%..30%"],
-            "--utilization: range '50%..30%' has its low end above its high end; write it low..high",
+            "--utilization: range '50%..30%' has its low end above its high end; "
+            "write it low..high",
         ),
         (
             ["--pue", "beta(1,2)"],
@@ -279,9 +280,13 @@ def test_value_gives_a_percentile(cli) -> None:
             "power, so at least 1 (e.g. 1.1..1.6)",
         ),
         (
-            ["--pue", "1.1..1.2..1.3"],
-            "--pue: cannot read '1.1..1.2..1.3' as a range; expected lo..hi (e.g. 30%..50%), triangular(a,mode,b) or lognormal(median,sigma)",
-        ),  # noqa: E501
+            [
+                "--pue",
+                "1.1..1.2..1.3",
+            ],
+            "--pue: cannot read '1.1..1.2..1.3' as a range; expected lo..hi (e.g. 30%..50%), "
+            "triangular(a,mode,b) or lognormal(median,sigma)",
+        ),
         (
             ["--currency", "EUR"],
             "--currency: costcalc never converts currencies silently: give the rate, "
@@ -318,7 +323,8 @@ def test_value_gives_a_percentile(cli) -> None:
         ),  # noqa: E501
         (
             ["--carbon-price", "80 USD"],
-            "--carbon-price: '80 USD' is an amount of money, expected a carbon price (e.g. 80 USD/t)",
+            "--carbon-price: '80 USD' is an amount of money, expected a carbon price "
+            "(e.g. 80 USD/t)",
         ),  # noqa: E501
     ],
 )
