@@ -57,6 +57,9 @@ class Estimate:
     assumptions: list[Assumption]
     inputs: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    # Extra results by section (ranges, money, embodied, projection, equivalents), added by
+    # costcalc.outlook; the renderers show each section that is present.
+    sections: dict[str, Any] = field(default_factory=dict)
 
     def fields(self) -> dict[str, float | None]:
         from costcalc.units import convert

@@ -14,7 +14,7 @@ from typing import Any
 
 from costcalc.errors import InputError, did_you_mean
 from costcalc.estimator import OUTPUT_FIELDS, Estimate
-from costcalc.units import convert
+from costcalc.units import convert, factor
 
 SCHEMA = "costcalc/estimate/1"
 PLAIN_WIDTH = 100  # plain text wraps sources to this width
@@ -109,7 +109,28 @@ def to_dict(est: Estimate) -> dict[str, Any]:
         assumptions[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
     doc["assumptions"] = assumptions
     doc["notes"] = list(est.notes)
+    _sections_to_dict(est, doc)
     return doc
+
+
+def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
+    """Add costcalc.outlook's sections; with ranges, an output becomes {p5, p50, p95}."""
+    sections = est.sections
+    ranges = sections.get("ranges")
+    if ranges is not None:
+        for name in OUTPUT_FIELDS:
+            pct = ranges["percentiles"].get(name)
+            if pct is not None:
+                doc[name] = pct
+        doc["ranges"] = ranges
+        doc["sensitivity"] = sections["sensitivity"]
+    for key in ("money", "embodied", "projection"):
+        if key in sections:
+            doc[key] = sections[key]
+    if "equivalents" in sections:
+        doc["equivalents"] = {
+            e["id"]: {k: v for k, v in e.items() if k != "id"} for e in sections["equivalents"]
+        }
 
 
 def render_json(est: Estimate) -> str:
@@ -130,6 +151,11 @@ def render_csv(est: Estimate) -> str:
         if a.name in ASSUMPTION_COLUMNS:
             unit, column = ASSUMPTION_COLUMNS[a.name]
             row[column] = _clean(convert(a.value, unit)) if unit else a.value
+    ranges = est.sections.get("ranges")
+    if ranges is not None:
+        for name in OUTPUT_FIELDS:
+            for key, value in (ranges["percentiles"].get(name) or {}).items():
+                row[f"{name}_{key}"] = value
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
     writer.writeheader()
@@ -150,6 +176,9 @@ def render_markdown(est: Estimate) -> str:
     for a in est.assumptions:
         lines.append(f"| {a.name} | {a.text} | {a.source.replace('|', '/')} |")
     lines += [f"\n_{note}_" for note in est.notes]
+    extra = section_lines(est)
+    if extra:
+        lines += ["", "```text", *extra, "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -171,6 +200,9 @@ def render_plain(est: Estimate) -> str:
     rows = human_outputs(est)
     width = max(len(label) for label, _ in rows)
     out += [f"  {label:<{width}}  {value}" for label, value in rows]
+    extra = section_lines(est)
+    if extra:
+        out += ["", *extra]
     out += ["", "Assumptions"]
     width = max(len(a.name) for a in est.assumptions)
     vwidth = max(len(a.text) for a in est.assumptions)
@@ -200,6 +232,11 @@ def render_table(est: Estimate, console: Any) -> None:
     for label, value in human_outputs(est):
         results.add_row(label, value)
     console.print(results)
+    extra = section_lines(est)
+    if extra:
+        console.print()
+        for line in extra:
+            console.print(line, markup=False, highlight=False)
     assumptions = Table(
         title="Assumptions",
         title_justify="left",
@@ -225,13 +262,120 @@ VALUE_FIELDS = tuple(OUTPUT_FIELDS)
 def render_value(est: Estimate, field: str) -> str:
     """One bare number for scripts, in the field's unit."""
     fields = est.fields()
-    if field not in fields:
+    name, _, which = field.partition(".")
+    ranges = est.sections.get("ranges")
+    if name not in fields or (which and (ranges is None or which not in ("p5", "p50", "p95"))):
         raise InputError(
-            f"unknown field '{field}'{did_you_mean(field, fields)}; expected one "
-            f"of {', '.join(fields)}",
+            f"unknown field '{field}'{did_you_mean(name, fields)}; expected one "
+            f"of {', '.join(fields)}"
+            + (" (add .p5, .p50 or .p95 for a percentile)" if ranges else ""),
             "--value",
         )
-    value = fields[field]
+    value = fields[name]
+    if ranges is not None and ranges["percentiles"].get(name) is not None:
+        value = ranges["percentiles"][name][which or "p50"]
     if value is None:
         raise InputError(f"{field} is not available: {'; '.join(est.notes)}", "--value")
     return repr(float(value)) + "\n"
+
+
+# Sections added by costcalc.outlook (ranges, money, embodied carbon, projection,
+# equivalents): plain lines shared by the text, rich and markdown renderers.
+_RANGE_ROWS = {
+    "wall_clock_hours": ("Wall-clock time", "hours"),
+    "device_hours": ("Device-hours", ""),
+    "energy_kwh": ("Energy", "kWh"),
+    "cost_usd": ("Cost", "USD"),
+    "co2e_kg": ("CO2e", "kg"),
+    "embodied_co2e_kg": ("Embodied CO2e", "kg"),
+    "flops": ("Compute", "FLOP"),
+}
+
+
+def _money_text(value: float | None, currency: str) -> str:
+    if value is None:
+        return "n/a (no price)"
+    return f"${sig(value)}" if currency == "USD" else f"{sig(value)} {currency}"
+
+
+def section_lines(est: Estimate) -> list[str]:
+    sections = est.sections
+    lines: list[str] = []
+    ranges = sections.get("ranges")
+    if ranges is not None:
+        lines.append(
+            f"Range: 5th / 50th / 95th percentile of {ranges['samples']:,} samples "
+            f"(seed {ranges['seed']}); the answer above uses the median of each range"
+        )
+        rows = [
+            (label, ranges["percentiles"][name], unit)
+            for name, (label, unit) in _RANGE_ROWS.items()
+            if ranges["percentiles"].get(name) is not None
+            and ranges["percentiles"][name]["p5"] != ranges["percentiles"][name]["p95"]
+        ]
+        width = max((len(label) for label, _, _ in rows), default=0)
+        for label, pct, unit in rows:
+            numbers = " / ".join(sig(pct[k]) for k in ("p5", "p50", "p95"))
+            lines.append(f"  {label:<{width}}  {numbers} {unit}".rstrip())
+        ranking = sections["sensitivity"]["ranking"]
+        for name, label in (("cost_usd", "cost"), ("co2e_kg", "CO2e")):
+            if ranking.get(name):
+                drivers = ", ".join(f"{i} {rho:+.2f}" for i, rho in ranking[name])
+                lines.append(
+                    f"  Spread of {label} driven by (Spearman rank correlation): {drivers}"
+                )
+    money = sections.get("money")
+    if money is not None:
+        if lines:
+            lines.append("")
+        mode = "owned hardware" if money["mode"] == "owned" else "cloud"
+        cur = money["currency"]
+        head = f"Money ({mode}, {cur}"
+        if cur != "USD":
+            head += f" at {money['fx_rate']:g} {cur} per USD, the rate given with --fx-rate"
+        lines.append(head + ")")
+        from costcalc.money import ITEM_LABELS
+
+        width = max(len(ITEM_LABELS[k]) for k in money["items"])
+        for key, value in money["items"].items():
+            text = _money_text(value, cur)
+            if cur != "USD" and money["items_usd"][key] is not None:
+                text += f"  (${sig(money['items_usd'][key])})"
+            lines.append(f"  {ITEM_LABELS[key]:<{width}}  {text}")
+    embodied = sections.get("embodied")
+    if embodied is not None:
+        if lines:
+            lines.append("")
+        if embodied["available"]:
+            lines.append(
+                f"Embodied CO2e  {_scaled(embodied['co2e_kg'], ['t', 'kg', 'g'])} "
+                f"(manufacturing, {sig(embodied['per_device_hour_kg'] * 1000)} g per device-hour; "
+                "not included in CO2e above)"
+            )
+        else:
+            lines.append(f"Embodied CO2e  unavailable: {embodied['note']}")
+    projection = sections.get("projection")
+    if projection is not None:
+        if lines:
+            lines.append("")
+        lines.append(projection["label"])
+        cost = projection.get("cost_usd")
+        lines.append(
+            f"  Cost    {'n/a (no price)' if cost is None else '$' + sig(cost)}"
+            f"  (x{sig(projection['cost_factor'], 3)} price-performance trend)"
+        )
+        energy = projection["energy_kwh"] * factor("kWh")
+        lines.append(
+            f"  Energy  {_scaled(energy, ['TWh', 'GWh', 'MWh', 'kWh', 'Wh'])}"
+            f"  (x{sig(projection['energy_factor'], 3)} energy-efficiency trend)"
+        )
+        lines.append(f"  CO2e    {_scaled(projection['co2e_kg'], ['t', 'kg', 'g'])}  (same grid)")
+    equivalents = sections.get("equivalents")
+    if equivalents:
+        if lines:
+            lines.append("")
+        lines.append("Equivalents (of the CO2e and energy above)")
+        for e in equivalents:
+            mark = "  (ESTIMATE: unverified figure)" if e["estimate"] else ""
+            lines.append(f"  {sig(e['value'])} {e['label']}{mark}")
+    return lines

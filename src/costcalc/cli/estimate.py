@@ -120,6 +120,105 @@ def estimate(
             show_default=False,
         ),
     ] = None,
+    # Ranges, money, embodied carbon, projections and equivalents (costcalc.outlook).
+    discount: Annotated[
+        str | None,
+        typer.Option(
+            help="Committed-use or spot discount on the cloud price: 40% or 0.4.",
+            show_default=False,
+        ),
+    ] = None,
+    owned: Annotated[
+        bool,
+        typer.Option(
+            "--owned",
+            help="Owned hardware: amortized purchase price plus electricity, not a cloud price.",
+        ),
+    ] = False,
+    purchase_price: Annotated[
+        str | None,
+        typer.Option(
+            "--purchase-price",
+            help="Purchase price per device: '30000 USD' (implies --owned; default: Epoch AI "
+            "hardware prices).",
+            show_default=False,
+        ),
+    ] = None,
+    useful_life: Annotated[
+        str | None,
+        typer.Option(
+            "--useful-life",
+            help="Years a device is used, to amortize its price or embodied carbon: '4 years' "
+            "(bare number: hours; default 3 years, Epoch AI).",
+            show_default=False,
+        ),
+    ] = None,
+    electricity_price: Annotated[
+        str | None,
+        typer.Option(
+            "--electricity-price",
+            help="Electricity price for owned hardware: '0.08 USD/kWh' (default: US industrial "
+            "average, latest year, EIA via Epoch AI).",
+            show_default=False,
+        ),
+    ] = None,
+    carbon_price: Annotated[
+        str | None,
+        typer.Option(
+            "--carbon-price",
+            help="Carbon price on the operational CO2e: '80 USD/t' (bare number: USD/t).",
+            show_default=False,
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            help="Show money in this currency too (EUR, GBP, JPY, CNY); needs --fx-rate.",
+            show_default=False,
+        ),
+    ] = None,
+    fx_rate: Annotated[
+        str | None,
+        typer.Option(
+            "--fx-rate",
+            help="Units of --currency per USD, e.g. 0.92; never guessed.",
+            show_default=False,
+        ),
+    ] = None,
+    embodied: Annotated[
+        bool,
+        typer.Option(
+            "--embodied",
+            help="Add the manufacturing (embodied) CO2e, amortized per device-hour, where a "
+            "source gives the device's footprint.",
+        ),
+    ] = False,
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="Project cost and energy of the same work onto the hardware of this year "
+            "(Epoch AI trends), e.g. 2030.",
+            show_default=False,
+        ),
+    ] = None,
+    samples: Annotated[
+        str | None,
+        typer.Option(
+            help="Monte Carlo samples when an input is a range (default 100000).",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        str | None,
+        typer.Option(help="Random seed for the samples (default 0).", show_default=False),
+    ] = None,
+    equivalents: Annotated[
+        bool,
+        typer.Option(
+            "--equivalents/--no-equivalents",
+            help="Show CO2e and energy as everyday equivalents.",
+        ),
+    ] = True,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.table,
@@ -133,8 +232,12 @@ def estimate(
         ),
     ] = None,
 ) -> None:
-    """Estimate time, energy, cost and CO2e of a training run."""
-    from costcalc.estimator import estimate as run_estimate
+    """Estimate time, energy, cost and CO2e of a training run.
+
+    Numeric inputs may be ranges (30%..50%) or distributions (triangular(a,mode,b),
+    lognormal(median,sigma)): the result then gives 5th/50th/95th percentiles.
+    """
+    from costcalc.outlook import estimate as run_estimate
 
     result = run_estimate(
         work,
@@ -150,6 +253,19 @@ def estimate(
         carbon_intensity=carbon_intensity,
         region=region,
         price=price,
+        discount=discount,
+        owned=owned,
+        purchase_price=purchase_price,
+        useful_life=useful_life,
+        electricity_price=electricity_price,
+        carbon_price=carbon_price,
+        currency=currency,
+        fx_rate=fx_rate,
+        embodied=embodied,
+        year=year,
+        samples=samples,
+        seed=seed,
+        equivalents=equivalents,
     )
     _emit(result, output_format, value)
 

@@ -1,0 +1,102 @@
+"""CO2e and energy in terms people feel, from the sourced constants in data/equivalents.csv.
+
+Plain float arithmetic (no numpy, no pint): the constants' units are read through the
+pre-computed unit table. A constant marked ``estimate`` in the data keeps that mark.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from costcalc.units import convert, factor
+
+
+@dataclass(frozen=True)
+class Constant:
+    id: str
+    value: float  # base units (kg/m, kg, kg/s, J/s)
+    text: str
+    year: str
+    source: str
+    estimate: bool
+
+
+@cache
+def constants() -> dict[str, Constant]:
+    path = resources.files("costcalc") / "data" / "equivalents.csv"
+    out = {}
+    used = {spec[1] for spec in _SPECS}
+    for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines()):
+        if row["id"] not in used:
+            continue  # only the constants shown (their units are in the fast unit table)
+        value = float(row["value"]) * factor(row["unit"])
+        out[row["id"]] = Constant(
+            row["id"],
+            value,
+            f"{row['value']} {row['unit']}",
+            row["year"],
+            row["source"],
+            row["note"].startswith("estimate"),
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    id: str  # JSON key
+    label: str  # "km driven by an average US passenger car"
+    value: float
+    basis: str  # "co2e" or "energy"
+    constant: Constant
+
+    def source(self) -> str:
+        mark = "ESTIMATE, unverified: " if self.constant.estimate else ""
+        year = f" ({self.constant.year})" if self.constant.year else ""
+        return f"{mark}{self.constant.text}{year}: {self.constant.source}"
+
+
+# id -> (constant, label, basis, how to turn the amount into the equivalent)
+_SPECS = (
+    (
+        "car_km",
+        "passenger_vehicle_co2_per_mile",
+        "km driven by an average US passenger car",
+        "co2e",
+    ),
+    (
+        "flights_ny_sf",
+        "flight_new_york_san_francisco",
+        "one-way New York-San Francisco flights (one economy passenger)",
+        "co2e",
+    ),
+    ("us_resident_years", "us_per_capita_co2", "years of an average US resident's CO2", "co2e"),
+    ("nyc_months", "nyc_annual_emissions", "months of New York City's emissions", "co2e"),
+    (
+        "household_years",
+        "us_household_electricity_per_year",
+        "years of an average US household's electricity",
+        "energy",
+    ),
+)
+
+
+def compute(co2e: float, energy: float) -> list[Equivalent]:
+    """Equivalents of ``co2e`` (kg) and ``energy`` (J)."""
+    table = constants()
+    out = []
+    for key, cid, label, basis in _SPECS:
+        c = table[cid]
+        amount = co2e if basis == "co2e" else energy
+        if key == "car_km":
+            value = convert(amount / c.value, "km")
+        elif key == "flights_ny_sf":
+            value = amount / c.value
+        elif key == "nyc_months":
+            value = convert(amount / c.value, "month")
+        else:
+            value = convert(amount / c.value, "year")
+        out.append(Equivalent(key, label, float(value), basis, c))
+    return out

@@ -1,0 +1,293 @@
+"""Money from every angle: cloud at a discount, owned hardware (amortized purchase plus
+electricity), a carbon price, and another currency at an explicit rate.
+
+``costs`` is plain arithmetic on floats or numpy arrays in base units (USD, USD/s, USD/J,
+USD/kg, seconds, joules, kg), so the same code serves a point estimate and Monte Carlo.
+``resolve`` turns options into values with an :class:`~costcalc.estimator.Assumption` each.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from costcalc.errors import DataError, InputError, did_you_mean
+from costcalc.estimator import Assumption
+from costcalc.units import convert, parse_quantity
+
+BASE_CURRENCY = "USD"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = (resources.files("costcalc") / "data" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def currencies() -> tuple[str, ...]:
+    """Currencies the unit registry defines, each its own dimension (read from units.txt)."""
+    text = (resources.files("costcalc") / "units.txt").read_text(encoding="utf-8")
+    return tuple(re.findall(r"^(\w+) = \[currency_\w+\]", text, re.M))
+
+
+@dataclass(frozen=True)
+class PurchasePrice:
+    profile: str
+    price: float  # USD per device as the profile defines a device
+    date: str
+    basis: str
+    source: str
+
+
+@cache
+def purchase_prices() -> dict[str, PurchasePrice]:
+    out = {}
+    for row in _rows("purchase_prices.csv"):
+        where = f"purchase_prices.csv {row['profile']}"
+        value = parse_quantity(f"{row['price']} {row['unit']}", "money", where)
+        out[row["profile"]] = PurchasePrice(
+            row["profile"], value, row["date"], row["basis"], row["source"]
+        )
+    return out
+
+
+def electricity_price(region: str, sector: str) -> tuple[float, str]:
+    """The latest year's price per kWh (USD/J) for ``region`` and ``sector``, with its source."""
+    rows = [
+        r for r in _rows("electricity_prices.csv") if (r["region"], r["sector"]) == (region, sector)
+    ]
+    if not rows:
+        raise DataError(f"no electricity price for {region} {sector}", "electricity_prices.csv")
+    row = max(rows, key=lambda r: int(r["year"]))
+    value = parse_quantity(
+        f"{row['price']} {row['unit']}", "electricity_price", "electricity_prices.csv"
+    )
+    text = f"{region.upper()} {sector} average {row['year']}: {row['source']}; {row['note']}"
+    return value, text
+
+
+@dataclass
+class MoneySetup:
+    """Resolved money inputs (base units) and how to show them."""
+
+    owned: bool
+    values: dict[
+        str, float
+    ]  # discount, purchase_price, useful_life, electricity_price, carbon_price
+    currency: str = BASE_CURRENCY
+    fx_rate: float = 1.0
+    assumptions: list[Assumption] = field(default_factory=list)
+
+
+def _assume(name: str, value: float, unit: str, text: str, source: str, origin: str) -> Assumption:
+    return Assumption(name, value, unit, text, source, origin)
+
+
+def resolve(
+    profile: str,
+    *,
+    discount: Any = None,
+    owned: bool = False,
+    purchase_price: Any = None,
+    useful_life: Any = None,
+    electricity_price_per_kwh: Any = None,
+    carbon_price: Any = None,
+    currency: str | None = None,
+    fx_rate: Any = None,
+    life_default: tuple[str, str] | None = None,
+    electricity_default: tuple[str, str] = ("us", "industrial"),
+) -> MoneySetup:
+    """Money inputs from options, else sourced defaults. ``life_default`` is (text, source)."""
+    owned = owned or purchase_price is not None
+    values: dict[str, float] = {}
+    out: list[Assumption] = []
+    if discount is not None:
+        if owned:
+            raise InputError("a discount applies to a cloud price; not with --owned", "--discount")
+        d = parse_quantity(discount, "fraction", "--discount", allow_zero=True)
+        if d >= 1:
+            raise InputError(
+                f"{discount!r} would make the price zero or less; expected below 100%", "--discount"
+            )
+        values["discount"] = d
+        out.append(
+            _assume(
+                "discount",
+                d,
+                "%",
+                f"{d * 100:.4g}%",
+                "given with --discount (committed use or spot)",
+                "flag",
+            )
+        )
+    if electricity_price_per_kwh is not None and not owned:
+        raise InputError(
+            "applies to owned hardware; add --owned or --purchase-price", "--electricity-price"
+        )
+    if owned:
+        if purchase_price is not None:
+            price = parse_quantity(purchase_price, "money", "--purchase-price")
+            out.append(
+                _assume(
+                    "purchase_price",
+                    price,
+                    "USD",
+                    f"{convert(price, 'USD'):,.0f} USD",
+                    "given with --purchase-price",
+                    "flag",
+                )
+            )
+        else:
+            known = purchase_prices().get(profile)
+            if known is None:
+                raise InputError(
+                    f"no sourced purchase price for {profile}; "
+                    "give --purchase-price (e.g. 30000 USD)",
+                    "--owned",
+                )
+            price = known.price
+            source = f"{known.date}, {known.basis}: {known.source}"
+            out.append(
+                _assume(
+                    "purchase_price",
+                    price,
+                    "USD",
+                    f"{convert(price, 'USD'):,.0f} USD",
+                    source,
+                    "data",
+                )
+            )
+        values["purchase_price"] = price
+        if useful_life is not None:
+            life = parse_quantity(useful_life, "time", "--useful-life")
+            out.append(
+                _assume(
+                    "useful_life",
+                    life,
+                    "year",
+                    f"{convert(life, 'year'):.4g} years",
+                    "given with --useful-life",
+                    "flag",
+                )
+            )
+        else:
+            assert life_default is not None
+            life = parse_quantity(life_default[0], "time", "outlook.yaml useful_life")
+            out.append(
+                _assume(
+                    "useful_life",
+                    life,
+                    "year",
+                    f"{convert(life, 'year'):.4g} years",
+                    f"default: {life_default[1]}",
+                    "default",
+                )
+            )
+        values["useful_life"] = life
+        if electricity_price_per_kwh is not None:
+            kwh = parse_quantity(
+                electricity_price_per_kwh,
+                "electricity_price",
+                "--electricity-price",
+                allow_zero=True,
+            )
+            out.append(
+                _assume(
+                    "electricity_price",
+                    kwh,
+                    "USD/kWh",
+                    f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
+                    "given with --electricity-price",
+                    "flag",
+                )
+            )
+        else:
+            kwh, source = electricity_price(*electricity_default)
+            out.append(
+                _assume(
+                    "electricity_price",
+                    kwh,
+                    "USD/kWh",
+                    f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
+                    f"default: {source}",
+                    "default",
+                )
+            )
+        values["electricity_price"] = kwh
+    if carbon_price is not None:
+        cp = parse_quantity(carbon_price, "carbon_price", "--carbon-price", allow_zero=True)
+        values["carbon_price"] = cp
+        out.append(
+            _assume(
+                "carbon_price",
+                cp,
+                "USD/t",
+                f"{convert(cp, 'USD/t'):.4g} USD/t",
+                "given with --carbon-price (on operational CO2e)",
+                "flag",
+            )
+        )
+    setup = MoneySetup(owned, values, assumptions=out)
+    if currency is None and fx_rate is not None:
+        raise InputError(
+            "an exchange rate needs a currency; add --currency (e.g. EUR)", "--fx-rate"
+        )
+    if currency is not None:
+        code = currency.strip().upper()
+        if code not in currencies():
+            raise InputError(
+                f"unknown currency '{currency}'{did_you_mean(code, currencies())}; expected one of "
+                f"{', '.join(currencies())}",
+                "--currency",
+            )
+        if code != BASE_CURRENCY:
+            if fx_rate is None:
+                raise InputError(
+                    "costcalc never converts currencies silently: give the rate, "
+                    f"e.g. --fx-rate 0.92 ({code} per USD)",
+                    "--currency",
+                )
+            rate = parse_quantity(fx_rate, "number", "--fx-rate")
+            setup.currency, setup.fx_rate = code, rate
+            out.append(
+                _assume("fx_rate", rate, "", f"{rate:g} {code}/USD", "given with --fx-rate", "flag")
+            )
+    return setup
+
+
+def costs(
+    device_time: Any, energy: Any, co2e: Any, cloud_price: Any, v: dict[str, Any], owned: bool
+) -> dict[str, Any]:
+    """Money items in USD (floats or arrays): hardware (cloud or amortized), electricity,
+    carbon, total. ``cloud_price`` is USD per device-second (NaN when unknown)."""
+    items: dict[str, Any] = {}
+    if owned:
+        items["hardware"] = device_time * v["purchase_price"] / v["useful_life"]
+        items["electricity"] = energy * v["electricity_price"]
+    else:
+        items["cloud"] = device_time * cloud_price * (1 - v.get("discount", 0.0))
+    if "carbon_price" in v:
+        items["carbon"] = co2e * v["carbon_price"]
+    total: Any = 0.0
+    for value in items.values():
+        total = total + value
+    items["total"] = total
+    return items
+
+
+def in_currency(usd: Any, setup: MoneySetup) -> Any:
+    """A USD amount (base units) in the chosen currency at the explicit rate."""
+    return convert(usd, "USD") * setup.fx_rate
+
+
+ITEM_LABELS = {
+    "cloud": "Cloud compute",
+    "hardware": "Hardware (amortized)",
+    "electricity": "Electricity",
+    "carbon": "Carbon price",
+    "total": "Total",
+}
