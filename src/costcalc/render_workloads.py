@@ -231,7 +231,8 @@ def render_scaled(s: Scaled, fmt: str) -> str:
         rows.append(
             (
                 "Base cost",
-                f"{cost}, {render.sig(b['energy_kwh'] or 0.0)} kWh, {render.sig(b['co2e_kg'] or 0.0)} kg CO2e",
+                f"{cost}, {render.sig(b['energy_kwh'] or 0.0)} kWh, "
+                f"{render.sig(b['co2e_kg'] or 0.0)} kg CO2e",
             )
         )
     out = [f"costcalc scale: on {est.hardware.display_name}, {est.precision}", ""]
