@@ -300,6 +300,12 @@ def estimate(
     flops: Any = None,
     device_hours: Any = None,
     duration: Any = None,
+    params: Any = None,
+    tokens: Any = None,
+    flops_per_param_token: Any = None,
+    active_params: Any = None,
+    bytes_per_param: Any = None,
+    repeats: Any = None,
     devices: Any = None,
     utilization: Any = None,
     peak: Any = None,
@@ -314,7 +320,9 @@ def estimate(
     """Estimate time, energy, cost and CO2e of one training run.
 
     ``work`` (or ``flops``) is the compute (``"1e18"``, ``"3.14e23 FLOP"``, ``1e18``); or
-    give ``device_hours``, or ``duration`` with ``devices``. Every other input defaults
+    give ``device_hours``, or ``duration`` with ``devices``. ``work`` may also name a
+    reference run (``"gpt-3"``), or give ``params`` and ``tokens`` (see
+    :mod:`costcalc.workloads`). Every other input defaults
     to the hardware profile or the built-in defaults, and accepts a number (in the unit
     the CLI assumes for a bare number) or a string with units.
     """
@@ -326,6 +334,12 @@ def estimate(
             flops=flops,
             device_hours=device_hours,
             duration=duration,
+            params=params,
+            tokens=tokens,
+            flops_per_param_token=flops_per_param_token,
+            active_params=active_params,
+            bytes_per_param=bytes_per_param,
+            repeats=repeats,
             devices=devices,
             utilization=utilization,
             peak=peak,
@@ -343,8 +357,19 @@ def estimate(
     )
     util, util_note = resolve_utilization(utilization)
     n_devices, devices_note = resolve_devices(devices)
-    total_flops, notes = resolve_work(
+    from costcalc import workloads
+
+    job = workloads.resolve(
         work,
+        params=params,
+        tokens=tokens,
+        flops_per_param_token=flops_per_param_token,
+        active_params=active_params,
+        bytes_per_param=bytes_per_param,
+        repeats=repeats,
+    )
+    total_flops, notes = resolve_work(
+        job.work,
         flops=flops,
         device_hours=device_hours,
         duration=duration,
@@ -352,6 +377,7 @@ def estimate(
         peak=hw.peak,
         utilization=util,
     )
+    total_flops = job.total(total_flops)
     pue_value, pue_note = resolve_pue(pue)
     intensity, intensity_note = resolve_carbon_intensity(carbon_intensity, region)
     if hw.price is None:
@@ -388,6 +414,9 @@ def estimate(
     ]
     if "price" in by_name:
         assumptions.append(by_name["price"])
+    assumptions = job.assumptions + assumptions
+    memory = hw.profile.memory.value if hw.profile.memory else None
+    notes = notes + job.notes_for(outputs, memory, n_devices, hw.profile.name)
     return Estimate(
         hardware=hw.profile,
         precision=hw.precision,

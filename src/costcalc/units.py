@@ -26,6 +26,10 @@ from costcalc.errors import InputError, did_you_mean
 MAX_TEXT = 200  # longer quantity text is certainly not a quantity
 
 
+class WrongDimension(InputError):
+    """A quantity of the wrong dimension (an energy where a power was expected)."""
+
+
 @dataclass(frozen=True)
 class Kind:
     """What a quantity means: the dimension it must have, and how to read a bare number."""
@@ -52,7 +56,11 @@ KINDS: dict[str, Kind] = {
     "bandwidth": Kind("a bandwidth", "B/s", "GB/s", "3350 GB/s"),
     "fraction": Kind("a fraction", "", "", "40% or 0.4"),
     "number": Kind("a number", "", "", "1.1"),
+    "count": Kind("a count", "", "", "70B, 1.4T, 175M or 8k"),
 }
+
+# Suffixes of counts (parameters, tokens): "70B" is 7e10 parameters, not 70 bytes.
+COUNT_SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 
 # Spellings pre-computed into the table: every unit our data files and docs use, and the
 # ones people commonly type. Anything else still works through pint, only slower.
@@ -212,7 +220,7 @@ def convert(value: Any, unit: str) -> Any:
 
 def _kind_of(dims: str) -> str:
     for name, key in _table()["kinds"].items():
-        if key == dims and name not in ("number",):
+        if key == dims and name not in ("number", "count"):
             return KINDS[name].noun
     return f"a quantity of dimension {dims.replace('^1', '') or 'none'}"
 
@@ -257,6 +265,25 @@ def parse_quantity(text: Any, kind: str, where: str = "", *, allow_zero: bool = 
     return value
 
 
+def parse_one_of(text: Any, kinds: tuple[str, ...], where: str = "") -> tuple[str, float]:
+    """Read ``text`` as whichever of ``kinds`` its unit says; return ``(kind, value)``.
+
+    A unit is required (a bare number would be ambiguous).
+    """
+    shown = str(text).strip()
+    match = _SIMPLE.match(_PFS_DAY.sub("pfs_day", shown))
+    examples = " or ".join(KINDS[k].example for k in kinds)
+    if match and not match["unit"]:
+        raise InputError(f"{shown!r} has no unit; expected e.g. {examples}", where)
+    for kind in kinds:
+        try:
+            return kind, parse_quantity(text, kind, where)
+        except WrongDimension:
+            continue
+    nouns = ", ".join(KINDS[k].noun for k in kinds[:-1]) + " or " + KINDS[kinds[-1]].noun
+    raise InputError(f"{shown!r} is not {nouns}; expected e.g. {examples}", where)
+
+
 def _parse(text: Any, kind: str, where: str) -> float:
     spec = KINDS[kind]
     if isinstance(text, bool):
@@ -282,6 +309,8 @@ def _parse(text: Any, kind: str, where: str) -> float:
         if not unit:
             value *= factor(spec.bare) if spec.bare else 1.0
             return _check_value(value, kind, shown, where)
+        if kind == "count":
+            return _count(value, unit, shown, where)
         if unit == "%":
             return _checked(value / 100, "", kind, shown, where)
         entry = _table()["units"].get(unit)
@@ -289,6 +318,19 @@ def _parse(text: Any, kind: str, where: str) -> float:
             return _checked(value * entry[0], entry[1], kind, shown, where)
     magnitude, dims = _parse_with_pint(normal, kind, shown, where)
     return _checked(magnitude, dims, kind, shown, where)
+
+
+def _count(value: float, suffix: str, shown: str, where: str) -> float:
+    if suffix not in COUNT_SUFFIXES:
+        hint = ""
+        if suffix.upper() in COUNT_SUFFIXES:
+            hint = f" (did you mean {shown[: -len(suffix)].strip()}{suffix.upper()}?)"
+        raise InputError(
+            f"{shown!r} is not a count{hint}; expected a number with an optional suffix "
+            f"k, M, B or T (e.g. {KINDS['count'].example})",
+            where,
+        )
+    return _check_value(value * COUNT_SUFFIXES[suffix], "count", shown, where)
 
 
 def _parse_with_pint(text: str, kind: str, shown: str, where: str) -> tuple[float, str]:
@@ -324,7 +366,7 @@ def _checked(value: float, dims: str, kind: str, shown: str, where: str) -> floa
     if dims != want:
         unit = _SIMPLE.match(shown)
         hint = _hint(dims, want, unit["unit"] if unit else "")
-        raise InputError(
+        raise WrongDimension(
             f"{shown!r} is {_kind_of(dims)}, expected {spec.noun} (e.g. {spec.example}){hint}",
             where,
         )

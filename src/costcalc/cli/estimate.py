@@ -25,8 +25,9 @@ def estimate(
     work: Annotated[
         str | None,
         typer.Argument(
-            help="Training compute: 1e18, 10^18, '1 EFLOP', '3.14e23 FLOP', '3 PF/s-day'. "
-            "Omit it when giving --device-hours or --duration.",
+            help="Training compute: 1e18, 10^18, '1 EFLOP', '3.14e23 FLOP', '3 PF/s-day'; "
+            "or a reference run (gpt-3, palm, llama-3.1-405b: see 'costcalc runs list'). "
+            "Omit it when giving --device-hours, --duration or --params with --tokens.",
             show_default=False,
         ),
     ] = None,
@@ -55,6 +56,52 @@ def estimate(
         str | None,
         typer.Option(
             help="Work as wall-clock time on --devices, e.g. '14.8 days' (bare number: hours).",
+            show_default=False,
+        ),
+    ] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(
+            help="Model parameters, e.g. 70B: with --tokens gives the compute (6 x N x D); "
+            "alone, sets the memory floor.",
+            show_default=False,
+        ),
+    ] = None,
+    tokens: Annotated[
+        str | None,
+        typer.Option(help="Training tokens, e.g. 1.4T (with --params).", show_default=False),
+    ] = None,
+    flops_per_param_token: Annotated[
+        str | None,
+        typer.Option(
+            "--flops-per-param-token",
+            help="FLOP per parameter per token (default 6, Kaplan et al. 2020; 8 with "
+            "activation recomputation).",
+            show_default=False,
+        ),
+    ] = None,
+    active_params: Annotated[
+        str | None,
+        typer.Option(
+            "--active-params",
+            help="Mixture of experts: parameters active per token (FLOPs use these; memory "
+            "uses --params).",
+            show_default=False,
+        ),
+    ] = None,
+    bytes_per_param: Annotated[
+        str | None,
+        typer.Option(
+            "--bytes-per-param",
+            help="Training-state bytes per parameter for the memory floor (default 16: "
+            "mixed-precision Adam, ZeRO paper). Activations are excluded.",
+            show_default=False,
+        ),
+    ] = None,
+    repeats: Annotated[
+        str | None,
+        typer.Option(
+            help="Number of runs (e.g. a hyper-parameter search of 50): outputs are totals.",
             show_default=False,
         ),
     ] = None,
@@ -245,6 +292,12 @@ def estimate(
         devices=devices,
         device_hours=device_hours,
         duration=duration,
+        params=params,
+        tokens=tokens,
+        flops_per_param_token=flops_per_param_token,
+        active_params=active_params,
+        bytes_per_param=bytes_per_param,
+        repeats=repeats,
         utilization=utilization,
         peak=peak,
         precision=precision,

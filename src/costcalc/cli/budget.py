@@ -1,0 +1,87 @@
+"""``costcalc budget``: what a budget of money, energy, CO2e or time buys."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from costcalc.cli import _options as o
+from costcalc.cli import app
+
+
+@app.command()
+def budget(
+    amount: Annotated[
+        str,
+        typer.Argument(
+            help="The budget, with its unit: 10000USD, 500MWh, '20 t' (CO2e), 7days.",
+            show_default=False,
+        ),
+    ],
+    hardware: o.Hardware = None,
+    flops: Annotated[
+        str | None,
+        typer.Option(
+            help="With a deadline: the work to finish (e.g. 1e24); answers how many "
+            "devices are needed.",
+            show_default=False,
+        ),
+    ] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(help="Model parameters for the memory floor (e.g. 70B).", show_default=False),
+    ] = None,
+    bytes_per_param: Annotated[
+        str | None,
+        typer.Option(
+            "--bytes-per-param",
+            help="Training-state bytes per parameter (default 16).",
+            show_default=False,
+        ),
+    ] = None,
+    devices: o.Devices = None,
+    utilization: o.Utilization = None,
+    precision: o.Precision = None,
+    peak: o.Peak = None,
+    power: o.Power = None,
+    pue: o.Pue = None,
+    carbon_intensity: o.CarbonIntensity = None,
+    region: o.Region = None,
+    price: o.Price = None,
+    output_format: o.OutputFormat = o.Format.table,
+    value: Annotated[
+        str | None,
+        typer.Option(
+            "--value",
+            help="Print one bare number: flops, params, tokens, devices_needed, or an "
+            "estimate field (cost_usd, energy_kwh, ...).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """How much compute a budget buys, and the compute-optimal model for it."""
+    from costcalc import render_workloads
+    from costcalc.inverse import budget as run_budget
+
+    result = run_budget(
+        amount,
+        hardware=hardware,
+        flops=flops,
+        params=params,
+        bytes_per_param=bytes_per_param,
+        devices=devices,
+        utilization=utilization,
+        precision=precision,
+        peak=peak,
+        power=power,
+        pue=pue,
+        carbon_intensity=carbon_intensity,
+        region=region,
+        price=price,
+    )
+    if value is not None:
+        sys.stdout.write(render_workloads.render_budget_value(result, value))
+    else:
+        sys.stdout.write(render_workloads.render_budget(result, output_format.value))

@@ -1,0 +1,79 @@
+"""``costcalc scale``: the compute (and cost) of a better model."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from costcalc.cli import _options as o
+from costcalc.cli import app
+
+
+@app.command()
+def scale(
+    work: Annotated[
+        str | None,
+        typer.Argument(
+            help="The base: a reference run (gpt-3) or its compute (3.14e23).",
+            show_default=False,
+        ),
+    ] = None,
+    improvement: Annotated[
+        str | None,
+        typer.Option(help="K: how many times lower the error should be.", show_default=False),
+    ] = None,
+    exponent: Annotated[
+        str | None,
+        typer.Option(
+            help="E: compute grows as K^E (default 9, observed; theory says at least 4: "
+            "Thompson et al. 2021).",
+            show_default=False,
+        ),
+    ] = None,
+    fit: Annotated[
+        str | None,
+        typer.Option(
+            help="Fit a power law to your own points: a CSV (columns compute,error) or YAML list.",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(help="With --fit: the error (or loss) to reach.", show_default=False),
+    ] = None,
+    hardware: o.Hardware = None,
+    devices: o.Devices = None,
+    utilization: o.Utilization = None,
+    precision: o.Precision = None,
+    peak: o.Peak = None,
+    power: o.Power = None,
+    pue: o.Pue = None,
+    carbon_intensity: o.CarbonIntensity = None,
+    region: o.Region = None,
+    price: o.Price = None,
+    output_format: o.OutputFormat = o.Format.table,
+) -> None:
+    """Compute, cost, energy and CO2e of a K-fold better model, or of a target error."""
+    from costcalc import render_workloads
+    from costcalc.scaling import scale as run_scale
+
+    result = run_scale(
+        work,
+        improvement=improvement,
+        exponent=exponent,
+        fit=fit,
+        target=target,
+        hardware=hardware,
+        devices=devices,
+        utilization=utilization,
+        precision=precision,
+        peak=peak,
+        power=power,
+        pue=pue,
+        carbon_intensity=carbon_intensity,
+        region=region,
+        price=price,
+    )
+    sys.stdout.write(render_workloads.render_scaled(result, output_format.value))

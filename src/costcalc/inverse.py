@@ -1,0 +1,234 @@
+"""The inverse questions: given money, energy, CO2e or time on some hardware, how much
+compute is that, and which compute-optimal model fits it? Given a deadline and a
+workload, how many devices finish it in time?
+
+The functions below invert :mod:`costcalc.model` (floats or numpy arrays alike);
+:func:`budget` answers one question and returns the forward estimate of the answer, so
+that every figure and assumption can be checked the usual way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from costcalc import model, workloads
+from costcalc.errors import InputError
+from costcalc.estimator import (
+    Assumption,
+    Estimate,
+    estimate,
+    resolve_carbon_intensity,
+    resolve_hardware,
+    resolve_pue,
+    resolve_utilization,
+)
+from costcalc.profiles import Catalog
+from costcalc.units import factor, parse_one_of, parse_quantity
+
+Number = Any
+BUDGET_KINDS = ("money", "energy", "mass", "time")
+
+
+def device_time_for_money(money: Number, price: Number) -> Number:
+    """Device-seconds that ``money`` buys at ``price`` per device-second."""
+    return money / price
+
+
+def device_time_for_energy(joules: Number, power: Number, pue: Number) -> Number:
+    """Device-seconds that ``joules`` from the grid power (inverse of model.energy)."""
+    return joules / (power * pue)
+
+
+def device_time_for_co2e(
+    kg: Number, power: Number, pue: Number, carbon_intensity: Number
+) -> Number:
+    """Device-seconds whose energy emits ``kg`` CO2e (inverse of model.co2e . energy)."""
+    return device_time_for_energy(kg / carbon_intensity, power, pue)
+
+
+def device_time_for_deadline(seconds: Number, devices: Number) -> Number:
+    """Device-seconds that ``devices`` do in ``seconds`` of wall-clock time."""
+    return seconds * devices
+
+
+@dataclass
+class Budget:
+    """The answer to a budget question, with the forward estimate of that answer."""
+
+    kind: str  # money, energy, mass or time
+    amount: float  # base units
+    text: str  # as given
+    estimate: Estimate
+    optimal_params: float
+    optimal_tokens: float
+    optimal_floor: float | None  # devices to hold the compute-optimal model's state
+    devices_needed: float | None = None  # deadline with a workload
+    assumptions: list[Assumption] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def budget(
+    amount: Any,
+    *,
+    hardware: str | None = None,
+    flops: Any = None,
+    params: Any = None,
+    bytes_per_param: Any = None,
+    devices: Any = None,
+    utilization: Any = None,
+    peak: Any = None,
+    precision: str | None = None,
+    power: Any = None,
+    pue: Any = None,
+    carbon_intensity: Any = None,
+    region: str | None = None,
+    price: Any = None,
+    catalog: Catalog | None = None,
+) -> Budget:
+    """What ``amount`` (``"10000 USD"``, ``"500 MWh"``, ``"20 t"``, ``"7 days"``) buys.
+
+    With a duration and ``flops`` (and no ``devices``): the devices needed to finish
+    ``flops`` in that time, at least the memory floor of ``params``.
+    """
+    kind, value = parse_one_of(amount, BUDGET_KINDS, "BUDGET")
+    hw = resolve_hardware(
+        hardware, precision=precision, peak=peak, power=power, price=price, catalog=catalog
+    )
+    util, _ = resolve_utilization(utilization)
+    options: dict[str, Any] = dict(
+        hardware=hardware,
+        catalog=catalog,
+        utilization=utilization,
+        peak=peak,
+        precision=precision,
+        power=power,
+        pue=pue,
+        carbon_intensity=carbon_intensity,
+        region=region,
+        price=price,
+        params=params,
+        bytes_per_param=bytes_per_param,
+    )
+    notes: list[str] = []
+    devices_needed = None
+    if flops is not None:
+        if kind != "time":
+            raise InputError(
+                "--flops goes with a deadline (e.g. 7days): the devices needed to finish",
+                "--flops",
+            )
+        if devices is not None:
+            raise InputError(
+                "give --devices (the compute they do by the deadline) or --flops (the "
+                "devices needed to finish it), not both",
+                "--devices",
+            )
+        work = parse_quantity(flops, "compute", "--flops")
+        need = workloads.devices_for_deadline(model.device_time(work, hw.peak, util), value)
+        devices_needed = need
+        if params is not None and hw.profile.memory is not None:
+            job = workloads.resolve(params=params, bytes_per_param=bytes_per_param)
+            assert job.params is not None
+            floor = workloads.memory_floor(
+                job.params, job.bytes_per_param * factor("B"), hw.profile.memory.value
+            )
+            if floor > need:
+                notes.append(
+                    f"devices: {need:g} would finish in time, but the training state needs "
+                    f"{floor:g} (memory floor)"
+                )
+                devices_needed = floor
+        result = estimate(work, devices=devices_needed, **options)
+        result.assumptions = [
+            Assumption(
+                "devices",
+                float(devices_needed),
+                "",
+                f"{devices_needed:g}",
+                f"the fewest that finish {flops} within {amount} (and hold the training state)",
+                "derived",
+            )
+            if a.name == "devices"
+            else a
+            for a in result.assumptions
+        ]
+    else:
+        device_seconds = _device_time(kind, value, hw, devices, pue, carbon_intensity, region)
+        work = model.flops_from_device_time(device_seconds, hw.peak, util)
+        result = estimate(work, devices=devices, **options)
+
+    ratio, ratio_source = workloads.rule("tokens_per_param")
+    k, _ = workloads.rule("flops_per_param_token")
+    n_opt, d_opt = workloads.compute_optimal(result.outputs["flops"], ratio, k)
+    bytes_rule = (
+        parse_quantity(bytes_per_param, "number", "--bytes-per-param")
+        if bytes_per_param is not None
+        else workloads.rule("bytes_per_param")[0]
+    )
+    memory = hw.profile.memory.value if hw.profile.memory else None
+    floor_opt = (
+        workloads.memory_floor(n_opt, bytes_rule * factor("B"), memory)
+        if memory is not None
+        else None
+    )
+    if floor_opt is not None and devices is not None:
+        n = parse_quantity(devices, "number", "--devices")
+        if n < floor_opt:
+            notes.append(
+                f"warning: the compute-optimal model needs at least {floor_opt:g} devices to "
+                f"hold its training state; --devices is {n:g}"
+            )
+    assumptions = [
+        Assumption(
+            "tokens_per_param",
+            ratio,
+            "",
+            f"{ratio:g} tokens/param",
+            ratio_source,
+            "default",
+        )
+    ]
+    return Budget(
+        kind=kind,
+        amount=value,
+        text=str(amount).strip(),
+        estimate=result,
+        optimal_params=n_opt,
+        optimal_tokens=d_opt,
+        optimal_floor=floor_opt,
+        devices_needed=devices_needed,
+        assumptions=assumptions,
+        notes=notes,
+    )
+
+
+def _device_time(
+    kind: str,
+    value: float,
+    hw: Any,
+    devices: Any,
+    pue: Any,
+    carbon_intensity: Any,
+    region: str | None,
+) -> float:
+    if kind == "money":
+        if hw.price is None:
+            raise InputError(
+                f"{hw.profile.name} has no published price; give --price for a money budget",
+                "--price",
+            )
+        return float(device_time_for_money(value, hw.price))
+    pue_value, _ = resolve_pue(pue)
+    if kind == "energy":
+        return float(device_time_for_energy(value, hw.power, pue_value))
+    if kind == "mass":
+        intensity, _ = resolve_carbon_intensity(carbon_intensity, region)
+        if intensity == 0:
+            raise InputError(
+                "a CO2e budget at zero carbon intensity buys unlimited compute",
+                "--carbon-intensity",
+            )
+        return float(device_time_for_co2e(value, hw.power, pue_value, intensity))
+    n = 1.0 if devices is None else parse_quantity(devices, "number", "--devices")
+    return float(device_time_for_deadline(value, n))

@@ -1,0 +1,244 @@
+"""Text and JSON for ``costcalc runs``, ``budget`` and ``scale``. No model arithmetic
+here, only unit conversion for display; the estimates inside are shown by
+:mod:`costcalc.render`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from costcalc import render
+from costcalc.inverse import Budget
+from costcalc.runs import NUMBERS, Run
+from costcalc.scaling import Scaled
+from costcalc.units import convert
+from costcalc.workloads import count_text, flop_text
+
+KIND_LABEL = {"money": "Money", "energy": "Energy", "mass": "CO2e", "time": "Deadline"}
+KIND_UNIT = {"money": "USD", "energy": "kWh", "mass": "kg", "time": "hour"}
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[str]:
+    width = max(len(label) for label, _ in rows)
+    return [f"  {label:<{width}}  {value}" for label, value in rows]
+
+
+# --- runs ---------------------------------------------------------------------------
+
+
+def run_dict(run: Run) -> dict[str, Any]:
+    doc: dict[str, Any] = {"slug": run.slug, "name": run.name, "aliases": list(run.aliases)}
+    for key in ("organization", "domain", "published", "hardware", "profile", "confidence"):
+        doc[key] = getattr(run, key) or None
+    for key in NUMBERS:
+        doc[key] = getattr(run, key)
+    for key in ("compute_method", "reference", "link", "source", "date"):
+        doc[key] = getattr(run, key)
+    return doc
+
+
+def render_runs_list(runs: list[Run], fmt: str) -> str:
+    if fmt == "json":
+        return _dump({"schema": "costcalc/runs/1", "runs": [run_dict(r) for r in runs]})
+    head = ("run", "published", "params", "compute", "hardware", "confidence")
+    table = [head]
+    for r in runs:
+        hw = r.hardware.split(",")[0]
+        if r.hardware_quantity:
+            hw = f"{r.hardware_quantity:g} x {hw}"
+        table.append(
+            (
+                r.slug,
+                r.published[:4],
+                count_text(r.params) if r.params else "-",
+                f"{flop_text(r.compute)} FLOP",
+                hw or "-",
+                r.confidence,
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    lines = [
+        "  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip() for row in table
+    ]
+    lines.append(
+        "Data: Epoch AI, Notable AI Models (CC BY 4.0); 'costcalc runs show RUN' for sources."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_run(run: Run, fmt: str) -> str:
+    if fmt == "json":
+        return _dump({"schema": "costcalc/run/1", **run_dict(run)})
+    rows = [("name", run.name)]
+    if run.aliases:
+        rows.append(("aliases", ", ".join(run.aliases)))
+    rows += [
+        ("organization", run.organization),
+        ("published", run.published),
+        ("compute", f"{flop_text(run.compute)} FLOP ({run.compute_method})"),
+    ]
+    if run.params:
+        rows.append(("params", count_text(run.params)))
+    if run.dataset_size:
+        rows.append(("dataset size", f"{count_text(run.dataset_size)} datapoints (Epoch AI)"))
+    if run.hardware:
+        qty = f"{run.hardware_quantity:g} x " if run.hardware_quantity else ""
+        profile = f" (costcalc profile: {run.profile})" if run.profile else ""
+        rows.append(("hardware", f"{qty}{run.hardware}{profile}"))
+    if run.training_hours:
+        rows.append(("training time", f"{run.training_hours:g} hours"))
+    if run.chip_hours:
+        rows.append(("chip-hours", f"{run.chip_hours:,.0f}"))
+    if run.mfu:
+        rows.append(("utilization", f"{run.mfu:.1%} MFU"))
+    if run.epoch_cost_usd_2023:
+        rows.append(("cost", f"${run.epoch_cost_usd_2023:,.0f} (2023 USD, Epoch AI estimate)"))
+    if run.epoch_power_draw_w:
+        rows.append(("power draw", f"{run.epoch_power_draw_w / 1000:,.0f} kW (Epoch AI estimate)"))
+    rows += [
+        ("confidence", run.confidence),
+        ("reference", f"{run.reference}, {run.link}"),
+        ("source", f"{run.source} (last modified {run.date})"),
+    ]
+    return f"costcalc run: {run.slug}\n\n" + "\n".join(_rows(rows)) + "\n"
+
+
+# --- budget -------------------------------------------------------------------------
+
+
+def budget_dict(b: Budget) -> dict[str, Any]:
+    unit = KIND_UNIT[b.kind]
+    return {
+        "schema": "costcalc/budget/1",
+        "budget": {"kind": b.kind, "value": convert(b.amount, unit), "unit": unit, "text": b.text},
+        "flops": b.estimate.outputs["flops"],
+        "devices_needed": b.devices_needed,
+        "compute_optimal": {
+            "params": b.optimal_params,
+            "tokens": b.optimal_tokens,
+            "memory_floor_devices": b.optimal_floor,
+            "assumptions": {
+                a.name: {"value": a.value, "source": a.source, "origin": a.origin}
+                for a in b.assumptions
+            },
+        },
+        "notes": list(b.notes),
+        "estimate": render.to_dict(b.estimate),
+    }
+
+
+def render_budget(b: Budget, fmt: str) -> str:
+    if fmt == "json":
+        return _dump(budget_dict(b))
+    est = b.estimate
+    hw = est.hardware.name
+    rows = [(KIND_LABEL[b.kind], b.text)]
+    if b.devices_needed is not None:
+        rows.append(("Devices needed", f"{b.devices_needed:,.0f} x {hw}"))
+        rows.append(("Compute", f"{flop_text(est.outputs['flops'])} FLOP"))
+    else:
+        rows.append(("Affordable compute", f"{flop_text(est.outputs['flops'])} FLOP"))
+    ratio = b.assumptions[0]
+    rows.append(
+        (
+            "Compute-optimal model",
+            f"{count_text(b.optimal_params)} params on {count_text(b.optimal_tokens)} tokens "
+            f"({ratio.text}, Hoffmann et al. 2022)",
+        )
+    )
+    if b.optimal_floor is not None:
+        rows.append(("Memory floor", f"{b.optimal_floor:,.0f} x {hw} for that model"))
+    out = [f"costcalc budget: {b.text} on {est.hardware.display_name}, {est.precision}", ""]
+    out += _rows(rows)
+    out += [f"Note: {n}" for n in b.notes]
+    out += ["", "The estimate of that compute:", ""]
+    out.append(render.render_plain(est).split("\n", 2)[2])
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_budget_value(b: Budget, field: str) -> str:
+    doc = budget_dict(b)
+    if field in ("params", "tokens"):
+        return repr(float(doc["compute_optimal"][field])) + "\n"
+    if field in ("flops", "devices_needed") and doc[field] is not None:
+        return repr(float(doc[field])) + "\n"
+    return render.render_value(b.estimate, field)
+
+
+# --- scale --------------------------------------------------------------------------
+
+
+def scaled_dict(s: Scaled) -> dict[str, Any]:
+    doc: dict[str, Any] = {"schema": "costcalc/scale/1", "multiplier": s.multiplier}
+    doc["assumptions"] = {
+        a.name: {"value": a.value, "source": a.source, "origin": a.origin} for a in s.assumptions
+    }
+    if s.fit is not None:
+        doc["fit"] = {
+            "prefactor": s.fit.prefactor,
+            "slope": s.fit.slope,
+            "exponent": s.fit.exponent,
+            "r2": s.fit.r2,
+            "residuals_log10": list(s.fit.residuals),
+            "points": s.fit.points,
+            "compute_range": list(s.fit.compute_range),
+            "target": s.target,
+        }
+    doc["notes"] = list(s.notes)
+    doc["base"] = render.to_dict(s.base) if s.base is not None else None
+    doc["result"] = render.to_dict(s.result)
+    return doc
+
+
+def render_scaled(s: Scaled, fmt: str) -> str:
+    if fmt == "json":
+        return _dump(scaled_dict(s))
+    est = s.result
+    rows: list[tuple[str, str]] = []
+    if s.fit is not None:
+        f = s.fit
+        rows += [
+            ("Fit", f"error = {f.prefactor:.4g} x C^{f.slope:.4g} over {f.points} points"),
+            (
+                "Quality",
+                f"R² = {f.r2:.4f}; max |residual| = {max(abs(r) for r in f.residuals):.3g} (log10)",
+            ),
+            ("Exponent", f"K-fold lower error needs K^{f.exponent:.3g} more compute"),
+            (
+                "Target",
+                f"error {s.target:g} needs {flop_text(est.outputs['flops'])} FLOP "
+                f"({s.multiplier:.3g}x the largest point)",
+            ),
+        ]
+    else:
+        assert s.base is not None
+        run = next((a for a in s.base.assumptions if a.name == "run"), None)
+        rows += [
+            ("Base", run.text if run else f"{flop_text(s.base.outputs['flops'])} FLOP"),
+            (
+                "Multiplier",
+                f"{s.multiplier:.4g}x ({s.assumptions[0].text} better, {s.assumptions[1].text})",
+            ),
+            ("Scaled", f"{flop_text(est.outputs['flops'])} FLOP"),
+        ]
+        b = s.base.fields()
+        cost = "n/a" if b["cost_usd"] is None else f"${render.sig(b['cost_usd'])}"
+        rows.append(
+            (
+                "Base cost",
+                f"{cost}, {render.sig(b['energy_kwh'] or 0.0)} kWh, "
+                f"{render.sig(b['co2e_kg'] or 0.0)} kg CO2e",
+            )
+        )
+    out = [f"costcalc scale: on {est.hardware.display_name}, {est.precision}", ""]
+    out += _rows(rows)
+    out += [f"  ({a.name}: {a.source})" for a in s.assumptions if a.origin != "flag"]
+    out += [f"Note: {n}" for n in s.notes]
+    out += ["", "The estimate of the scaled compute:", ""]
+    out.append(render.render_plain(est).split("\n", 2)[2])
+    return "\n".join(out).rstrip("\n") + "\n"

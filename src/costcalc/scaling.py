@@ -1,0 +1,184 @@
+"""Scaling and diminishing returns: how much more compute a better model needs.
+
+Two ways: a compute multiplier K^E for a K-fold improvement (Thompson et al. 2021), or a
+power law error = a x compute^b fitted to the user's own points and extrapolated to a
+target error. Either way the resulting compute is priced by the ordinary estimate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from costcalc import workloads, yamlio
+from costcalc.errors import DataError, InputError
+from costcalc.estimator import Assumption, Estimate, estimate
+from costcalc.units import parse_quantity
+
+Number = Any
+MAX_POINTS = 10_000
+FAR = 10.0  # extrapolating more than this factor beyond the data earns a warning
+
+
+def compute_multiplier(improvement: Number, exponent: Number) -> Number:
+    """Compute needed for a ``improvement``-fold better model: K^E."""
+    return improvement**exponent
+
+
+@dataclass(frozen=True)
+class Fit:
+    """error = prefactor x compute^slope, fitted in log-log space."""
+
+    prefactor: float
+    slope: float  # negative: error falls with compute
+    r2: float
+    residuals: tuple[float, ...]  # log10(observed / fitted), per point
+    points: int
+    compute_range: tuple[float, float]
+
+    @property
+    def exponent(self) -> float:
+        """E in "K-fold lower error needs K^E more compute" (= -1/slope)."""
+        return -1.0 / self.slope
+
+    def compute_for(self, error: Number) -> Number:
+        return (error / self.prefactor) ** (1.0 / self.slope)
+
+
+def fit_power_law(compute: Any, error: Any) -> Fit:
+    """Least-squares fit of log(error) = log(a) + b log(compute)."""
+    import numpy as np
+
+    x = np.log10(np.asarray(compute, dtype=float))
+    y = np.log10(np.asarray(error, dtype=float))
+    if len(x) < 3:
+        raise InputError(f"need at least 3 points to fit a power law, got {len(x)}", "--fit")
+    if np.ptp(x) == 0:
+        raise InputError("all points have the same compute; nothing to fit", "--fit")
+    slope, intercept = np.polyfit(x, y, 1)
+    fitted = intercept + slope * x
+    ss_res = float(np.sum((y - fitted) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    if slope >= 0:
+        raise InputError(
+            f"the error does not fall with compute in these points (slope {slope:.3g}); "
+            "a power law cannot extrapolate to a lower error",
+            "--fit",
+        )
+    return Fit(
+        prefactor=float(10**intercept),
+        slope=float(slope),
+        r2=r2,
+        residuals=tuple(float(r) for r in y - fitted),
+        points=len(x),
+        compute_range=(float(10 ** x.min()), float(10 ** x.max())),
+    )
+
+
+def read_points(path: str) -> tuple[list[float], list[float]]:
+    """Points from a CSV (columns compute and error, or loss) or a YAML list of mappings."""
+    file = Path(path)
+    text = yamlio.read_text(file, "points file")
+    if file.suffix.lower() in (".yaml", ".yml"):
+        doc = yamlio.load(text, str(file))
+        items = doc.data
+        if not isinstance(items, list):
+            raise DataError("expected a list of {compute, error} mappings", doc.where())
+        rows = [(item, doc.where((i,))) for i, item in enumerate(items)]
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        rows = [(row, f"{file}:{i + 2}") for i, row in enumerate(reader)]
+    compute: list[float] = []
+    error: list[float] = []
+    for row, where in rows[: MAX_POINTS + 1]:
+        if not isinstance(row, dict):
+            raise DataError("expected a mapping with compute and error", where)
+        target = "error" if "error" in row else "loss"
+        if "compute" not in row or target not in row:
+            raise DataError("expected the fields compute and error (or loss)", where)
+        compute.append(parse_quantity(str(row["compute"]), "compute", f"{where}: compute"))
+        error.append(parse_quantity(str(row[target]), "number", f"{where}: {target}"))
+    if len(compute) > MAX_POINTS:
+        raise DataError(f"more than {MAX_POINTS} points", str(file))
+    return compute, error
+
+
+@dataclass
+class Scaled:
+    """A base compute scaled up, and the estimate of the result."""
+
+    result: Estimate
+    multiplier: float
+    base: Estimate | None = None
+    fit: Fit | None = None
+    target: float | None = None
+    assumptions: list[Assumption] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def scale(
+    work: Any = None,
+    *,
+    improvement: Any = None,
+    exponent: Any = None,
+    fit: str | None = None,
+    target: Any = None,
+    **options: Any,
+) -> Scaled:
+    """Either ``work`` x ``improvement``^``exponent``, or the compute a fitted power law
+    needs for ``target`` error; each priced with :func:`costcalc.estimate` (``options``)."""
+    if fit is not None:
+        if work is not None or improvement is not None or exponent is not None:
+            raise InputError(
+                "give a base run with --improvement, or --fit with --target, not both", "--fit"
+            )
+        if target is None:
+            raise InputError("--fit needs --target (the error to reach, e.g. 0.05)", "--target")
+        goal = parse_quantity(target, "number", "--target")
+        compute, error = read_points(fit)
+        result_fit = fit_power_law(compute, error)
+        needed = float(result_fit.compute_for(goal))
+        if not math.isfinite(needed):
+            raise InputError("the extrapolated compute overflows", "--target")
+        lo, hi = result_fit.compute_range
+        notes = []
+        if needed > hi * FAR or needed < lo / FAR:
+            beyond = needed / hi if needed > hi else lo / needed
+            notes.append(
+                f"warning: the target lies {beyond:.3g}x outside the fitted compute range "
+                f"({workloads.flop_text(lo)} to {workloads.flop_text(hi)} FLOP); "
+                "a power law extrapolated this far is a guess"
+            )
+        return Scaled(
+            result=estimate(needed, **options),
+            multiplier=needed / hi,
+            fit=result_fit,
+            target=goal,
+            notes=notes,
+        )
+    if work is None:
+        raise InputError("give a base (a run name or FLOPs) with --improvement, or --fit", "WORK")
+    if improvement is None:
+        raise InputError(
+            "--improvement is needed (e.g. 2 for a 2-fold lower error)", "--improvement"
+        )
+    k = parse_quantity(improvement, "number", "--improvement")
+    if exponent is not None:
+        e = parse_quantity(exponent, "number", "--exponent")
+        source, origin = "given with --exponent", "flag"
+    else:
+        e, source = workloads.rule("scaling_exponent")
+        origin = "default"
+    multiplier = float(compute_multiplier(k, e))
+    base = estimate(work, **options)
+    result = estimate(base.outputs["flops"] * multiplier, **options)
+    assumptions = [
+        Assumption("improvement", k, "", f"{k:g}x", "given with --improvement", "flag"),
+        Assumption("exponent", e, "", f"compute x K^{e:g}", source, origin),
+    ]
+    return Scaled(result=result, multiplier=multiplier, base=base, assumptions=assumptions)
