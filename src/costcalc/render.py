@@ -17,6 +17,7 @@ from costcalc.estimator import OUTPUT_FIELDS, Estimate
 from costcalc.units import convert, factor
 
 SCHEMA = "costcalc/estimate/1"
+EQUIVALENT_FLOOR = 0.01
 PLAIN_WIDTH = 100  # plain text wraps sources to this width
 FORMATS = ("table", "json", "csv", "yaml", "markdown")
 
@@ -374,8 +375,15 @@ def section_lines(est: Estimate) -> list[str]:
     if equivalents:
         if lines:
             lines.append("")
-        lines.append("Equivalents (of the CO2e and energy above)")
-        for e in equivalents:
+        # A person feels "9.7 km driven", not "5e-10 months of NYC": the table keeps the
+        # equivalents of at least EQUIVALENT_FLOOR (the largest one always), JSON all.
+        shown = [e for e in equivalents if e["value"] >= EQUIVALENT_FLOOR]
+        if not shown:
+            shown = [max(equivalents, key=lambda e: e["value"])]
+        hidden = len(equivalents) - len(shown)
+        more = f"; {hidden} smaller ones in --format json" if hidden else ""
+        lines.append(f"Equivalents (of the CO2e and energy above{more})")
+        for e in shown:
             mark = "  (ESTIMATE: unverified figure)" if e["estimate"] else ""
             lines.append(f"  {sig(e['value'])} {e['label']}{mark}")
     return lines
