@@ -39,8 +39,7 @@ def per_run(runs: int) -> float:
 
 
 def main(quick: bool) -> None:
-    print(
-        f"check: costcalc check examples/costcalc.yaml -f json  {cold_start(3 if quick else 10) * 1000:7.1f} ms"
-    )
+    start = cold_start(3 if quick else 10)
+    print(f"check: costcalc check examples/costcalc.yaml -f json  {start * 1000:7.1f} ms")
     n = 100 if quick else 1000
     print(f"check: parse + evaluate, {n} runs                   {per_run(n) * 1e6:7.1f} us per run")
