@@ -59,8 +59,6 @@ KINDS: dict[str, Kind] = {
     "count": Kind("a count", "", "", "70B, 1.4T, 175M or 8k"),
 }
 
-# Suffixes of counts (parameters, tokens): "70B" is 7e10 parameters, not 70 bytes.
-COUNT_SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 
 # Spellings pre-computed into the table: every unit our data files and docs use, and the
 # ones people commonly type. Anything else still works through pint, only slower.
@@ -161,6 +159,12 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _SIMPLE = re.compile(
     rf"^(?P<num>{_NUMBER})(?:\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d{{1,4}}))?\s*(?P<unit>.*?)\s*$"
 )
+# "50k USD", "125M", "2.5B", "2T": thousand, million, billion, trillion, written against the number
+# and followed by a space or the end (so "5kW" stays kilowatts). Not for memory sizes,
+# where "2B" is two bytes.
+# For counts (parameters, tokens) "70B" is 7e10 parameters, not 70 bytes.
+SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
+_SUFFIXED = re.compile(rf"^(?P<num>{_NUMBER})(?P<suffix>[kKMBGT])(?=\s|$)\s*(?P<unit>.*?)\s*$")
 # "3 PF/s-day", "3 petaflop/s-days", "3 pfs-days": pint cannot read "/" and "-" in a name.
 _PFS_DAY = re.compile(r"(?i)\b(?:pf|pflop|petaflop)s?\s*/\s*s\s*[-·. ]?\s*days?\b|\bpfs[-_]days?\b")
 
@@ -302,6 +306,16 @@ def _parse(text: Any, kind: str, where: str) -> float:
     if len(shown) > MAX_TEXT:
         raise InputError(f"value is {len(shown)} characters long; expected {spec.noun}", where)
     normal = _PFS_DAY.sub("pfs_day", shown)
+    suffixed = _SUFFIXED.match(normal) if kind != "memory" else None
+    if suffixed:
+        value = _number(suffixed["num"], None) * SUFFIXES[suffixed["suffix"]]
+        unit = suffixed["unit"]
+        if not unit:
+            value *= factor(spec.bare) if spec.bare else 1.0
+            return _check_value(value, kind, shown, where)
+        if unit == "%":
+            return _checked(value / 100, "", kind, shown, where)
+        normal = f"{value!r} {unit}"
     match = _SIMPLE.match(normal)
     if match:
         value = _number(match["num"], match["exp"])
@@ -321,16 +335,16 @@ def _parse(text: Any, kind: str, where: str) -> float:
 
 
 def _count(value: float, suffix: str, shown: str, where: str) -> float:
-    if suffix not in COUNT_SUFFIXES:
+    if suffix not in SUFFIXES:
         hint = ""
-        if suffix.upper() in COUNT_SUFFIXES:
+        if suffix.upper() in SUFFIXES:
             hint = f" (did you mean {shown[: -len(suffix)].strip()}{suffix.upper()}?)"
         raise InputError(
             f"{shown!r} is not a count{hint}; expected a number with an optional suffix "
             f"k, M, B or T (e.g. {KINDS['count'].example})",
             where,
         )
-    return _check_value(value * COUNT_SUFFIXES[suffix], "count", shown, where)
+    return _check_value(value * SUFFIXES[suffix], "count", shown, where)
 
 
 def _parse_with_pint(text: str, kind: str, shown: str, where: str) -> tuple[float, str]:
@@ -384,7 +398,7 @@ def _check_value(value: float, kind: str, shown: str, where: str) -> float:
     if value < 0:
         raise InputError(f"{shown!r} is negative; expected {spec.noun}", where)
     if kind == "fraction" and value > 1:
-        hint = f"; did you mean {shown}%?" if 1 < value <= 100 else ""
+        hint = f"; did you mean {shown}%?" if 1 < value <= 100 and "%" not in shown else ""
         raise InputError(
             f"{shown!r} is more than 100%; expected a fraction (e.g. 40% or 0.4){hint}", where
         )

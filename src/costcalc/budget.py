@@ -1,0 +1,782 @@
+"""Plan files and budget verdicts: ``costcalc.yaml`` -> runs -> totals -> ok / warn / over.
+
+A plan names training runs (work, hardware, overrides, ``repeats``) and budgets on the
+plan's total or on one run. Each run is one call to :func:`costcalc.estimator.estimate`;
+its outputs times ``repeats`` are the run's total; the plan's total is the sum over runs
+(``wall_clock`` too: runs are counted as happening one after another, an upper bound).
+
+Every problem in a plan is reported as ``file:line: field: message``; a plan with a typo
+is an error (exit 2), never "over budget". The schema is documented in
+``costcalc/data/plan.schema.json``; the validation here is hand-written for the messages.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from costcalc import yamlio
+from costcalc.errors import CostcalcError, DataError, InputError, did_you_mean
+from costcalc.estimator import Estimate
+from costcalc.units import parse_quantity
+
+PLAN_FILE = "costcalc.yaml"
+REPORT_SCHEMA = "costcalc/check/1"
+
+# metric -> (unit kind of a limit, key in Estimate.outputs, JSON field, JSON unit)
+METRICS: dict[str, tuple[str, str, str, str]] = {
+    "flops": ("compute", "flops", "flops", "FLOP"),
+    "wall_clock": ("time", "wall_clock", "wall_clock_hours", "hour"),
+    "device_hours": ("time", "device_time", "device_hours", "hour"),
+    "energy": ("energy", "energy", "energy_kwh", "kWh"),
+    "cost": ("money", "cost", "cost_usd", "USD"),
+    "co2e": ("mass", "co2e", "co2e_kg", "kg"),
+}
+# Estimate inputs a plan may give in `defaults:` or on a run: plan key -> estimate keyword.
+INPUTS = (
+    "hardware",
+    "region",
+    "utilization",
+    "pue",
+    "price",
+    "precision",
+    "devices",
+    "power",
+    "carbon_intensity",
+    "peak",
+)
+WORK_KEYS = ("flops", "params", "tokens", "device_hours", "duration")
+RUN_KEYS = (*INPUTS, *WORK_KEYS, "repeats", "budgets", "description", "training_type")
+TOP_KEYS = ("version", "defaults", "runs", "budgets")
+BUDGET_ITEM_KEYS = ("limit", "warn_at", "max_increase")
+MAX_REPEATS = 1_000_000
+# estimate()'s error locations (flags) -> the plan key that supplied the value.
+_FLAG_KEYS = {
+    "--hardware": "hardware",
+    "--precision": "precision",
+    "--peak": "peak",
+    "--power": "power",
+    "--price": "price",
+    "--utilization": "utilization",
+    "--devices": "devices",
+    "--pue": "pue",
+    "--carbon-intensity": "carbon_intensity",
+    "--region": "region",
+    "--device-hours": "device_hours",
+    "--duration": "duration",
+    "--flops": "flops",
+}
+
+STATUSES = ("ok", "warn", "over")
+
+
+# -- the plan -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One budget: ``metric`` of ``scope`` must stay at or below ``limit`` (base units).
+
+    ``kind`` is ``"limit"`` (on the estimate) or ``"max_increase"`` (on the change against
+    a baseline; then ``limit`` is absolute, or ``fraction`` of the baseline when given).
+    """
+
+    scope: str  # "plan" or the run's name
+    metric: str
+    kind: str
+    limit: float | None
+    fraction: float | None
+    warn_at: float | None
+    line: int
+    text: str  # the limit as written
+    every: bool = False  # from a section-wide max_increase
+
+
+@dataclass
+class Run:
+    name: str
+    path: tuple[Any, ...]  # ("runs", key) in the plan document
+    inputs: dict[str, Any]  # estimate keywords, defaults merged with the run's own
+    origins: dict[str, tuple[Any, ...]]  # estimate keyword -> key path in the plan
+    repeats: int
+    line: int
+    description: str = ""
+    training_type: str = ""
+
+
+@dataclass
+class Plan:
+    source: str  # the path as given, for messages and annotations
+    runs: list[Run]
+    limits: list[Limit]
+    doc: yamlio.Document
+
+
+class _Problems:
+    """Every problem in one plan, each as ``file:line: field: message``."""
+
+    def __init__(self, doc: yamlio.Document) -> None:
+        self.doc = doc
+        self.items: list[str] = []
+
+    def add(self, path: tuple[Any, ...], message: str) -> None:
+        name = ".".join(str(p) for p in path) or "(top level)"
+        self.items.append(f"{self.doc.where(path)}: {name}: {message}")
+
+    def check_keys(self, data: dict[Any, Any], allowed: tuple[str, ...], path: tuple[Any, ...]):
+        for key in data:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                self.add(
+                    (*path, key),
+                    f"unknown field{hint}; expected one of {', '.join(allowed)}",
+                )
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            more = f" (and {len(self.items) - 1} more problems)" if len(self.items) > 1 else ""
+            raise DataError(self.items[0] + more, problems=self.items)
+
+
+def find_plan(plan: str | Path | None = None) -> Path:
+    """``plan`` if given, else ``costcalc.yaml`` in the current directory."""
+    if plan is not None:
+        return Path(plan)
+    path = Path(PLAN_FILE)
+    if not path.is_file():
+        raise InputError(
+            f"no {PLAN_FILE} in {Path.cwd()}; give --plan FILE, or create one with "
+            "'costcalc check --init'",
+            "--plan",
+        )
+    return path
+
+
+def load_plan(path: str | Path) -> Plan:
+    path = Path(path)
+    text = yamlio.read_text(path, "plan")
+    return parse_plan(yamlio.load(text, str(path)))
+
+
+def parse_plan(doc: yamlio.Document) -> Plan:
+    """Validate a parsed plan: every problem found, each with its line."""
+    problems = _Problems(doc)
+    data = doc.data
+    if not isinstance(data, dict):
+        got = "empty" if data is None else f"a {type(data).__name__}"
+        problems.add((), f"the plan is {got}; expected a mapping with runs: (and budgets:)")
+        problems.raise_if_any()
+    problems.check_keys(data, TOP_KEYS, ())
+    if "version" in data and data["version"] != 1:
+        problems.add(("version",), f"unsupported plan version {data['version']!r}; expected 1")
+
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        problems.add(("defaults",), "expected a mapping of estimate inputs (hardware: h100-sxm)")
+        defaults = {}
+    problems.check_keys(defaults, INPUTS, ("defaults",))
+    for key, value in defaults.items():
+        if key in INPUTS:
+            _check_input(value, ("defaults", key), problems)
+
+    runs_data = data.get("runs")
+    runs: list[Run] = []
+    limits: list[Limit] = []
+    if not isinstance(runs_data, dict) or not runs_data:
+        problems.add(("runs",), "expected a mapping of named runs (runs: {pretrain: ...})")
+        runs_data = {}
+    for key, raw in runs_data.items():
+        run = _parse_run(key, raw, defaults, problems)
+        if run is not None:
+            runs.append(run)
+            if isinstance(raw, dict) and "budgets" in raw:
+                limits += _parse_budgets(raw["budgets"], (*run.path, "budgets"), run.name, problems)
+    if "budgets" in data:
+        limits = _parse_budgets(data["budgets"], ("budgets",), "plan", problems) + limits
+    problems.raise_if_any()
+    limits.sort(key=lambda lim: (lim.scope != "plan", lim.line))  # plan total first, file order
+    return Plan(doc.source, runs, limits, doc)
+
+
+_NAMES = ("hardware", "region", "precision")
+
+
+def _check_input(value: Any, path: tuple[Any, ...], problems: _Problems) -> None:
+    """Shape checks on an estimate input (units and names are checked by the estimate)."""
+    example = _EXAMPLES.get(path[-1], "1.0")
+    if value is None or isinstance(value, (bool, dict, list)):
+        problems.add(path, f"expected a value such as {example}")
+    elif path[-1] in _NAMES and not isinstance(value, str):
+        problems.add(path, f"expected a name such as {example}, got {value!r}")
+
+
+_EXAMPLES = {
+    "hardware": "h100-sxm",
+    "region": "us-central1",
+    "utilization": "40%",
+    "pue": "1.1",
+    "price": "2.50 USD/hour",
+    "precision": "bf16",
+    "devices": "512",
+    "power": "700 W",
+    "carbon_intensity": "429 g/kWh",
+    "peak": "989 TFLOPS",
+    "flops": "3.14e23",
+    "params": "7B",
+    "tokens": "2T",
+    "device_hours": "3.3e6",
+    "duration": "14 days",
+}
+
+
+def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: _Problems) -> Run | None:
+    name = str(key)
+    path: tuple[Any, ...] = ("runs", key)
+    if not isinstance(raw, dict):
+        problems.add(path, "expected a mapping with the run's work (flops: 3e23) and inputs")
+        return None
+    problems.check_keys(raw, RUN_KEYS, path)
+    for key in (*INPUTS, *WORK_KEYS):
+        if key in raw:
+            _check_input(raw[key], (*path, key), problems)
+    work = [k for k in ("flops", "params", "device_hours", "duration") if k in raw]
+    if "tokens" in raw and "params" not in raw:
+        problems.add((*path, "tokens"), "tokens needs params (work = 6 x params x tokens)")
+    if "params" in raw and "tokens" not in raw:
+        problems.add((*path, "params"), "params needs tokens (work = 6 x params x tokens)")
+    if not work:
+        problems.add(
+            path,
+            "no work given: flops, params with tokens, device_hours, or duration with devices",
+        )
+    elif len(work) > 1:
+        problems.add(
+            (*path, work[1]),
+            f"give the work one way, not {' and '.join(work)}: flops, params with tokens, "
+            "device_hours, or duration with devices",
+        )
+    repeats = raw.get("repeats", 1)
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= MAX_REPEATS:
+        problems.add(
+            (*path, "repeats"),
+            f"expected a whole number of runs from 1 to {MAX_REPEATS}, got {repeats!r}",
+        )
+        repeats = 1
+    inputs: dict[str, Any] = {}
+    origins: dict[str, tuple[Any, ...]] = {}
+    own = {k: raw[k] for k in INPUTS if k in raw}
+    for key, value in defaults.items():
+        if key not in INPUTS:
+            continue
+        # region and carbon_intensity are one input: the run's choice replaces the default's.
+        if {key, *own} >= {"region", "carbon_intensity"} and key not in own:
+            continue
+        inputs[key], origins[key] = value, ("defaults", key)
+    for key, value in own.items():
+        inputs[key], origins[key] = value, (*path, key)
+    for key in ("flops", "device_hours", "duration", "params", "tokens"):
+        if key in raw:
+            inputs[key], origins[key] = raw[key], (*path, key)
+    text = {k: raw.get(k) for k in ("description", "training_type")}
+    for key, value in text.items():
+        if value is not None and not isinstance(value, str):
+            problems.add((*path, key), "expected text")
+    return Run(
+        name=name,
+        path=path,
+        inputs=inputs,
+        origins=origins,
+        repeats=repeats,
+        line=problems.doc.lines.get(path, 0),
+        description=str(text["description"] or ""),
+        training_type=str(text["training_type"] or ""),
+    )
+
+
+def _parse_budgets(raw: Any, path: tuple[Any, ...], scope: str, problems: _Problems) -> list[Limit]:
+    if not isinstance(raw, dict):
+        problems.add(path, "expected a mapping of limits (cost: 50k USD, co2e: 20 t)")
+        return []
+    allowed = (*METRICS, "warn_at", "max_increase")
+    problems.check_keys(raw, allowed, path)
+    warn_at = _fraction(raw["warn_at"], (*path, "warn_at"), problems) if "warn_at" in raw else None
+    line = problems.doc.lines.get
+    out: list[Limit] = []
+    for metric in METRICS:
+        if metric not in raw:
+            continue
+        item_path = (*path, metric)
+        item = raw[metric]
+        if isinstance(item, dict):
+            problems.check_keys(item, BUDGET_ITEM_KEYS, item_path)
+            item_warn = (
+                _fraction(item["warn_at"], (*item_path, "warn_at"), problems)
+                if "warn_at" in item
+                else warn_at
+            )
+            if "limit" in item:
+                limit = _limit(item["limit"], metric, (*item_path, "limit"), problems)
+                if limit is not None:
+                    out.append(
+                        Limit(
+                            scope,
+                            metric,
+                            "limit",
+                            limit,
+                            None,
+                            item_warn,
+                            line((*item_path, "limit"), 0),
+                            str(item["limit"]),
+                        )
+                    )
+            if "max_increase" in item:
+                out += _increase(
+                    item["max_increase"],
+                    metric,
+                    scope,
+                    item_warn,
+                    (*item_path, "max_increase"),
+                    problems,
+                )
+            if "limit" not in item and "max_increase" not in item:
+                problems.add(item_path, "expected limit: and/or max_increase:")
+        else:
+            limit = _limit(item, metric, item_path, problems)
+            if limit is not None:
+                out.append(
+                    Limit(
+                        scope, metric, "limit", limit, None, warn_at, line(item_path, 0), str(item)
+                    )
+                )
+    if "max_increase" in raw:
+        inc_path = (*path, "max_increase")
+        inc = raw["max_increase"]
+        if isinstance(inc, dict):
+            problems.check_keys(inc, tuple(METRICS), inc_path)
+            for metric in METRICS:
+                if metric in inc:
+                    out += _increase(
+                        inc[metric], metric, scope, warn_at, (*inc_path, metric), problems
+                    )
+        else:
+            fraction = _fraction(inc, inc_path, problems, over_one=True)
+            limited = [m for m in METRICS if m in raw]
+            if not limited:
+                problems.add(
+                    inc_path,
+                    f"max_increase: {inc} applies to the metrics this section limits, and it "
+                    "limits none; name them (max_increase: {cost: 10%})",
+                )
+            if fraction is not None:
+                for metric in limited:
+                    out.append(
+                        Limit(
+                            scope,
+                            metric,
+                            "max_increase",
+                            None,
+                            fraction,
+                            warn_at,
+                            line(inc_path, 0),
+                            str(inc),
+                            every=True,
+                        )
+                    )
+    return out
+
+
+def _increase(
+    raw: Any,
+    metric: str,
+    scope: str,
+    warn_at: float | None,
+    path: tuple[Any, ...],
+    problems: _Problems,
+) -> list[Limit]:
+    """``max_increase`` for one metric: a percentage of the baseline, or an amount."""
+    line = problems.doc.lines.get(path, 0)
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        fraction = _fraction(raw, path, problems, over_one=True)
+        if fraction is None:
+            return []
+        return [Limit(scope, metric, "max_increase", None, fraction, warn_at, line, raw)]
+    limit = _limit(raw, metric, path, problems, allow_zero=True)
+    if limit is None:
+        return []
+    return [Limit(scope, metric, "max_increase", limit, None, warn_at, line, str(raw))]
+
+
+def _limit(
+    raw: Any, metric: str, path: tuple[Any, ...], problems: _Problems, allow_zero: bool = False
+) -> float | None:
+    kind = METRICS[metric][0]
+    if raw is None or isinstance(raw, (bool, dict, list)):
+        problems.add(path, f"expected a limit such as {_LIMIT_EXAMPLES[metric]}")
+        return None
+    try:
+        return parse_quantity(raw, kind, allow_zero=allow_zero)
+    except InputError as e:
+        problems.add(path, e.message)
+        return None
+
+
+_LIMIT_EXAMPLES = {
+    "flops": "1e24",
+    "wall_clock": "14 days",
+    "device_hours": "100k hours",
+    "energy": "500 MWh",
+    "cost": "50k USD",
+    "co2e": "20 t",
+}
+
+
+def _fraction(
+    raw: Any, path: tuple[Any, ...], problems: _Problems, over_one: bool = False
+) -> float | None:
+    """A percentage (``80%``) or fraction (``0.8``); ``over_one`` allows ``150%``."""
+    if raw is None or isinstance(raw, (bool, dict, list)):
+        problems.add(path, "expected a percentage such as 80%")
+        return None
+    try:
+        if not over_one:
+            return parse_quantity(raw, "fraction")
+        if isinstance(raw, str) and raw.strip().endswith("%"):
+            return parse_quantity(raw.strip()[:-1], "number", allow_zero=True) / 100
+        return parse_quantity(raw, "number", allow_zero=True)
+    except InputError as e:
+        problems.add(path, e.message)
+        return None
+
+
+# -- evaluation -------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    run: Run
+    estimate: Estimate  # one repeat
+    totals: dict[str, float | None]  # metric -> base units, all repeats
+
+    @property
+    def name(self) -> str:
+        return self.run.name
+
+    @property
+    def location(self) -> str:
+        """Where the run's grid is, as a person reads it (for model cards)."""
+        from costcalc.tables import defaults, find_region
+
+        if "carbon_intensity" in self.run.inputs:
+            return f"unspecified grid at {self.estimate.assumption('carbon_intensity').text}"
+        region = find_region(str(self.run.inputs.get("region") or defaults()["region"]))
+        return region.name if region.id != "world" else "world average grid"
+
+
+@dataclass
+class BudgetLine:
+    """One verdict: ``estimate`` (or the increase) against ``limit``; base units."""
+
+    limit: Limit
+    allowed: float  # the limit in base units (a max_increase percentage resolved)
+    value: float  # the estimate, or the increase over the baseline
+    status: str  # ok / warn / over
+    baseline: float | None = None
+
+    @property
+    def headroom(self) -> float:
+        return self.allowed - self.value
+
+    @property
+    def headroom_fraction(self) -> float | None:
+        return self.headroom / self.allowed if self.allowed > 0 else None
+
+
+@dataclass
+class Change:
+    """A run (or the total) against the baseline: ``delta`` per metric, base units."""
+
+    name: str
+    state: str  # "added", "removed", "changed", "unchanged"
+    before: dict[str, float | None]
+    after: dict[str, float | None]
+
+    def delta(self, metric: str) -> float | None:
+        a, b = self.after.get(metric), self.before.get(metric)
+        if a is None or b is None:
+            return None
+        return a - b
+
+    def delta_fraction(self, metric: str) -> float | None:
+        d, b = self.delta(metric), self.before.get(metric)
+        if d is None or not b:
+            return None
+        return d / b
+
+
+@dataclass
+class Baseline:
+    source: str
+    runs: list[Change]
+    total: Change
+
+
+@dataclass
+class Report:
+    plan: Plan
+    runs: list[RunResult]
+    totals: dict[str, float | None]
+    lines: list[BudgetLine]
+    baseline: Baseline | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return max((line.status for line in self.lines), key=STATUSES.index, default="ok")
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 within budget, 1 a budget exceeded (or, with ``strict``, a warning)."""
+        failing = {"over", "warn"} if strict else {"over"}
+        return 1 if any(line.status in failing for line in self.lines) else 0
+
+
+def evaluate_run(run: Run, doc: yamlio.Document) -> RunResult:
+    from costcalc.estimator import estimate
+
+    kwargs = dict(run.inputs)
+    try:
+        # params x tokens goes to the estimator, which applies the workloads rule (6 N D)
+        # and shows it among the assumptions.
+        est = estimate(**kwargs)
+    except CostcalcError as e:
+        raise _locate(e, run, doc) from None
+    totals: dict[str, float | None] = {}
+    for metric, (_kind, key, _field, _unit) in METRICS.items():
+        value = est.outputs.get(key)
+        totals[metric] = None if value is None else value * run.repeats
+    return RunResult(run, est, totals)
+
+
+def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcError:
+    """An estimate's error, located at the plan line that gave the bad value."""
+    flag = error.where
+    key = _FLAG_KEYS.get(flag) or flag.removeprefix("--")
+    if key not in run.origins:  # the work, however the run gave it
+        key = next(
+            (k for k in ("flops", "params", "device_hours", "duration") if k in run.origins), ""
+        )
+    path = run.origins.get(key, run.path)
+    name = ".".join(str(p) for p in path)
+    return type(error)(error.message, f"{doc.where(path)}: {name}")
+
+
+def evaluate(
+    plan: Plan, before: dict[str, dict[str, float | None]] | None = None, baseline_source: str = ""
+) -> Report:
+    """Every run's estimate, the totals, and a verdict per budget; ``before`` holds the
+    baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`."""
+    results = [evaluate_run(run, plan.doc) for run in plan.runs]
+    totals = _sum(r.totals for r in results)
+    baseline = None
+    if before is not None:
+        baseline = compare(before, {r.name: r.totals for r in results}, baseline_source)
+    by_name = {r.name: r for r in results}
+    notes: list[str] = []
+    lines: list[BudgetLine] = []
+    for limit in plan.limits:
+        current = totals if limit.scope == "plan" else by_name[limit.scope].totals
+        value = current[limit.metric]
+        if value is None and limit.every:
+            continue
+        if value is None:
+            run = next((r for r in results if r.totals[limit.metric] is None), results[0])
+            raise InputError(
+                f"a {limit.metric} budget needs a price for every run, and run "
+                f"'{run.name}' ({run.estimate.hardware.name}) has none; give price: (USD/hour)",
+                f"{plan.doc.where(run.run.path)}: runs.{run.name}",
+            )
+        if limit.kind == "limit":
+            assert limit.limit is not None
+            lines.append(_verdict(limit, limit.limit, value))
+            continue
+        if baseline is None:
+            continue
+        change = baseline.total if limit.scope == "plan" else _change_of(baseline, limit.scope)
+        old = change.before.get(limit.metric) if change and change.state != "added" else None
+        if old is None:
+            notes.append(
+                f"run '{limit.scope}' is not in the baseline: its {limit.metric} max_increase "
+                "is not checked"
+            )
+            continue
+        allowed = limit.limit if limit.limit is not None else (limit.fraction or 0.0) * old
+        lines.append(_verdict(limit, allowed, value - old, baseline=old))
+    if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
+        notes.append("max_increase budgets are checked only with --baseline")
+    return Report(plan, results, totals, lines, baseline, list(dict.fromkeys(notes)))
+
+
+def _change_of(baseline: Baseline, name: str) -> Change | None:
+    return next((c for c in baseline.runs if c.name == name), None)
+
+
+def _verdict(
+    limit: Limit, allowed: float, value: float, baseline: float | None = None
+) -> BudgetLine:
+    if value > allowed:
+        status = "over"
+    elif limit.warn_at is not None and value >= limit.warn_at * allowed:
+        status = "warn"
+    else:
+        status = "ok"
+    return BudgetLine(limit, allowed, value, status, baseline)
+
+
+def _sum(items: Any) -> dict[str, float | None]:
+    totals: dict[str, float | None] = dict.fromkeys(METRICS, 0.0)
+    for item in items:
+        for metric in METRICS:
+            a, b = totals[metric], item[metric]
+            totals[metric] = None if a is None or b is None else a + b
+    return totals
+
+
+def check(plan: str | Path | None = None, baseline: str | Path | None = None) -> Report:
+    """Load and evaluate a plan (``costcalc.yaml`` by default), optionally against a
+    baseline: an older plan, or a JSON report of ``costcalc check --format json``."""
+    plan_obj = load_plan(find_plan(plan))
+    if baseline is None:
+        return evaluate(plan_obj)
+    return evaluate(plan_obj, load_baseline(baseline), str(baseline))
+
+
+# -- baselines ------------------------------------------------------------------------------
+
+
+def load_baseline(path: str | Path) -> dict[str, dict[str, float | None]]:
+    """Run totals by name (and ``""`` for the plan total) from a plan or a JSON report."""
+    path = Path(path)
+    where = f"--baseline {path}"
+    try:
+        text = yamlio.read_text(path, "baseline")
+    except DataError as e:
+        raise InputError(e.message, where) from None
+    doc = yamlio.load(text, str(path))  # JSON is YAML: one parser, with line numbers
+    if isinstance(doc.data, dict) and "schema" in doc.data:
+        return _report_totals(doc)
+    plan = parse_plan(doc)
+    results = [evaluate_run(run, plan.doc) for run in plan.runs]
+    out = {r.name: r.totals for r in results}
+    out[""] = _sum(r.totals for r in results)
+    return out
+
+
+def _report_totals(doc: yamlio.Document) -> dict[str, dict[str, float | None]]:
+    data = doc.data
+    if data.get("schema") != REPORT_SCHEMA:
+        raise DataError(
+            f"unknown report schema {data.get('schema')!r}; expected {REPORT_SCHEMA!r} "
+            "(from 'costcalc check --format json')",
+            doc.where(("schema",)),
+        )
+
+    def fields(raw: Any, path: tuple[Any, ...]) -> dict[str, float | None]:
+        if not isinstance(raw, dict):
+            raise DataError("expected a mapping of totals", doc.where(path))
+        out: dict[str, float | None] = {}
+        for metric, (kind, _key, name, unit) in METRICS.items():
+            value = raw.get(name)
+            if value is None:
+                out[metric] = None
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise DataError(f"{name}: expected a number", doc.where((*path, name)))
+            try:
+                out[metric] = parse_quantity(f"{float(value)!r} {unit}", kind, allow_zero=True)
+            except InputError as e:
+                raise DataError(f"{name}: {e.message}", doc.where((*path, name))) from None
+        return out
+
+    runs = data.get("runs")
+    if not isinstance(runs, list):
+        raise DataError("runs: expected a list", doc.where(("runs",)))
+    totals: dict[str, dict[str, float | None]] = {}
+    for i, run in enumerate(runs):
+        if not isinstance(run, dict) or not isinstance(run.get("name"), str):
+            raise DataError("expected a run with a name", doc.where(("runs", i)))
+        totals[run["name"]] = fields(run.get("total"), ("runs", i, "total"))
+    totals[""] = fields(data.get("total"), ("total",))
+    return totals
+
+
+def compare(
+    before: dict[str, dict[str, float | None]],
+    after: dict[str, dict[str, float | None]],
+    source: str = "",
+) -> Baseline:
+    """Changes per run (matched by name) and in total."""
+    empty: dict[str, float | None] = dict.fromkeys(METRICS, 0.0)
+    changes: list[Change] = []
+    for name in [*after, *(n for n in before if n not in after and n)]:
+        if not name:
+            continue
+        old, new = before.get(name), after.get(name)
+        state = (
+            "added"
+            if old is None
+            else "removed"
+            if new is None
+            else "unchanged"
+            if old == new
+            else "changed"
+        )
+        changes.append(Change(name, state, old or empty, new or empty))
+    total_before = before.get("") or _sum(v for k, v in before.items() if k)
+    total_after = _sum(after.values())
+    state = "unchanged" if total_before == total_after else "changed"
+    return Baseline(
+        source=source, runs=changes, total=Change("total", state, total_before, total_after)
+    )
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def starter_plan() -> str:
+    from importlib import resources
+
+    return (resources.files("costcalc") / "data" / "plan_starter.yaml").read_text("utf-8")
+
+
+def write_new(path: str | Path, text: str, where: str = "--plan") -> Path:
+    """Write ``text`` to a new file atomically; never replace an existing file."""
+    path = Path(path)
+    if path.exists():
+        raise InputError(f"{path} already exists; not overwriting it", where)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrites
+    except FileExistsError:
+        raise InputError(f"{path} already exists; not overwriting it", where) from None
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror}", where) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def append_summary(path: str | Path, text: str) -> None:
+    """Append to a GitHub step summary file the way Actions expects: one O_APPEND write."""
+    data = text.encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise InputError(
+            f"cannot write the step summary: {e.strerror}", "GITHUB_STEP_SUMMARY"
+        ) from None

@@ -1,0 +1,449 @@
+"""Text for ``costcalc check`` reports: a plain table, Markdown for a PR comment, GitHub
+workflow annotations, JSON (``costcalc/check/1``), a Hugging Face model-card block and a
+LaTeX sentence. Values arrive in base units; only unit conversion happens here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from costcalc import __version__
+from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report
+from costcalc.render import human_time, sig
+from costcalc.render import to_dict as estimate_dict
+from costcalc.units import convert
+
+FORMATS = ("table", "markdown", "github", "json", "hf-card", "latex")
+LABELS = {
+    "flops": "compute",
+    "wall_clock": "wall-clock",
+    "device_hours": "device-hours",
+    "energy": "energy",
+    "cost": "cost",
+    "co2e": "CO2e",
+}
+ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌"}
+HEADLINES = {"ok": "within budget", "warn": "within budget, with warnings", "over": "over budget"}
+
+
+# -- numbers as people read them ---------------------------------------------------------
+
+
+def _scaled(value: float, units: list[str]) -> str:
+    for unit in units:
+        shown = convert(value, unit)
+        if abs(shown) >= 1 or unit == units[-1]:
+            return f"{sig(shown, 3)} {unit}"
+    raise AssertionError("unreachable")
+
+
+def show(metric: str, value: float | None) -> str:
+    """A metric's value (base units) in the unit a reader expects."""
+    if value is None:
+        return "n/a"
+    if value < 0:
+        return "-" + show(metric, -value)
+    if metric == "flops":
+        return f"{sig(value, 3)} FLOP"
+    if metric == "wall_clock":
+        return human_time(value)
+    if metric == "device_hours":
+        return f"{sig(convert(value, 'hour'), 3)} device-hours"
+    if metric == "energy":
+        return _scaled(value, ["TWh", "GWh", "MWh", "kWh", "Wh"])
+    if metric == "cost":
+        return f"${sig(value, 3)}"
+    return _scaled(value, ["t", "kg", "g"]) + " CO2e"
+
+
+def signed(metric: str, value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return ("+" if value >= 0 else "") + show(metric, value)
+
+
+def percent(fraction: float | None, plus: bool = False) -> str:
+    if fraction is None:
+        return "n/a"
+    text = f"{sig(fraction * 100, 3)}%"
+    return f"+{text}" if plus and fraction >= 0 else text
+
+
+def _label(line: BudgetLine) -> str:
+    scope = "plan total" if line.limit.scope == "plan" else f"run {line.limit.scope}"
+    suffix = " increase" if line.limit.kind == "max_increase" else ""
+    return f"{scope}: {LABELS[line.limit.metric]}{suffix}"
+
+
+def _cells(line: BudgetLine) -> tuple[str, str, str, str, str]:
+    """label, limit, estimate, headroom, status."""
+    metric, lim = line.limit.metric, line.limit
+    if lim.kind == "max_increase":
+        limit = signed(metric, line.allowed)
+        if lim.fraction is not None:
+            limit += f" ({percent(lim.fraction, plus=True)})"
+        estimate = signed(metric, line.value)
+    else:
+        limit, estimate = show(metric, line.allowed), show(metric, line.value)
+    if lim.warn_at is not None:
+        limit += f", warn at {percent(lim.warn_at)}"
+    headroom = f"{show(metric, line.headroom)} ({percent(line.headroom_fraction)})"
+    return _label(line), limit, estimate, headroom, line.status
+
+
+def change_sentence(report: Report) -> str:
+    """ "This change adds $12,400 (+18%) and 3.1 t CO2e (+18%) to the plan's total.\""""
+    assert report.baseline is not None
+    total = report.baseline.total
+    parts = []
+    for metric in ("cost", "co2e"):
+        delta = total.delta(metric)
+        if delta is None:
+            continue
+        parts.append(f"{show(metric, abs(delta))} ({percent(total.delta_fraction(metric), True)})")
+    if not parts:
+        return "This change leaves the plan's cost and CO2e unknown (no price)."
+    cost_delta = total.delta("cost")
+    delta = cost_delta if cost_delta is not None else total.delta("co2e")
+    if all(total.delta(m) == 0 for m in ("cost", "co2e")):
+        return "This change does not change the plan's cost or CO2e."
+    verb = "adds" if delta is not None and delta >= 0 else "removes"
+    return f"This change {verb} {' and '.join(parts)} in total."
+
+
+# -- plain text ----------------------------------------------------------------------------
+
+
+def _align(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _title(report: Report) -> str:
+    n, b = len(report.runs), len(report.lines)
+    return (
+        f"costcalc check: {report.plan.source}: {n} run{'s' * (n != 1)}, "
+        f"{b} budget{'s' * (b != 1)}: {HEADLINES[report.status]}"
+    )
+
+
+def _run_rows(report: Report) -> list[list[str]]:
+    rows = [["run", "repeats", "hardware", *LABELS.values()]]
+    for r in report.runs:
+        rows.append(
+            [r.name, str(r.run.repeats), r.estimate.hardware.name]
+            + [show(m, r.totals[m]) for m in METRICS]
+        )
+    rows.append(["total", "", ""] + [show(m, report.totals[m]) for m in METRICS])
+    return rows
+
+
+def _change_rows(report: Report) -> list[list[str]]:
+    assert report.baseline is not None
+    rows = [["run", "change", "cost", "", "CO2e", ""]]
+    for c in [*report.baseline.runs, report.baseline.total]:
+        rows.append(
+            [c.name, c.state]
+            + [
+                x
+                for m in ("cost", "co2e")
+                for x in (signed(m, c.delta(m)), percent(c.delta_fraction(m), plus=True))
+            ]
+        )
+    return rows
+
+
+def render_plain(report: Report) -> str:
+    out = [_title(report), ""]
+    if report.lines:
+        rows = [["budget", "limit", "estimate", "headroom", "status"]]
+        rows += [list(_cells(line)) for line in report.lines]
+        out += _align(rows)
+    else:
+        out.append("  (no budgets in the plan)")
+    out += ["", "Runs"] + _align(_run_rows(report))
+    if report.baseline is not None:
+        out += ["", f"Against {report.baseline.source}"] + _align(_change_rows(report))
+        out += ["", change_sentence(report)]
+    out += [f"Note: {note}" for note in report.notes]
+    out.append("Assumptions of each run: --format json.")
+    return "\n".join(out) + "\n"
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_table(rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(_md(c) for c in rows[0]) + " |"]
+    lines.append("|" + "---|" * len(rows[0]))
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows[1:]]
+    return lines
+
+
+def render_markdown(report: Report) -> str:
+    status = report.status
+    out = [f"### {ICONS[status]} costcalc check: {HEADLINES[status]}", ""]
+    out.append(
+        f"Plan `{report.plan.source}`: {len(report.runs)} runs, {len(report.lines)} budgets."
+    )
+    if report.baseline is not None:
+        out += ["", f"**{change_sentence(report)}**"]
+    out.append("")
+    if report.lines:
+        rows = [["Budget", "Limit", "Estimate", "Headroom", "Status"]]
+        for line in report.lines:
+            cells = list(_cells(line))
+            cells[-1] = f"{ICONS[line.status]} {line.status}"
+            rows.append(cells)
+        out += _md_table(rows) + [""]
+    out += ["<details><summary>Runs</summary>", ""]
+    runs = _run_rows(report)
+    runs[0] = [c.capitalize() if c != "CO2e" else c for c in runs[0]]
+    out += _md_table(runs) + ["", "</details>", ""]
+    if report.baseline is not None:
+        changes = _change_rows(report)
+        changes[0] = ["Run", "Change", "Cost", "Cost %", "CO2e", "CO2e %"]
+        out += [f"Against `{report.baseline.source}`:", ""] + _md_table(changes) + [""]
+    out += [f"_{note}_" for note in report.notes]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# -- GitHub Actions ---------------------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_commands(report: Report) -> list[str]:
+    """``::error``/``::warning`` workflow commands at the plan line of each budget."""
+    out = []
+    for line in report.lines:
+        if line.status == "ok":
+            continue
+        label, limit, estimate, headroom, _ = _cells(line)
+        level = "error" if line.status == "over" else "warning"
+        verb = "exceeds" if line.status == "over" else "is near"
+        message = f"{label}: {estimate} {verb} the budget of {limit} (headroom {headroom})"
+        props = (
+            f"file={_escape_property(report.plan.source)},line={line.limit.line},"
+            f"title={_escape_property('costcalc budget ' + line.status)}"
+        )
+        out.append(f"::{level} {props}::{_escape_data(message)}")
+    return out
+
+
+def render_github(report: Report) -> str:
+    return render_plain(report) + "".join(a + "\n" for a in workflow_commands(report))
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def _fields(values: dict[str, float | None]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for metric, (_kind, _key, name, unit) in METRICS.items():
+        value = values.get(metric)
+        out[name] = None if value is None else float(convert(value, unit))
+    return out
+
+
+def _change_dict(change: Change) -> dict[str, Any]:
+    delta: dict[str, float | None] = {}
+    fraction: dict[str, float | None] = {}
+    for metric, (_kind, _key, name, unit) in METRICS.items():
+        d = change.delta(metric)
+        delta[name] = None if d is None else float(convert(d, unit))
+        fraction[name] = change.delta_fraction(metric)
+    return {
+        "name": change.name,
+        "state": change.state,
+        "before": _fields(change.before),
+        "after": _fields(change.after),
+        "delta": delta,
+        "delta_fraction": fraction,
+    }
+
+
+def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
+    """The stable JSON document (README, "JSON report")."""
+    budgets = []
+    for line in report.lines:
+        lim = line.limit
+        unit = METRICS[lim.metric][3]
+        budgets.append(
+            {
+                "scope": lim.scope,
+                "metric": lim.metric,
+                "kind": lim.kind,
+                "unit": unit,
+                "limit": float(convert(line.allowed, unit)),
+                "limit_text": lim.text,
+                "max_increase_fraction": lim.fraction,
+                "baseline": None if line.baseline is None else float(convert(line.baseline, unit)),
+                "estimate": float(convert(line.value, unit)),
+                "headroom": float(convert(line.headroom, unit)),
+                "headroom_fraction": line.headroom_fraction,
+                "warn_at": lim.warn_at,
+                "status": line.status,
+                "line": lim.line,
+            }
+        )
+    doc: dict[str, Any] = {
+        "schema": REPORT_SCHEMA,
+        "costcalc": __version__,
+        "plan": report.plan.source,
+        "status": report.status,
+        "strict": strict,
+        "exit_code": report.exit_code(strict),
+        "budgets": budgets,
+        "total": _fields(report.totals),
+        "runs": [
+            {
+                "name": r.name,
+                "repeats": r.run.repeats,
+                "line": r.run.line,
+                "total": _fields(r.totals),
+                "estimate": estimate_dict(r.estimate),
+            }
+            for r in report.runs
+        ],
+        "baseline": None,
+        "notes": list(report.notes),
+    }
+    if report.baseline is not None:
+        doc["baseline"] = {
+            "source": report.baseline.source,
+            "summary": change_sentence(report),
+            "runs": [_change_dict(c) for c in report.baseline.runs],
+            "total": _change_dict(report.baseline.total),
+        }
+    return doc
+
+
+def render_json(report: Report, strict: bool = False) -> str:
+    return json.dumps(to_dict(report, strict), indent=2) + "\n"
+
+
+# -- Hugging Face model card ---------------------------------------------------------------
+
+
+def _hardware_used(report: Report) -> str:
+    parts = []
+    for r in report.runs:
+        devices = r.estimate.assumption("devices").value
+        text = f"{sig(devices)} x {r.estimate.hardware.display_name}"
+        if r.run.repeats > 1:
+            text += f" ({r.run.repeats} runs)"
+        parts.append(text)
+    return "; ".join(dict.fromkeys(parts))
+
+
+def render_hf_card(report: Report) -> str:
+    """The ``co2_eq_emissions`` block of a Hugging Face model card (emissions in grams);
+    keys as documented at https://huggingface.co/docs/hub/model-cards-co2."""
+    import yaml
+
+    co2e = report.totals["co2e"]
+    block: dict[str, Any] = {
+        "emissions": round(float(convert(co2e, "g")), 1) if co2e is not None else None,
+        "source": f"costcalc {__version__} estimate from {report.plan.source} "
+        "(compute x power x PUE x grid carbon intensity; not measured)",
+    }
+    types = [r.run.training_type for r in report.runs if r.run.training_type]
+    if types:
+        block["training_type"] = ", ".join(dict.fromkeys(types))
+    block["geographical_location"] = "; ".join(dict.fromkeys(r.location for r in report.runs))
+    block["hardware_used"] = _hardware_used(report)
+    text = yaml.safe_dump(
+        {"co2_eq_emissions": block}, sort_keys=False, allow_unicode=True, width=1000
+    )
+    return str(text)
+
+
+# -- LaTeX ---------------------------------------------------------------------------------
+
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX))
+
+
+def latex_escape(text: str) -> str:
+    return _LATEX_RE.sub(lambda m: _LATEX[m.group()], text)
+
+
+def _latex_number(text: str) -> str:
+    """``1.43e20`` -> ``$1.43\\times10^{20}$``; ``1,230`` -> ``1{,}230``."""
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"${mantissa}\\times10^{{{int(exponent)}}}$"
+    return text.replace(",", "{,}")
+
+
+def _latex_show(metric: str, value: float | None) -> str:
+    text = show(metric, value)
+    number, _, unit = text.partition(" ")
+    if metric == "cost":
+        return r"\$" + _latex_number(text.lstrip("$"))
+    unit = unit.replace("CO2e", r"CO\textsubscript{2}e")
+    return f"{_latex_number(number)} {unit}"
+
+
+def render_latex(report: Report) -> str:
+    """One sentence for a paper's compute statement, with the numbers."""
+    t = report.totals
+    executions = sum(r.run.repeats for r in report.runs)
+    hardware = ", ".join(dict.fromkeys(r.estimate.hardware.display_name for r in report.runs))
+    n = len(report.runs)
+    sentence = (
+        f"We estimate that the training runs of this work ({n} run{'s' * (n != 1)}, "
+        f"{executions} execution{'s' * (executions != 1)} in total, on "
+        f"{latex_escape(hardware)}) used {_latex_show('flops', t['flops'])}, "
+        f"{_latex_show('device_hours', t['device_hours'])} and "
+        f"{_latex_show('energy', t['energy'])} of electricity (including data-centre "
+        f"overhead), emitting about {_latex_show('co2e', t['co2e'])}"
+    )
+    if t["cost"] is not None:
+        sentence += f" at an estimated cloud cost of {_latex_show('cost', t['cost'])}"
+    sentence += (
+        f". Estimates by costcalc {__version__} from {latex_escape(report.plan.source)}; "
+        "every assumption and its source is listed in its JSON report."
+    )
+    return sentence + "\n"
+
+
+def render(report: Report, output_format: str, strict: bool = False) -> str:
+    if output_format == "json":
+        return render_json(report, strict)
+    if output_format == "markdown":
+        return render_markdown(report)
+    if output_format == "github":
+        return render_github(report)
+    if output_format == "hf-card":
+        return render_hf_card(report)
+    if output_format == "latex":
+        return render_latex(report)
+    return render_plain(report)
