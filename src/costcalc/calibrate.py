@@ -32,6 +32,7 @@ MIN_REPEATS = 3
 MAX_REPEATS = 30
 SAMPLES_PER_BUDGET = 20  # one timed sample aims at budget / this
 START_SIZE = 256
+PREFERRED_SIZE = 1024
 MIN_SIZE = 16
 CPU_MEMORY_CAP = 512 * 2**20  # bytes for the three CPU matrices, at most
 CPU_SIZE_CAP = 8192
@@ -91,8 +92,9 @@ def time_matmul(
 
     ``make(n)`` prepares operands and returns a function doing one n x n product (and
     waiting for it). The size doubles while the next one (about 8x the time) still fits
-    in one sample's share of the budget; then repeats run until the budget is spent, at
-    least MIN_REPEATS and at most MAX_REPEATS.
+    in one sample's share of the budget, or is below PREFERRED_SIZE and the budget has
+    room; then repeats run until the budget is spent, at least MIN_REPEATS and at most
+    MAX_REPEATS. A sample is as many products as fit in one share.
     """
     began = clock()
     deadline = began + budget
@@ -101,16 +103,26 @@ def time_matmul(
     def trial(n: int) -> tuple[Callable[[], None], float]:
         run = make(n)
         run()  # warm-up: thread pools, page faults, kernel selection
-        t0 = clock()
-        run()
-        return run, max(clock() - t0, 1e-9)
+        times = []
+        # The faster of two: a BLAS thread waking from sleep can make one small product
+        # 100x slower, and the size must be chosen from the steady rate.
+        for _ in range(2):
+            t0 = clock()
+            run()
+            times.append(clock() - t0)
+        return run, max(min(times), 1e-9)
 
     size = max(MIN_SIZE, min(start_size, max_size))
     run, one = trial(size)
     while one > target and size // 2 >= MIN_SIZE:
         size //= 2
         run, one = trial(size)
-    while size * 2 <= max_size and one * 8 <= target and clock() + 16 * one < deadline:
+    # The next size costs ~8x: its trial (3 products) and the minimum repeats must fit.
+    while size * 2 <= max_size and clock() + (3 + MIN_REPEATS) * 8 * one < deadline:
+        # Grow while the next size fits one sample, and in any case up to PREFERRED_SIZE:
+        # below it, thread wake-ups and call overhead weigh as much as the arithmetic.
+        if one * 8 > target and size >= PREFERRED_SIZE:
+            break
         size *= 2
         run, one = trial(size)
     calls = max(1, int(target / one))
