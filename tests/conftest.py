@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from costcalc.cli import app
+
+# The suite runs on small, shared machines (2 cores, CI): a slow example is not a bug.
+settings.register_profile("costcalc", deadline=None)
+settings.load_profile("costcalc")
 
 
 class Run:

@@ -122,7 +122,8 @@ def resolve_hardware(
             0.0,
             "",
             profile.display_name,
-            f"{profile.name} ({profile.path.rsplit('/', 1)[-1]})",
+            f"{profile.name} ({profile.path.rsplit('/', 1)[-1]})"
+            + (f"; {profile.chosen_because}" if profile.chosen_because else ""),
             "flag" if hardware else "default",
         ),
         Assumption(
@@ -380,6 +381,8 @@ def estimate(
     total_flops = job.total(total_flops)
     pue_value, pue_note = resolve_pue(pue)
     intensity, intensity_note = resolve_carbon_intensity(carbon_intensity, region)
+    if hw.profile.chosen_because:
+        notes.append(hw.profile.chosen_because)
     if hw.price is None:
         notes.append(f"{hw.profile.name} has no published price; give --price for a cost")
 

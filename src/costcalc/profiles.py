@@ -92,6 +92,8 @@ class Profile:
     power_load: Sourced | None = None
     price: Sourced | None = None
     notes: str = ""
+    # Set when a profile was chosen for the user (``--hardware local``): which and why.
+    chosen_because: str = ""
 
 
 class _Problems:
@@ -322,6 +324,10 @@ class Catalog:
     def get(self, name: str, where: str = "--hardware") -> Profile:
         """A profile by name, alias or unique prefix, with "did you mean" on a miss."""
         key = name.strip().lower()
+        if key == "local":  # this machine: calibrated profile, else detection (detect.py)
+            from costcalc.detect import resolve_local
+
+            return resolve_local(self)
         if NAME_RE.match(key):  # fast path: one file, no full scan
             for d in reversed(self.dirs):
                 path = d / f"{key}.yaml"

@@ -89,6 +89,7 @@ def _root(
 
 # Each command lives in its own module and registers itself on ``app``.
 from costcalc.cli import budget as _budget  # noqa: E402,F401
+from costcalc.cli import calibrate as _calibrate  # noqa: E402,F401
 from costcalc.cli import check as _check  # noqa: E402,F401
 from costcalc.cli import estimate as _estimate  # noqa: E402,F401
 from costcalc.cli import runs as _runs  # noqa: E402,F401
