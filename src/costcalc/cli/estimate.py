@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from costcalc.cli import app
+from costcalc.cli import app, workspace
 
 
 class Format(str, Enum):
@@ -22,6 +22,7 @@ class Format(str, Enum):
 
 @app.command()
 def estimate(
+    ctx: typer.Context,
     work: Annotated[
         str | None,
         typer.Argument(
@@ -136,6 +137,7 @@ def estimate(
     """Estimate time, energy, cost and CO2e of a training run."""
     from costcalc.estimator import estimate as run_estimate
 
+    ws = workspace(ctx)
     result = run_estimate(
         work,
         hardware=hardware,
@@ -150,6 +152,8 @@ def estimate(
         carbon_intensity=carbon_intensity,
         region=region,
         price=price,
+        catalog=ws.catalog(),
+        settings=ws.settings(),
     )
     _emit(result, output_format, value)
 
