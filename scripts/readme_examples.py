@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -14,7 +15,14 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
-ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+# No user config or profile path: examples show costcalc as installed.
+ENV = {
+    "NO_COLOR": "1",
+    "COLUMNS": "100",
+    "TERM": "dumb",
+    "COSTCALC_CONFIG_DIR": "/home/you/.config/costcalc",
+    "COSTCALC_PROFILES_PATH": "",
+}
 
 
 def run(command: str) -> str:
@@ -24,7 +32,12 @@ def run(command: str) -> str:
 
     args = shlex.split(command)
     assert args[0] == "costcalc", command
-    result = CliRunner().invoke(app, args[1:], env=ENV)
+    here = os.getcwd()
+    os.chdir(README.parent)  # relative paths in examples are from the repository root
+    try:
+        result = CliRunner().invoke(app, args[1:], env=ENV)
+    finally:
+        os.chdir(here)
     return result.stdout + result.stderr
 
 

@@ -26,3 +26,13 @@ class Run:
 @pytest.fixture
 def cli() -> Run:
     return Run()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_state(tmp_path_factory, monkeypatch) -> None:
+    """Tests never read the real home: an empty config directory, no profile path, and a
+    working directory without a project file."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("COSTCALC_CONFIG_DIR", str(home / "config"))
+    monkeypatch.delenv("COSTCALC_PROFILES_PATH", raising=False)
+    monkeypatch.chdir(home)

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 LOCAL = "local"
 FALLBACK_PROFILE = "cpu-server"
-CONFIG_ENV = "COSTCALC_CONFIG_DIR"
 TOOL_TIMEOUT = 10.0  # seconds; nvidia-smi can take a few seconds to wake a sleeping driver
 RAPL_ROOT = Path("/sys/class/powercap")
 
@@ -37,19 +36,11 @@ NVIDIA_QUERY = ("--query-gpu=name,memory.total,power.limit", "--format=csv,nohea
 ROCM_QUERY = ("--showproductname", "--showmaxpower", "--showmeminfo", "vram", "--json")
 
 
-def config_dir() -> Path:
-    """``$COSTCALC_CONFIG_DIR``, else the platform's user config directory for costcalc."""
-    env = os.environ.get(CONFIG_ENV)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("costcalc"))
-
-
 def local_profile_path() -> Path:
     """Where ``costcalc calibrate`` writes, and ``--hardware local`` looks, by default."""
-    return config_dir() / "profiles" / f"{LOCAL}.yaml"
+    from costcalc.config import user_profiles_dir
+
+    return user_profiles_dir() / f"{LOCAL}.yaml"
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc import model
 from costcalc.errors import InputError
 from costcalc.profiles import Catalog, Profile, default_catalog
 from costcalc.tables import defaults, find_region, pue_values
 from costcalc.units import parse_quantity
+
+if TYPE_CHECKING:
+    from costcalc.config import Settings
 
 # Output fields of an estimate: name -> (display unit, label). The JSON field names carry
 # their unit so that scripts reading them cannot mistake it.
@@ -317,6 +320,7 @@ def estimate(
     region: str | None = None,
     price: Any = None,
     catalog: Catalog | None = None,
+    settings: Settings | None = None,
 ) -> Estimate:
     """Estimate time, energy, cost and CO2e of one training run.
 
@@ -325,8 +329,11 @@ def estimate(
     reference run (``"gpt-3"``), or give ``params`` and ``tokens`` (see
     :mod:`costcalc.workloads`). Every other input defaults
     to the hardware profile or the built-in defaults, and accepts a number (in the unit
-    the CLI assumes for a bare number) or a string with units.
+    the CLI assumes for a bare number) or a string with units. ``settings`` (from
+    ``costcalc.config.load_settings()``) supplies defaults for the inputs left out.
     """
+    if settings is not None:  # config-file defaults under the given inputs
+        return settings.apply(estimate, **{k: v for k, v in locals().items() if k != "settings"})
     given = {
         k: v
         for k, v in dict(

@@ -9,9 +9,10 @@ a pod slice.
 from __future__ import annotations
 
 import datetime
+import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ SOURCED_FIELDS = {
 }
 PLAIN_FIELDS = {
     "schema_version",
+    "base",
     "name",
     "display_name",
     "aliases",
@@ -94,6 +96,8 @@ class Profile:
     notes: str = ""
     # Set when a profile was chosen for the user (``--hardware local``): which and why.
     chosen_because: str = ""
+    base: str | None = None  # the profile this one inherits from (``base:``)
+    inherited: tuple[str, ...] = ()  # fields taken from the base, e.g. "tdp", "dense_peak.bf16"
 
 
 class _Problems:
@@ -265,6 +269,9 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     if "tdp" not in data and "average_power" not in data:
         p.add(("tdp",), "missing: a TDP (or an average_power) is needed for energy")
     notes = data.get("notes", "")
+    base = data.get("base")
+    if base is not None and not (isinstance(base, str) and NAME_RE.match(base)):
+        p.add(("base",), "expected the name of another profile, e.g. h100-sxm")
     p.raise_if_any()
     return Profile(
         name=str(name),
@@ -280,14 +287,22 @@ def parse_profile(doc: yamlio.Document) -> Profile:
         aliases=tuple(aliases),
         launch_year=year,
         notes=str(notes or ""),
+        base=base,
         **sourced,  # type: ignore[arg-type]
     )
 
 
-def load_profile(path: Path | str) -> Profile:
-    path = Path(path)
-    text = yamlio.read_text(path, "profile")
-    return parse_profile(yamlio.load(text, str(path)))
+# Fields a profile does not take from its base: they name and describe the new profile.
+NOT_INHERITED = ("name", "aliases", "display_name", "notes", "base")
+
+# Where a directory of profiles comes from, lowest precedence first.
+SHIPPED, USER, ENV, FLAG, FILE = (
+    "shipped",
+    "user config",
+    "COSTCALC_PROFILES_PATH",
+    "--profiles-dir",
+    "file",
+)
 
 
 def shipped_dir() -> Path:
@@ -298,12 +313,72 @@ def shipped_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "hardware_profiles"
 
 
-class Catalog:
-    """Profiles by name, from the shipped directory (and, later, user directories)."""
+@dataclass(frozen=True)
+class Layer:
+    """One directory on the profile search path and where it was configured."""
 
-    def __init__(self, dirs: list[Path] | None = None) -> None:
-        self.dirs = dirs if dirs is not None else [shipped_dir()]
-        self._all: dict[str, Profile] | None = None
+    path: Path
+    origin: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A profile in the catalog: where it comes from and which files it hides."""
+
+    profile: Profile
+    origin: str
+    shadows: tuple[str, ...] = ()
+
+
+def search_path(
+    profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
+) -> list[Layer]:
+    """The directories profiles are read from, lowest precedence first: shipped, the user
+    config directory, ``COSTCALC_PROFILES_PATH`` (os.pathsep-separated, first entry
+    wins) and ``--profiles-dir`` (repeatable, first wins). A later layer shadows an
+    earlier one profile by profile.
+    """
+    from costcalc.config import user_profiles_dir
+
+    env = os.environ if env is None else env
+    layers = [Layer(shipped_dir(), SHIPPED)]
+    user = user_profiles_dir(env)
+    if user.is_dir():
+        layers.append(Layer(user, USER))
+    listed = [p for p in env.get("COSTCALC_PROFILES_PATH", "").split(os.pathsep) if p.strip()]
+    layers += [Layer(Path(p).expanduser(), ENV) for p in reversed(listed)]
+    for d in reversed(list(profiles_dirs)):
+        path = Path(d).expanduser()
+        if not path.is_dir():
+            raise InputError(f"no such directory '{d}'", "--profiles-dir")
+        layers.append(Layer(path, FLAG))
+    return layers
+
+
+class Catalog:
+    """Profiles by name from a search path of directories (see :func:`search_path`).
+
+    Broken files outside the shipped directory do not hide the others: they are
+    skipped and described in ``warnings`` (one line per file).
+    """
+
+    def __init__(self, dirs: Sequence[Path | Layer] | None = None) -> None:
+        if dirs is None:
+            dirs = [Layer(shipped_dir(), SHIPPED)]
+        self.layers = [d if isinstance(d, Layer) else Layer(Path(d), "directory") for d in dirs]
+        self.warnings: list[str] = []
+        self._entries: dict[str, Entry] | None = None
+        self._docs: dict[Path, yamlio.Document] = {}
+
+    @classmethod
+    def from_search_path(
+        cls, profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
+    ) -> Catalog:
+        return cls(search_path(profiles_dirs, env))
+
+    @property
+    def dirs(self) -> list[Path]:
+        return [layer.path for layer in self.layers]
 
     def files(self) -> list[Path]:
         out = []
@@ -311,15 +386,111 @@ class Catalog:
             out.extend(sorted(d.glob("*.yaml")))
         return out
 
+    # -- loading one file, with inheritance -------------------------------------------
+
+    def _doc(self, path: Path) -> yamlio.Document:
+        if path not in self._docs:
+            text = yamlio.read_text(path, "profile")
+            self._docs[path] = yamlio.load(text, str(path))
+        return self._docs[path]
+
+    def _find(self, name: str, below: int) -> tuple[int, Path] | None:
+        """The file of profile ``name`` in the layers under ``below``, highest first."""
+        for i in range(min(below, len(self.layers)) - 1, -1, -1):
+            path = self.layers[i].path / f"{name}.yaml"
+            if path.is_file():
+                return i, path
+        return None
+
+    def _merged(
+        self, layer: int, path: Path, chain: tuple[Path, ...]
+    ) -> tuple[yamlio.Document, tuple[str, ...]]:
+        """The document of ``path`` with its ``base`` (recursively) merged under it."""
+        doc = self._doc(path)
+        data = doc.data
+        if not isinstance(data, dict) or "base" not in data:
+            return doc, ()
+        base = data["base"]
+        if not isinstance(base, str) or not NAME_RE.match(base):
+            return doc, ()  # parse_profile reports it
+        own = data.get("name")
+        found = self._find(base, layer if base == own else len(self.layers))
+        if found is None:
+            names = {p.stem for p in self.files()}
+            hint = " below this one on the search path" if base == own else ""
+            raise DataError(
+                f"base: unknown profile '{base}'{hint}{did_you_mean(base, names)}; "
+                "see 'costcalc profiles list'",
+                doc.where(("base",)),
+            )
+        base_layer, base_path = found
+        if base_path in chain or base_path == path:
+            cycle = " -> ".join(p.stem for p in (*chain, path, base_path))
+            raise DataError(f"base: inheritance cycle {cycle}", doc.where(("base",)))
+        base_doc, _ = self._merged(base_layer, base_path, (*chain, path))
+        parse_profile(base_doc)  # the base must be valid on its own
+        # An override of the same name keeps the aliases, so that they still find it.
+        keep = ("aliases",) if base == own else ()
+        merged: dict[Any, Any] = {
+            k: v for k, v in base_doc.data.items() if k not in NOT_INHERITED or k in keep
+        }
+        inherited = [k for k in merged if k not in data]
+        for key, value in data.items():
+            old = merged.get(key)
+            if key in PEAK_FIELDS and isinstance(value, dict) and isinstance(old, dict):
+                inherited += [f"{key}.{prec}" for prec in old if prec not in value]
+                merged[key] = {**old, **value}
+            else:
+                merged[key] = value
+        lines = dict(doc.lines)
+        for key in inherited:  # inherited fields are located at the child's ``base:`` line
+            lines.setdefault(tuple(key.split(".")), doc.lines.get(("base",), 1))
+        return yamlio.Document(merged, lines, doc.source), tuple(inherited)
+
+    def load_file(self, path: Path | str, layer: int | None = None) -> Profile:
+        """One profile file, validated, its ``base`` resolved on this catalog's path."""
+        path = Path(path)
+        layer = len(self.layers) if layer is None else layer
+        doc, inherited = self._merged(layer, path, ())
+        profile = parse_profile(doc)
+        if path.suffix == ".yaml" and profile.name != path.stem:
+            raise DataError(
+                f"name '{profile.name}' does not match the file name {path.name}; "
+                f"name the file {profile.name}.yaml",
+                self._doc(path).where(("name",)),
+            )
+        if inherited:
+            from dataclasses import replace
+
+            profile = replace(profile, inherited=inherited)
+        return profile
+
+    # -- the whole catalog ----------------------------------------------------------
+
+    def entries(self) -> dict[str, Entry]:
+        """Every profile by name with its origin; later layers shadow earlier ones."""
+        if self._entries is None:
+            entries: dict[str, Entry] = {}
+            for i, layer in enumerate(self.layers):
+                for path in sorted(layer.path.glob("*.yaml")):
+                    try:
+                        prof = self.load_file(path, i)
+                    except DataError as e:
+                        if layer.origin == SHIPPED:
+                            raise
+                        self.warnings.append(
+                            f"{e}; profile skipped (see 'costcalc profiles validate {path}')"
+                        )
+                        continue
+                    hidden = entries.get(prof.name)
+                    shadows = (hidden.profile.path, *hidden.shadows) if hidden else ()
+                    entries[prof.name] = Entry(prof, layer.origin, shadows)
+            self._entries = entries
+        return self._entries
+
     def all(self) -> dict[str, Profile]:
         """Every profile by name; later directories shadow earlier ones."""
-        if self._all is None:
-            profiles: dict[str, Profile] = {}
-            for path in self.files():
-                prof = load_profile(path)
-                profiles[prof.name] = prof
-            self._all = profiles
-        return self._all
+        return {name: e.profile for name, e in self.entries().items()}
 
     def get(self, name: str, where: str = "--hardware") -> Profile:
         """A profile by name, alias or unique prefix, with "did you mean" on a miss."""
@@ -329,10 +500,9 @@ class Catalog:
 
             return resolve_local(self)
         if NAME_RE.match(key):  # fast path: one file, no full scan
-            for d in reversed(self.dirs):
-                path = d / f"{key}.yaml"
-                if path.is_file():
-                    return load_profile(path)
+            found = self._find(key, len(self.layers))
+            if found is not None:
+                return self.load_file(found[1], found[0])
         profiles = self.all()
         index = {p.name: p for p in profiles.values()}
         for p in profiles.values():
@@ -350,7 +520,218 @@ class Catalog:
             where,
         )
 
+    def entry(self, name: str, where: str = "NAME") -> Entry:
+        return self.entries()[self.get(name, where).name]
 
-@cache
+
+def load_profile(path: Path | str, catalog: Catalog | None = None) -> Profile:
+    """One profile file, validated; a ``base:`` is looked up on the profile search path."""
+    return (catalog or default_catalog()).load_file(path)
+
+
 def default_catalog() -> Catalog:
-    return Catalog()
+    """Shipped profiles plus the user's (config directory, ``COSTCALC_PROFILES_PATH``)."""
+    return Catalog.from_search_path()
+
+
+# Columns of ``costcalc profiles list`` -> display unit ("" for text).
+LIST_COLUMNS = {
+    "name": "",
+    "vendor": "",
+    "kind": "",
+    "form": "",
+    "chips": "",
+    "year": "",
+    "precision": "",
+    "peak": "TFLOPS",
+    "memory": "GB",
+    "bandwidth": "GB/s",
+    "tdp": "W",
+    "price": "USD/hour",
+    "from": "",
+}
+
+
+def column_value(entry: Entry, column: str) -> Any:
+    """The value of a list column in base units (None when the profile does not say)."""
+    p = entry.profile
+    direct = {
+        "name": p.name,
+        "vendor": p.vendor,
+        "kind": p.kind,
+        "form": p.form,
+        "chips": p.chips,
+        "year": p.launch_year,
+        "precision": p.default_precision,
+        "from": entry.origin,
+    }
+    if column in direct:
+        return direct[column]
+    if column == "peak":
+        peak = p.dense_peak.get(p.default_precision)
+        return peak.value if peak else None
+    attr = {"bandwidth": "memory_bandwidth"}.get(column, column)
+    sourced = getattr(p, attr)
+    return sourced.value if sourced is not None else None
+
+
+def list_profiles(
+    catalog: Catalog,
+    *,
+    vendor: str | None = None,
+    kind: str | None = None,
+    min_memory: str | None = None,
+    sort: str = "name",
+    reverse: bool = False,
+) -> list[Entry]:
+    """The catalog's profiles, filtered (vendor, kind, at least this much memory) and
+    sorted by any of ``LIST_COLUMNS``; profiles without the sort value come last."""
+    from costcalc.tables import sort_by
+
+    if kind is not None and kind.lower() not in KINDS:
+        raise InputError(
+            f"unknown kind '{kind}'{did_you_mean(kind.lower(), KINDS)}; expected one of "
+            f"{', '.join(KINDS)}",
+            "--kind",
+        )
+    memory = parse_quantity(min_memory, "memory", "--min-memory") if min_memory else None
+    entries = list(catalog.entries().values())
+    if vendor is not None:
+        vendors = {e.profile.vendor.lower() for e in entries}
+        if vendor.lower() not in vendors:
+            raise InputError(
+                f"no profile has vendor '{vendor}'{did_you_mean(vendor.lower(), vendors)}; "
+                f"vendors: {', '.join(sorted({e.profile.vendor for e in entries}))}",
+                "--vendor",
+            )
+    rows = [
+        e
+        for e in entries
+        if (vendor is None or e.profile.vendor.lower() == vendor.lower())
+        and (kind is None or e.profile.kind == kind.lower())
+        and (memory is None or (e.profile.memory is not None and e.profile.memory.value >= memory))
+    ]
+    return sort_by(rows, sort, column_value, LIST_COLUMNS, reverse)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The verdict on one file given to ``costcalc profiles validate``."""
+
+    path: str
+    profile: Profile | None
+    problems: tuple[str, ...]
+
+
+def validate_files(paths: Sequence[Path | str], catalog: Catalog) -> list[Checked]:
+    """Check each file (a directory means its ``*.yaml``), listing every problem as
+    ``file:line: field: message``; names and aliases must be unique across the files."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    out = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            prof = catalog.load_file(path)
+        except DataError as e:
+            out.append(Checked(str(path), None, tuple(e.problems)))
+            continue
+        problems = []
+        for key in (prof.name, *prof.aliases):
+            if key in seen:
+                problems.append(f"{path}: name: '{key}' is also the name or alias in {seen[key]}")
+            seen.setdefault(key, str(path))
+        out.append(Checked(str(path), prof, tuple(problems)))
+    return out
+
+
+def schema_path() -> Path:
+    """The JSON Schema of a profile file (for editors; ``costcalc profiles schema``)."""
+    return Path(str(resources.files("costcalc") / "data" / "profile.schema.json"))
+
+
+_TEMPLATE = """\
+# yaml-language-server: $schema={schema}
+# A costcalc hardware profile. Replace every null, then check the file with
+#   costcalc profiles validate {path}
+# Every number is a mapping {{value, source, date}}: where the figure comes from (datasheet,
+# paper, price page) and the date of that source. Peaks are DENSE (without sparsity).
+schema_version: 1
+name: {name}
+display_name: {name}
+vendor: null            # e.g. NVIDIA
+kind: gpu               # gpu, tpu, accelerator or cpu
+form: gpu               # what ONE device is: chip, gpu, board, pod-slice or server
+chips: 1                # chips in one device
+launch_year: null       # e.g. 2024 (optional)
+default_precision: bf16
+dense_peak:             # precisions: fp64, fp32, tf32, bf16, fp16, fp8, int8
+  bf16:
+    value: null         # e.g. 989 TFLOPS
+    source: null        # e.g. "NVIDIA H100 datasheet, table 1 (dense, not the sparse headline)"
+    date: null          # e.g. 2023-03-21
+memory:
+  value: null           # e.g. 80 GB
+  source: null
+  date: null
+tdp:
+  value: null           # e.g. 700 W, for the whole device
+  source: null
+  date: null
+# price:                # optional: price per device-hour
+#   value: 2.50 USD/hour
+#   provider: null
+#   region: null
+#   kind: on-demand
+#   source: null
+#   date: null
+"""
+
+_TEMPLATE_BASE = """\
+# yaml-language-server: $schema={schema}
+# A costcalc hardware profile that inherits every field of {base} and overrides a few.
+# A sourced value is replaced whole: give its source and date too. Check it with
+#   costcalc profiles validate {path}
+schema_version: 1
+name: {name}
+base: {base}
+display_name: {name} ({base_display})
+# price:
+#   value: 2.10 USD/hour
+#   provider: our cluster
+#   kind: negotiated
+#   source: "contract 2025-17, schedule B"
+#   date: 2025-01-01
+# average_power:
+#   value: 610 W
+#   source: "measured with DCGM over the 2025-03 training run"
+#   date: 2025-03-31
+"""
+
+
+def new_profile(
+    name: str,
+    directory: Path,
+    *,
+    catalog: Catalog,
+    base: str | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a profile template ``<directory>/<name>.yaml`` (atomically; an existing file
+    only with ``force``). With ``base`` the template inherits from that profile."""
+    from costcalc.fileio import write_atomic
+
+    if not NAME_RE.match(name):
+        raise InputError(
+            f"'{name}' is not a profile name: use lowercase letters, digits, '.' and '-'", "NAME"
+        )
+    path = directory / f"{name}.yaml"
+    values = {"name": name, "path": path, "schema": schema_path().as_uri()}
+    if base is None:
+        text = _TEMPLATE.format(**values)
+    else:
+        parent = catalog.get(base, "--base")
+        text = _TEMPLATE_BASE.format(base=parent.name, base_display=parent.display_name, **values)
+    write_atomic(path, text, overwrite=force, where="NAME")
+    return path

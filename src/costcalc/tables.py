@@ -110,3 +110,79 @@ def defaults() -> dict[str, Any]:
     doc = yamlio.load(path.read_text(encoding="utf-8"), "costcalc/data/defaults.yaml")
     data: dict[str, Any] = doc.data
     return data
+
+
+def sort_by(
+    items: list[Any], column: str, key: Any, columns: Any, reverse: bool = False
+) -> list[Any]:
+    """``items`` sorted by ``key(item, column)``; missing values (None) always last."""
+    if column not in columns:
+        raise InputError(
+            f"unknown column '{column}'{did_you_mean(column, columns)}; "
+            f"expected one of {', '.join(columns)}",
+            "--sort",
+        )
+
+    def ordered(item: Any) -> tuple[bool, Any]:
+        value = key(item, column)
+        if isinstance(value, str):
+            value = value.lower()
+        return (value is None or value == ""), value
+
+    present = [i for i in items if not ordered(i)[0]]
+    missing = [i for i in items if ordered(i)[0]]
+    return sorted(present, key=lambda i: ordered(i)[1], reverse=reverse) + missing
+
+
+REGION_COLUMNS = {  # column -> display unit ("" for text)
+    "id": "",
+    "kind": "",
+    "name": "",
+    "provider": "",
+    "iso2": "",
+    "iso3": "",
+    "carbon_intensity": "g/kWh",
+    "year": "",
+    "basis": "",
+}
+REGION_KINDS = ("world", "country", "cloud_region", "cloud_geography")
+PROVIDERS = ("aws", "gcp", "azure")
+
+
+def region_value(region: Region, column: str) -> Any:
+    if column == "year":
+        return int(region.year) if region.year else None
+    return getattr(region, column)
+
+
+def _choice(value: str | None, choices: tuple[str, ...], where: str) -> str | None:
+    if value is None:
+        return None
+    key = value.strip().lower()
+    if key not in choices:
+        raise InputError(
+            f"unknown value '{value}'{did_you_mean(key, choices)}; expected one of "
+            f"{', '.join(choices)}",
+            where,
+        )
+    return key
+
+
+def list_regions(
+    provider: str | None = None,
+    kind: str | None = None,
+    sort: str | None = None,
+    reverse: bool = False,
+) -> list[Region]:
+    """Regions, filtered by cloud provider and kind, sorted by any column."""
+    want_provider = _choice(provider, PROVIDERS, "--provider")
+    want_kind = _choice(kind, REGION_KINDS, "--kind")
+    rows = [
+        r
+        for r in regions().values()
+        if (want_provider is None or r.provider == want_provider)
+        and (want_kind is None or r.kind == want_kind)
+    ]
+    if sort is None:  # the file's order: world, countries, cloud regions
+        return rows[::-1] if reverse else rows
+    return sort_by(rows, sort, region_value, REGION_COLUMNS, reverse)

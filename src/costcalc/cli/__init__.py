@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__
 from costcalc.errors import CostcalcError
+
+if TYPE_CHECKING:
+    from costcalc.config import Workspace
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -77,21 +81,53 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    profiles_dirs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--profiles-dir",
+            help="Also read hardware profiles from DIR (repeatable; the first wins). "
+            "Goes before the command: costcalc --profiles-dir ./hw estimate ...",
+            metavar="DIR",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """costcalc: training-cost estimates you can check."""
+    from costcalc.config import Workspace
+
+    ws = Workspace(profiles_dirs or [])
+    ctx.obj = ws
+    ctx.call_on_close(lambda: _warn(ws.warnings))
+
+
+def _warn(messages: list[str]) -> None:
+    for message in messages:
+        sys.stderr.write(f"costcalc: warning: {message}\n")
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    """The user's settings and profile search path, set up by the root callback."""
+    from costcalc.config import Workspace
+
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Workspace) else Workspace()
 
 
 # Each command lives in its own module and registers itself on ``app``.
 from costcalc.cli import budget as _budget  # noqa: E402,F401
 from costcalc.cli import calibrate as _calibrate  # noqa: E402,F401
 from costcalc.cli import check as _check  # noqa: E402,F401
+from costcalc.cli import config as _config  # noqa: E402,F401
 from costcalc.cli import estimate as _estimate  # noqa: E402,F401
+from costcalc.cli import profiles as _profiles  # noqa: E402,F401
+from costcalc.cli import regions as _regions  # noqa: E402,F401
 from costcalc.cli import runs as _runs  # noqa: E402,F401
 from costcalc.cli import scale as _scale  # noqa: E402,F401
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from costcalc.cli import app
+from costcalc.cli import app, workspace
 
 
 class Format(str, Enum):
@@ -22,6 +22,7 @@ class Format(str, Enum):
 
 @app.command()
 def estimate(
+    ctx: typer.Context,
     work: Annotated[
         str | None,
         typer.Argument(
@@ -286,6 +287,7 @@ def estimate(
     """
     from costcalc.outlook import estimate as run_estimate
 
+    ws = workspace(ctx)
     result = run_estimate(
         work,
         hardware=hardware,
@@ -319,6 +321,8 @@ def estimate(
         samples=samples,
         seed=seed,
         equivalents=equivalents,
+        catalog=ws.catalog(),
+        settings=ws.settings(),
     )
     _emit(result, output_format, value)
 

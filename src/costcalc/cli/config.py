@@ -1,0 +1,40 @@
+"""``costcalc config``: the defaults in force and where each comes from."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from costcalc.cli import app, workspace
+
+config_app = typer.Typer(
+    help="Defaults from costcalc.yaml and your config file: show.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(config_app, name="config")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@config_app.command()
+def show(
+    ctx: typer.Context,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.table
+    ),
+) -> None:
+    """Print each effective default and where it came from (file:line or built-in)."""
+    from costcalc import render_catalog
+    from costcalc.config import effective_defaults
+
+    settings = workspace(ctx).settings()
+    sys.stdout.write(
+        render_catalog.render_config(effective_defaults(settings), settings, output_format.value)
+    )

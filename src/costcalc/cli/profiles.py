@@ -1,0 +1,159 @@
+"""``costcalc profiles``: list, show, validate and create hardware profiles."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costcalc.cli import EXIT_USAGE, app, workspace
+
+profiles_app = typer.Typer(
+    help="Hardware profiles: list, show, validate, schema, new.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(profiles_app, name="profiles")
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@profiles_app.command("list")
+def list_(
+    ctx: typer.Context,
+    vendor: Annotated[
+        str | None, typer.Option(help="Only this vendor, e.g. NVIDIA.", show_default=False)
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="Only this kind: gpu, tpu, accelerator or cpu.", show_default=False),
+    ] = None,
+    min_memory: Annotated[
+        str | None,
+        typer.Option(
+            "--min-memory", help="At least this much memory, e.g. 80GB.", show_default=False
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="Sort by a column: name, vendor, kind, form, chips, year, precision, peak, "
+            "memory, bandwidth, tdp, price, from."
+        ),
+    ] = "name",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Largest first.")] = False,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
+) -> None:
+    """List hardware profiles (shipped and your own) with their key figures."""
+    from costcalc import render_catalog
+    from costcalc.profiles import list_profiles
+
+    entries = list_profiles(
+        workspace(ctx).catalog(),
+        vendor=vendor,
+        kind=kind,
+        min_memory=min_memory,
+        sort=sort,
+        reverse=reverse,
+    )
+    if output_format is ListFormat.table and _tty():
+        from rich.console import Console
+
+        render_catalog.rich_table(*render_catalog.profile_rows(entries), Console())
+    else:
+        sys.stdout.write(render_catalog.render_profile_list(entries, output_format.value))
+
+
+@profiles_app.command()
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Profile name or alias, e.g. h100-sxm.")],
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.table,
+) -> None:
+    """Show every field of a profile with its source and date."""
+    from costcalc import render_catalog
+
+    entry = workspace(ctx).catalog().entry(name)
+    sys.stdout.write(render_catalog.render_profile(entry, output_format.value))
+
+
+@profiles_app.command()
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Profile files or directories of *.yaml files.")
+    ],
+) -> None:
+    """Check profile files: exit 0 if all are valid, else list every problem
+    (file:line: field: message) and exit 2."""
+    from costcalc import render_catalog
+    from costcalc.profiles import validate_files
+
+    results = validate_files(paths, workspace(ctx).catalog())
+    sys.stdout.write(render_catalog.render_validation(results))
+    if any(r.problems for r in results):
+        raise typer.Exit(EXIT_USAGE)
+
+
+@profiles_app.command()
+def schema() -> None:
+    """Print the JSON Schema of a profile file, for editors' YAML validation."""
+    from costcalc.profiles import schema_path
+
+    sys.stdout.write(schema_path().read_text(encoding="utf-8"))
+
+
+@profiles_app.command()
+def new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the new profile, e.g. my-h100.")],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Inherit from this profile and override a few fields.", show_default=False
+        ),
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="Where to write NAME.yaml (default: your profiles directory, "
+            "<config dir>/costcalc/profiles).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a profile template to fill in (never overwrites without --force)."""
+    from costcalc.config import user_profiles_dir
+    from costcalc.profiles import new_profile
+
+    path = new_profile(
+        name,
+        directory or user_profiles_dir(),
+        catalog=workspace(ctx).catalog(),
+        base=base,
+        force=force,
+    )
+    sys.stdout.write(f"wrote {path}\nedit it, then: costcalc profiles validate {path}\n")

@@ -1,0 +1,307 @@
+"""Where costcalc runs: the user's config directory, the project file and the defaults
+they set.
+
+Two files may set defaults for every command, in a ``defaults:`` mapping:
+
+- the user file ``<config dir>/config.yaml`` (platform conventions via platformdirs,
+  e.g. ``~/.config/costcalc/config.yaml``; ``COSTCALC_CONFIG_DIR`` overrides the
+  directory, which tests use to keep away from the real home), and
+- the project file ``costcalc.yaml`` in the current directory. Only its ``defaults:``
+  section is read here; other top-level keys (``runs:``, ``budgets:``) belong to other
+  commands and are ignored.
+
+Precedence: command-line flags > project file > user file > built-in defaults. Looking
+the files up costs two ``stat`` calls; YAML is parsed only when a file exists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from costcalc.errors import CostcalcError, DataError, did_you_mean
+
+if TYPE_CHECKING:
+    from costcalc.estimator import Assumption, Estimate
+    from costcalc.profiles import Catalog
+
+PROJECT_FILE = "costcalc.yaml"
+USER_FILE = "config.yaml"
+
+# Settable defaults -> unit kind of the value (None: a name, checked where it is used).
+DEFAULT_KEYS: dict[str, str | None] = {
+    "hardware": None,
+    "devices": "number",
+    "precision": None,
+    "utilization": "fraction",
+    "power": "power",
+    "pue": "number",
+    "region": None,
+    "carbon_intensity": "carbon_intensity",
+    "price": "price",
+}
+# Two ways of giving one input: the first given (flag, then file by file) wins for both.
+_GROUPS = ({"region", "carbon_intensity"},)
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The user's costcalc config directory (``COSTCALC_CONFIG_DIR`` overrides it)."""
+    env = os.environ if env is None else env
+    override = env.get("COSTCALC_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("costcalc", appauthor=False))
+
+
+def user_config_file(env: Mapping[str, str] | None = None) -> Path:
+    return config_dir(env) / USER_FILE
+
+
+def user_profiles_dir(env: Mapping[str, str] | None = None) -> Path:
+    return config_dir(env) / "profiles"
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One default from a config file, located to its line."""
+
+    key: str
+    value: Any  # as written in the file
+    file: str
+    line: int
+    scope: str  # "project" or "user"
+
+    @property
+    def origin(self) -> str:
+        return f"{self.scope} file {self.file}:{self.line}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}: defaults.{self.key}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The defaults in force from config files (flags are applied on top by ``apply``)."""
+
+    values: Mapping[str, Setting]
+    files: tuple[tuple[str, str, bool], ...] = ()  # (scope, path as shown, exists)
+
+    def fill(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Setting]]:
+        """``given`` with the keys left ``None`` taken from the files; and what was used."""
+        taken = {k for k, v in given.items() if v is not None}
+        for group in _GROUPS:
+            if group & taken:
+                taken |= group
+        used = {k: s for k, s in self.values.items() if k in given and k not in taken}
+        return {**given, **{k: s.value for k, s in used.items()}}, used
+
+    def apply(self, estimate: Callable[..., Estimate], **given: Any) -> Estimate:
+        """Run ``estimate`` with these defaults under the flags in ``given``; the
+        assumptions name the file and line of each default used."""
+        filled, used = self.fill(given)
+        try:
+            result = estimate(**filled)
+        except CostcalcError as e:
+            for s in used.values():
+                if e.where == _flag(s.key):
+                    e.where = s.where
+            raise
+        by_assumption = {("carbon_intensity" if k == "region" else k): s for k, s in used.items()}
+        result.assumptions = [_relabel(a, by_assumption.get(a.name)) for a in result.assumptions]
+        result.inputs = {k: v for k, v in result.inputs.items() if k not in used}
+        return result
+
+
+def _relabel(a: Assumption, setting: Setting | None) -> Assumption:
+    if setting is None:
+        return a
+    source = setting.origin
+    if not a.source.startswith("given with --"):
+        source += f"; {a.source}"
+    return replace(a, source=source, origin=setting.scope)
+
+
+def read_defaults(path: Path, scope: str, shown: str) -> dict[str, Setting]:
+    """The ``defaults:`` section of one config file, every value checked."""
+    from costcalc import yamlio
+
+    doc = yamlio.load(yamlio.read_text(path, "config file"), shown)
+    data = doc.data
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DataError("expected a mapping with a 'defaults:' section", doc.where())
+    if scope == "user":  # the user file is costcalc's alone: catch typos in it
+        for key in data:
+            if key != "defaults":
+                raise DataError(
+                    f"{key}: unknown section{did_you_mean(str(key), ['defaults'])}; "
+                    "expected 'defaults:'",
+                    doc.where((key,)),
+                )
+    section = data.get("defaults")
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise DataError(
+            "defaults: expected a mapping such as 'hardware: h100-sxm'", doc.where(("defaults",))
+        )
+    out: dict[str, Setting] = {}
+    for key, value in section.items():
+        line = doc.lines.get(("defaults", key), 0)
+        setting = Setting(str(key), value, shown, line, scope)
+        if key not in DEFAULT_KEYS:
+            raise DataError(
+                f"unknown default{did_you_mean(str(key), DEFAULT_KEYS)}; expected one of "
+                f"{', '.join(DEFAULT_KEYS)}",
+                setting.where,
+            )
+        _check(setting)
+        out[key] = setting
+    both = [k for k in ("region", "carbon_intensity") if k in out]
+    if len(both) == 2:
+        raise DataError("give region or carbon_intensity, not both", out["region"].where)
+    return out
+
+
+def _check(setting: Setting) -> None:
+    from costcalc.units import parse_quantity
+
+    value = setting.value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise DataError("expected a single value such as 40% or '330 W'", setting.where)
+    kind = DEFAULT_KEYS[setting.key]
+    try:
+        if kind is not None:
+            number = parse_quantity(value, kind, allow_zero=setting.key == "carbon_intensity")
+            if setting.key == "devices" and not float(number).is_integer():
+                raise DataError(f"expected a whole number of devices, got {value!r}")
+        elif setting.key == "precision":
+            from costcalc.profiles import PRECISIONS
+
+            if str(value).lower() not in PRECISIONS:
+                raise DataError(
+                    f"unknown precision '{value}'{did_you_mean(str(value), PRECISIONS)}; "
+                    f"expected one of {', '.join(PRECISIONS)}"
+                )
+    except CostcalcError as e:
+        raise DataError(e.message, setting.where) from None
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def load_settings(cwd: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """The defaults from the user file and the project file (project wins)."""
+    here = Path.cwd() if cwd is None else Path(cwd)
+    values: dict[str, Setting] = {}
+    files = []
+    for scope, path in (
+        ("user", user_config_file(env)),
+        ("project", here / PROJECT_FILE),
+    ):
+        exists = path.is_file()
+        shown = _shown(path, here)
+        files.append((scope, shown, exists))
+        if not exists:
+            continue
+        found = read_defaults(path, scope, shown)
+        for group in _GROUPS:
+            if group & set(found):
+                for key in group:
+                    values.pop(key, None)
+        values.update(found)
+    return Settings(values, tuple(files))
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One default as in force: its value and where it came from."""
+
+    key: str
+    value: str
+    origin: str
+    source: str
+
+
+def effective_defaults(settings: Settings) -> list[Effective]:
+    """Every settable default with its value and origin (a file and line, or built-in)."""
+    from costcalc.tables import defaults, pue_values, regions
+
+    base = defaults()
+    industry = pue_values()[base["pue"]]
+    world = regions()[base["region"]]
+    builtin = {
+        "hardware": (base["hardware"]["value"], base["hardware"]["source"]),
+        "devices": (str(base["devices"]["value"]), base["devices"]["source"]),
+        "precision": ("(profile)", "the hardware profile's default_precision"),
+        "utilization": (base["utilization"]["value"], base["utilization"]["source"]),
+        "power": ("(profile)", "TDP x server overhead x load, or the profile's average_power"),
+        "pue": (f"{industry.pue:g}", f"{industry.source} ({industry.name}, {industry.year})"),
+        "region": (world.id, f"{world.name} {world.year}: {world.source}"),
+        "carbon_intensity": ("(region)", "the region's grid carbon intensity"),
+        "price": ("(profile)", "the hardware profile's on-demand price"),
+    }
+    set_by = {k: k for k in settings.values}
+    for group in _GROUPS:
+        for key in group & set(settings.values):
+            set_by.update({other: key for other in group - {key}})
+    out = []
+    for key in DEFAULT_KEYS:
+        s = settings.values.get(key)
+        if s is not None:
+            out.append(Effective(key, str(s.value), f"{s.scope} file", f"{s.file}:{s.line}"))
+        elif key in set_by:
+            other = set_by[key]
+            out.append(Effective(key, f"(from {other})", "-", f"set by {other}"))
+        else:
+            value, source = builtin[key]
+            out.append(Effective(key, value, "built-in", source))
+    return out
+
+
+class Workspace:
+    """Everything a command reads besides its own flags: the profile search path and
+    the config files. Both are looked up lazily, once."""
+
+    def __init__(
+        self,
+        profiles_dirs: Sequence[Path | str] = (),
+        cwd: Path | str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.profiles_dirs = list(profiles_dirs)
+        self.cwd = cwd
+        self.env = env
+        self._catalog: Catalog | None = None
+        self._settings: Settings | None = None
+
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from costcalc.profiles import Catalog
+
+            self._catalog = Catalog.from_search_path(self.profiles_dirs, self.env)
+        return self._catalog
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.cwd, self.env)
+        return self._settings
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._catalog.warnings) if self._catalog is not None else []
