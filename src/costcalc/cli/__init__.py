@@ -89,6 +89,7 @@ def _root(
 
 # Each command lives in its own module and registers itself on ``app``.
 from costcalc.cli import estimate as _estimate  # noqa: E402,F401
+from costcalc.cli import sweep as _sweep  # noqa: E402,F401
 
 
 def main() -> None:
