@@ -190,6 +190,7 @@ class _Parser:
             return self.compare(right, flipped, left)
         if left.kind != "name":
             raise _fail(self.text, f"expected a comparison {self.where(left)}")
+        self.field(left)  # an unknown name is the first thing to report
         op = self.take_op()
         right = self.take()
         if right.kind not in ("number", "string"):
