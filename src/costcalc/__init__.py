@@ -9,6 +9,8 @@ money and CO2e, with every assumption shown and sourced.
 
 from __future__ import annotations
 
+from typing import Any
+
 from costcalc.errors import CostcalcError, DataError, InputError
 from costcalc.estimator import Assumption, Estimate, estimate
 from costcalc.profiles import Catalog, Profile, load_profile
@@ -28,4 +30,15 @@ __all__ = [
     "estimate",
     "load_profile",
     "parse_quantity",
+    "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # costcalc.sweep(...) without importing numpy at ``import costcalc``. The submodule is
+    # callable (it is the function too), since importing it rebinds the package attribute.
+    if name == "sweep":
+        import importlib
+
+        return importlib.import_module("costcalc.sweep")
+    raise AttributeError(f"module 'costcalc' has no attribute {name!r}")

@@ -130,6 +130,7 @@ from costcalc.cli import profiles as _profiles  # noqa: E402,F401
 from costcalc.cli import regions as _regions  # noqa: E402,F401
 from costcalc.cli import runs as _runs  # noqa: E402,F401
 from costcalc.cli import scale as _scale  # noqa: E402,F401
+from costcalc.cli import sweep as _sweep  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,130 @@
+"""Sweep speed (issue 4): core throughput, ratio to hand-written numpy, CLI to CSV,
+top-20 and Pareto over 10^8 scenarios (time and peak RSS), speed-up over a pint loop."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).with_name("costcalc")
+GRID_1E6 = [
+    "1e20..1e24:1000log",
+    "-H",
+    "h100-sxm,tpu-v5p,a100-sxm-80gb,mi300x",
+    "--devices",
+    "8..4096:50log",
+    "--region",
+    "IS,us-central1,world,europe-north1,FR",
+]
+
+
+def core(n_flops: int) -> None:
+    from costcalc.sweep import plan
+
+    inputs = dict(
+        flops=f"1e20..1e24:{n_flops}log",
+        hardware="h100-sxm,tpu-v5p,a100-sxm-80gb,mi300x",
+        devices="8..4096:100log",
+        utilization="30%..60%:5",
+    )
+    s = plan(inputs)
+    n = s.grid.size
+    list(s.chunks())  # warm-up
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in s.chunks():
+        pass
+    t, c = time.perf_counter() - start, time.process_time() - cpu
+    print(
+        f"core: {n:,} scenarios evaluated in {t:.2f} s = {n / t / 1e6:.1f} M scenarios/s "
+        f"({n / c / 1e6:.1f} M per CPU-second)"
+    )
+    s = plan(inputs, sort="cost_usd", top=20)
+    start = time.perf_counter()
+    s.selected()
+    t = time.perf_counter() - start
+    print(f"core: top-20 over {n:,} in {t:.2f} s = {n / t / 1e6:.1f} M/s")
+
+
+def pint_loop() -> None:
+    import numpy as np
+
+    from costcalc.sweep import sweep
+    from costcalc.units import registry
+
+    reg = registry()
+    n = 2000
+    flops = np.geomspace(1e20, 1e24, n)
+    start = time.perf_counter()
+    for f in flops:  # the naive way: pint quantities, one scenario at a time
+        q = reg.Quantity(f, "FLOP") / (reg.Quantity(989, "TFLOPS") * 0.375)
+        hours = q.to("hour")
+        _ = (hours * reg.Quantity(12.29, "USD/hour")).to("USD")
+        _ = (q * reg.Quantity(955.5, "W") * 1.56).to("kWh")
+    naive = (time.perf_counter() - start) / n
+    r = sweep("1e20..1e24:1000000log", hardware="h100-sxm")
+    start = time.perf_counter()
+    r = sweep("1e20..1e24:1000000log", hardware="h100-sxm")
+    ours = (time.perf_counter() - start) / r.rows
+    print(
+        f"pint loop: {1 / naive:,.0f} scenarios/s; sweep API {1 / ours:,.0f}/s; "
+        f"speed-up {naive / ours:,.0f}x"
+    )
+
+
+def _child(args: list[str]) -> tuple[float, float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, after.ru_maxrss / 1024
+
+
+def cli_csv() -> None:
+    wall, cpu, _ = _child(
+        [str(BIN), "sweep", *GRID_1E6, "-f", "csv", "-o", "/tmp/costcalc-bench.csv"]
+    )
+    with open("/tmp/costcalc-bench.csv") as f:
+        rows = sum(1 for _ in f) - 1
+    print(f"cli: costcalc sweep {rows:,} scenarios to CSV: {wall:.2f} s wall, {cpu:.2f} s CPU")
+
+
+def big(quick: bool) -> None:
+    n = "1000" if quick else "10000"
+    args = [
+        str(BIN),
+        "sweep",
+        f"1e20..1e24:{n}log",
+        "-H",
+        "h100-sxm,tpu-v5p,a100-sxm-80gb,mi300x",
+        "--devices",
+        "1..4096:50",
+        "--utilization",
+        "20%..60%:50",
+        "-f",
+        "csv",
+    ]
+    for extra in (["--sort", "cost_usd", "--top", "20"], ["--pareto", "cost_usd,wall_clock_hours"]):
+        code = (
+            "import resource, subprocess, sys, time; t = time.perf_counter(); "
+            f"subprocess.run({args + extra!r}, check=True, stdout=subprocess.DEVNULL); "
+            "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(f'{time.perf_counter() - t:.1f} s wall, {r.ru_utime + r.ru_stime:.1f} s CPU, "
+            "peak RSS {r.ru_maxrss / 1024:.0f} MiB')"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        )
+        scen = int(n) * 4 * 50 * 50
+        print(f"cli: {' '.join(extra)} over {scen:,} scenarios: {out.stdout.strip()}")
+
+
+def main(quick: bool) -> None:
+    core(100 if quick else 1000)
+    pint_loop()
+    cli_csv()
+    big(quick)

@@ -1,0 +1,182 @@
+"""``costcalc sweep``: many scenarios at once, with constraints, ranking and Pareto fronts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from costcalc.cli import app
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+    json = "json"
+    parquet = "parquet"
+
+
+def _axis(help_text: str, *names: str) -> Any:
+    return typer.Option(*names, help=help_text, show_default=False)
+
+
+@app.command()
+def sweep(
+    work: Annotated[
+        str | None,
+        typer.Argument(
+            help="Training compute: a value, a list (1e20,1e22) or a range: 1e20..1e24:5log "
+            "(5 log-spaced points) or lo..hi:N (N linear points).",
+            show_default=False,
+        ),
+    ] = None,
+    hardware: Annotated[
+        str | None, _axis("Hardware profiles: h100-sxm,tpu-v5p or 'all'.", "--hardware", "-H")
+    ] = None,
+    devices: Annotated[str | None, _axis("Device counts: 8,64,512 or 8..4096:10log.")] = None,
+    device_hours: Annotated[
+        str | None,
+        _axis("Work as device-hours instead of FLOPs (list or range).", "--device-hours"),
+    ] = None,
+    duration: Annotated[
+        str | None, _axis("Work as wall-clock time on --devices, e.g. '14 days,28 days'.")
+    ] = None,
+    utilization: Annotated[
+        str | None, _axis("Achieved fraction of peak: 30%..60%:4.", "--utilization", "-u")
+    ] = None,
+    peak: Annotated[str | None, _axis("Peak per device, overriding the profile.")] = None,
+    precision: Annotated[
+        str | None,
+        _axis("Precisions: bf16,fp8 (hardware without one is skipped, with a note)."),
+    ] = None,
+    power: Annotated[str | None, _axis("Average power per device: '300 W..700 W:5'.")] = None,
+    pue: Annotated[str | None, _axis("Data-centre PUE: 1.1,1.56.")] = None,
+    carbon_intensity: Annotated[
+        str | None, _axis("Grid carbon intensity: '50 g/kWh,400 g/kWh'.", "--carbon-intensity")
+    ] = None,
+    region: Annotated[
+        str | None, _axis("Grid regions: us-central1,europe-north1,IS.", "--region", "-r")
+    ] = None,
+    price: Annotated[str | None, _axis("Price per device-hour: '1..4:4' (USD/hour).")] = None,
+    zip_axes: Annotated[
+        bool,
+        typer.Option("--zip", help="Pair the lists (all of one length) instead of crossing them."),
+    ] = False,
+    spec: Annotated[
+        str | None,
+        _axis(
+            "A YAML file with the same names (flops, hardware, ..., where, sort, top).", "--spec"
+        ),
+    ] = None,
+    where: Annotated[
+        str | None,
+        _axis('Keep rows that match: "wall_clock_hours <= 336 and co2e_kg < 30 t".', "--where"),
+    ] = None,
+    sort: Annotated[
+        str | None, _axis("Sort by a column; -column for descending.", "--sort")
+    ] = None,
+    top: Annotated[
+        int | None, _axis("Keep the first N rows (with --sort or --pareto).", "--top")
+    ] = None,
+    pareto: Annotated[
+        str | None,
+        _axis("Keep the Pareto front (minimised): cost_usd,wall_clock_hours.", "--pareto"),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format (parquet needs pyarrow).")
+    ] = Format.table,
+    output: Annotated[
+        str | None, _axis("Write to this file (atomically) instead of stdout.", "--output", "-o")
+    ] = None,
+    max_scenarios: Annotated[
+        str | None, _axis("Refuse sweeps larger than this (default 1e9).", "--max-scenarios")
+    ] = None,
+    plot: Annotated[
+        str | None,
+        _axis("Also draw the rows to FILE.png or FILE.svg (needs matplotlib).", "--plot"),
+    ] = None,
+    plot_y: Annotated[str | None, _axis("Column to plot (default cost_usd).", "--plot-y")] = None,
+) -> None:
+    """Sweep the inputs over lists and ranges: every scenario's time, energy, cost and CO2e."""
+    from costcalc.sweep import plan_command
+
+    flags = {
+        "flops": work,
+        "hardware": hardware,
+        "devices": devices,
+        "device_hours": device_hours,
+        "duration": duration,
+        "utilization": utilization,
+        "peak": peak,
+        "precision": precision,
+        "power": power,
+        "pue": pue,
+        "carbon_intensity": carbon_intensity,
+        "region": region,
+        "price": price,
+        "where": where,
+        "sort": sort,
+        "top": top,
+        "pareto": pareto,
+        "zip": zip_axes or None,
+        "max_scenarios": max_scenarios,
+    }
+    prepared = plan_command(flags, spec)
+    _emit(prepared, output_format.value, output, plot, plot_y)
+
+
+def _emit(
+    prepared: Any, output_format: str, output: str | None, plot: str | None, plot_y: str | None
+) -> None:
+    from costcalc import render_sweep
+
+    if plot is not None:
+        from costcalc.plot import check_plot
+
+        check_plot(plot, prepared, plot_y)
+    if output_format == "parquet":
+        render_sweep.check_parquet()
+    progress = _progress(prepared)
+    try:
+        if output_format == "table" and output is None:
+            limit = prepared.query.top or render_sweep.TABLE_ROWS
+            if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+                from rich.console import Console
+
+                render_sweep.render_table(prepared, limit, Console())
+            else:
+                sys.stdout.write(render_sweep.render_table(prepared, limit))
+        elif output is not None:
+            from costcalc.atomic import atomic_output
+
+            with atomic_output(output) as f:
+                render_sweep.write(prepared, output_format, f)
+        else:
+            sys.stdout.flush()
+            render_sweep.write(prepared, output_format, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    finally:
+        if progress is not None:
+            progress.stop()
+    if plot is not None:
+        from costcalc.plot import draw
+
+        draw(prepared, plot, plot_y)
+
+
+def _progress(prepared: Any) -> Any:
+    """A progress bar on stderr for long sweeps, only when stderr is a terminal."""
+    if prepared.grid.size < 5_000_000 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task("sweeping", total=prepared.grid.size)
+    bar.start()
+    prepared.progress = lambda done, total: bar.update(task, completed=done)
+    return bar

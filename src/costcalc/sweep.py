@@ -1,0 +1,966 @@
+"""What-if sweeps: grids of scenarios, evaluated in chunks over numpy arrays.
+
+Every input of ``estimate`` can take a list (``8,64,512``) or a range (``30%..60%:4``,
+``1e20..1e24:5log``). The resolvers of :mod:`costcalc.estimator` run once per distinct
+axis value (a few dozen calls), never per scenario; scenarios are then numbered
+0..n-1 (the cartesian product in axis order, the last axis fastest; or, with
+``zip_axes``, the axes side by side) and evaluated chunk by chunk from their numbers.
+Constraints (``where``), ranking (``sort``/``top``) and Pareto fronts stream over the
+chunks with a bounded candidate set, so memory does not grow with the grid.
+
+No I/O here: renderers turn the chunks into text (``costcalc.render_sweep``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import types
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from costcalc import model
+from costcalc.errors import InputError
+from costcalc.estimator import OUTPUT_FIELDS, Assumption
+from costcalc.profiles import Catalog, Profile, default_catalog
+from costcalc.where import Field, compile_where
+
+CHUNK = 1 << 18  # scenarios per chunk: ~40 MB of temporaries, fast in cache-sized pieces
+MAX_SCENARIOS = 10**9
+MAX_SORTED = 10**7  # a full sort (no --top) keeps this many (key, index) pairs at most
+MAX_POINTS = 1_000_000  # points in one range
+SCHEMA = "costcalc/sweep/1"
+
+
+@dataclass(frozen=True)
+class Input:
+    """A sweepable input: how its values are read, and its column's unit."""
+
+    flag: str
+    kind: str  # costcalc.units kind ("" for text)
+    unit: str  # column unit: what a bare number on the flag means
+
+
+# In column order. Numeric columns are in the unit a bare number on the flag means, so a
+# value can be pasted back into the flag.
+INPUTS: dict[str, Input] = {
+    "flops": Input("WORK", "compute", "FLOP"),
+    "device_hours": Input("--device-hours", "time", "hour"),
+    "duration": Input("--duration", "time", "hour"),
+    "hardware": Input("--hardware", "", ""),
+    "precision": Input("--precision", "", ""),
+    "devices": Input("--devices", "number", ""),
+    "utilization": Input("--utilization", "fraction", ""),
+    "peak": Input("--peak", "throughput", "FLOPS"),
+    "power": Input("--power", "power", "W"),
+    "pue": Input("--pue", "number", ""),
+    "region": Input("--region", "", ""),
+    "carbon_intensity": Input("--carbon-intensity", "carbon_intensity", "g/kWh"),
+    "price": Input("--price", "price", "USD/hour"),
+}
+OUTPUT_KINDS = {
+    "flops": "compute",
+    "wall_clock_hours": "time",
+    "device_hours": "time",
+    "energy_kwh": "energy",
+    "cost_usd": "money",
+    "co2e_kg": "mass",
+}
+_MODEL_KEYS = {
+    "flops": "flops",
+    "wall_clock_hours": "wall_clock",
+    "device_hours": "device_time",
+    "energy_kwh": "energy",
+    "cost_usd": "cost",
+    "co2e_kg": "co2e",
+}
+_RANGE = re.compile(r"^(?P<lo>.+?)\.\.(?P<hi>.+?):\s*(?P<n>\d+)\s*(?P<log>log)?$", re.I)
+
+
+# ---------------------------------------------------------------------------- axes
+
+
+@dataclass
+class Axis:
+    """One dimension of the grid. ``params`` are model inputs in base units, one value per
+    entry; ``columns`` are output columns: numeric values (column unit) or text labels."""
+
+    name: str
+    size: int
+    params: dict[str, Any]
+    columns: dict[str, Any]  # name -> np.ndarray of numbers, or Labels
+    stride: int = 1
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A text column of an axis: distinct labels, and each axis entry's label number."""
+
+    names: tuple[str, ...]
+    of_entry: Any  # np.ndarray of int, one per axis entry
+
+    @classmethod
+    def of(cls, values: list[str]) -> Labels:
+        import numpy as np
+
+        names = tuple(dict.fromkeys(values))
+        return cls(names, np.array([names.index(v) for v in values], dtype=np.intp))
+
+
+def _items(name: str, value: Any) -> list[Any]:
+    """A flag value as a list of items: ``"a,b"`` -> ["a", "b"]; lists stay lists."""
+    import numpy as np
+
+    if isinstance(value, str):
+        items: list[Any] = [v.strip() for v in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    elif isinstance(value, np.ndarray):
+        items = value.ravel().tolist()
+    else:
+        items = [value]
+    if not items or any(isinstance(v, str) and not v for v in items):
+        raise InputError(f"empty value in {value!r}; expected a list like a,b,c", INPUTS[name].flag)
+    return items
+
+
+def _reader(name: str) -> Callable[[Any], float]:
+    """Read one value of a numeric input the way ``estimate`` does (same checks, messages)."""
+    from costcalc import estimator
+    from costcalc.units import parse_quantity
+
+    spec = INPUTS[name]
+    if name == "utilization":
+        return lambda v: estimator.resolve_utilization(v)[0]
+    if name == "devices":
+        return lambda v: estimator.resolve_devices(v)[0]
+    if name == "pue":
+        return lambda v: estimator.resolve_pue(v)[0]
+    allow_zero = name == "carbon_intensity"
+    return lambda v: parse_quantity(v, spec.kind, spec.flag, allow_zero=allow_zero)
+
+
+def _numbers(name: str, value: Any) -> Any:
+    """The values of a numeric input in base units: list items and ranges, in order."""
+    import numpy as np
+
+    read = _reader(name)
+    flag = INPUTS[name].flag
+    out: list[float] = []
+    for item in _items(name, value):
+        text = item.strip() if isinstance(item, str) else None
+        if text is None or ".." not in text:
+            out.append(read(item))
+            continue
+        m = _RANGE.match(text)
+        if not m:
+            raise InputError(
+                f"bad range {text!r}; expected lo..hi:N (linear) or lo..hi:Nlog "
+                "(log-spaced), e.g. 30%..60%:4 or 1e20..1e24:5log",
+                flag,
+            )
+        lo, hi, count = read(m["lo"].strip()), read(m["hi"].strip()), int(m["n"])
+        if not 2 <= count <= MAX_POINTS:
+            raise InputError(
+                f"bad range {text!r}: the number of points must be 2 to {MAX_POINTS:,}", flag
+            )
+        if not lo < hi:
+            raise InputError(f"bad range {text!r}: the low end must be below the high end", flag)
+        if m["log"]:
+            if lo <= 0:
+                raise InputError(f"bad range {text!r}: a log range must start above 0", flag)
+            points = np.geomspace(lo, hi, count)
+        else:
+            points = np.linspace(lo, hi, count)
+        if name == "devices":  # a count: round, and drop the repeats rounding makes
+            points = np.unique(np.maximum(np.rint(points), 1.0))
+        out.extend(points.tolist())
+    return np.asarray(out, dtype=float)
+
+
+def _labels(name: str, value: Any) -> list[str]:
+    return [str(v).strip() for v in _items(name, value)]
+
+
+# ------------------------------------------------------------------------ the grid
+
+
+@dataclass
+class Grid:
+    """The resolved sweep: axes, fixed inputs, and how to evaluate any scenario number."""
+
+    axes: list[Axis]
+    fixed: dict[str, float]  # model inputs that do not vary (base units)
+    work: str  # "flops", "device_hours" or "duration"
+    zipped: bool
+    size: int
+    assumptions: list[Assumption]  # the inputs that do not vary, with their sources
+    notes: list[str]
+    input_columns: list[str]  # swept input columns, in INPUTS order
+
+    @property
+    def columns(self) -> list[str]:
+        return list(OUTPUT_FIELDS) + self.input_columns
+
+    def column_labels(self, name: str) -> tuple[str, ...] | None:
+        for axis in self.axes:
+            if name in axis.columns and isinstance(axis.columns[name], Labels):
+                labels: tuple[str, ...] = axis.columns[name].names
+                return labels
+        return None
+
+    def fields(self) -> dict[str, Field]:
+        """The columns a constraint may name."""
+        out = {
+            name: Field(name, OUTPUT_KINDS[name], OUTPUT_FIELDS[name][0]) for name in OUTPUT_FIELDS
+        }
+        for name in self.input_columns:
+            if name in out:
+                continue
+            labels = self.column_labels(name)
+            spec = INPUTS[name]
+            out[name] = Field(name, spec.kind or "number", spec.unit, labels)
+        return out
+
+    def chunk(self, index: Any) -> Chunk:
+        """Every column of the scenarios numbered ``index`` (an int64 array)."""
+        import numpy as np
+
+        params: dict[str, Any] = dict(self.fixed)
+        codes: dict[str, Any] = {}
+        for axis in self.axes:
+            if axis.size == 1:
+                code = np.zeros(len(index), dtype=np.intp)
+                params.update({k: float(v[0]) for k, v in axis.params.items()})
+            else:
+                if self.zipped:
+                    code = index
+                elif axis.stride * axis.size == self.size:  # the first axis: no wrap-around
+                    code = index // axis.stride
+                elif axis.stride == 1:
+                    code = index % axis.size
+                else:
+                    code = (index // axis.stride) % axis.size
+                params.update({k: v.take(code) for k, v in axis.params.items()})
+            for col in axis.columns:
+                codes[col] = code
+        outputs = evaluate(params, self.work)
+        for name, value in outputs.items():
+            if np.shape(value) != index.shape:  # every input fixed: scalars
+                outputs[name] = np.full(index.shape, value, dtype=float)
+        return Chunk(self, index, outputs, codes)
+
+
+def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
+    """The output columns (display units) for model inputs in base units."""
+    from costcalc.units import factor
+
+    peak, util = params["peak"], params["utilization"]
+    if work == "flops":
+        flops = params["flops"]
+    elif work == "device_hours":
+        flops = model.flops_from_device_time(params["device_seconds"], peak, util)
+    else:
+        flops = model.flops_from_device_time(
+            params["duration_seconds"] * params["devices"], peak, util
+        )
+    raw = model.evaluate(
+        flops,
+        peak,
+        util,
+        params["devices"],
+        params["power"],
+        params["pue"],
+        params["price"],
+        params["carbon_intensity"],
+    )
+    out = {}
+    for name, (unit, _label) in OUTPUT_FIELDS.items():
+        value = raw[_MODEL_KEYS[name]]
+        scale = factor(unit)
+        if scale != 1.0:
+            value /= scale  # in place: every model output is a fresh array
+        out[name] = value
+    return out
+
+
+@dataclass
+class Chunk:
+    """Some scenarios: their numbers, output columns and each input column's codes."""
+
+    grid: Grid
+    index: Any
+    outputs: dict[str, Any]
+    codes: dict[str, Any]  # input column -> index into its axis values
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, name: str) -> Any:
+        """A column as constraints see it: numbers, or codes for a text column."""
+        if name in self.outputs:
+            return self.outputs[name]
+        return self.grid_column(name, labels_as_codes=True)
+
+    def grid_column(self, name: str, labels_as_codes: bool = False) -> Any:
+        import numpy as np
+
+        for axis in self.grid.axes:
+            if name in axis.columns:
+                values = axis.columns[name]
+                code = self.codes[name]
+                if isinstance(values, Labels):
+                    label = values.of_entry.take(code)
+                    if labels_as_codes:
+                        return label
+                    return np.asarray(values.names, dtype=object).take(label)
+                return values.take(code)
+        raise KeyError(name)
+
+    def column(self, name: str) -> Any:
+        """A column's values: numbers, or text for a text column."""
+        if name in self.outputs:
+            return self.outputs[name]
+        return self.grid_column(name)
+
+    def select(self, mask: Any) -> Chunk:
+        return Chunk(
+            self.grid,
+            self.index[mask],
+            {k: v[mask] for k, v in self.outputs.items()},
+            {k: v[mask] for k, v in self.codes.items()},
+        )
+
+
+def build_grid(
+    inputs: Mapping[str, Any],
+    *,
+    zip_axes: bool = False,
+    max_scenarios: int = MAX_SCENARIOS,
+    catalog: Catalog | None = None,
+) -> Grid:
+    """Resolve the inputs (each None, a value, a list or a range) into a grid."""
+    import numpy as np
+
+    from costcalc import estimator
+
+    unknown = set(inputs) - set(INPUTS)
+    if unknown:
+        raise InputError(f"unknown sweep input(s): {', '.join(sorted(unknown))}")
+    given = {k: v for k, v in inputs.items() if v is not None}
+    work_given = [k for k in ("flops", "device_hours", "duration") if k in given]
+    if len(work_given) > 1:
+        raise InputError(
+            "give the work one way: FLOPs, --device-hours, or --duration with --devices",
+            INPUTS[work_given[-1]].flag,
+        )
+    if not work_given:
+        raise InputError(
+            "no work given: pass FLOPs (e.g. 1e20..1e24:5log), --device-hours or --duration",
+            "WORK",
+        )
+    if "carbon_intensity" in given and "region" in given:
+        raise InputError("give --carbon-intensity or --region, not both", "--region")
+    work = work_given[0]
+    catalog = catalog or default_catalog()
+    notes: list[str] = []
+    assumptions: list[Assumption] = []
+    fixed: dict[str, float] = {}
+    axes: list[Axis] = []
+
+    # Numeric inputs, each its own axis.
+    numeric: dict[str, Any] = {}
+    for name in INPUTS:
+        if name in given and INPUTS[name].kind:
+            numeric[name] = _numbers(name, given[name])
+
+    # Hardware x precision: one axis of the valid pairs (a few dozen resolver calls).
+    if given.get("hardware") is not None:
+        names = _labels("hardware", given["hardware"])
+        if any(n.lower() == "all" for n in names):
+            if len(names) > 1:
+                raise InputError("'all' cannot be combined with other hardware", "--hardware")
+            profiles = [catalog.all()[k] for k in sorted(catalog.all())]
+        else:
+            profiles = [catalog.get(n) for n in names]
+    else:
+        profiles = [catalog.get(estimator.defaults()["hardware"]["value"])]
+    precisions: list[str | None] = (
+        [p.lower() for p in _labels("precision", given["precision"])]
+        if "precision" in given
+        else [None]
+    )
+    if zip_axes and len(profiles) > 1 and len(precisions) > 1:
+        if len(profiles) != len(precisions):
+            raise InputError(
+                f"--zip pairs lists of the same length; --hardware has {len(profiles)} "
+                f"values and --precision {len(precisions)}",
+                "--precision",
+            )
+        pairs = list(zip(profiles, precisions, strict=True))
+    else:
+        pairs = [(p, q) for p in profiles for q in precisions]
+    has_peak = "peak" in numeric
+    choices = []
+    skipped = []
+    for profile, prec in pairs:
+        if prec is not None and not has_peak and prec not in profile.dense_peak:
+            if zip_axes or (len(profiles) == 1 and len(precisions) == 1):
+                raise InputError(
+                    f"{profile.name} has no {prec} peak; it has {', '.join(profile.dense_peak)}",
+                    "--precision",
+                )
+            skipped.append(f"{profile.name} {prec}")
+            continue
+        choices.append(
+            estimator.resolve_hardware(
+                profile,
+                precision=prec,
+                peak=float(numeric["peak"][0]) if has_peak else None,
+                catalog=catalog,
+            )
+        )
+    if not choices:
+        raise InputError(
+            "no hardware has the precision(s) asked for: " + ", ".join(skipped), "--precision"
+        )
+    if skipped:
+        notes.append("skipped (no such precision): " + ", ".join(skipped))
+    hw_params: dict[str, Any] = {
+        "peak": np.array([c.peak for c in choices]),
+        "power": np.array([c.power for c in choices]),
+        "price": np.array([math.nan if c.price is None else c.price for c in choices]),
+    }
+    if "price" not in numeric:
+        unpriced = sorted({c.profile.name for c in choices if c.price is None})
+        if unpriced:
+            notes.append(
+                f"no published price for {', '.join(unpriced)}: cost_usd is empty; "
+                "give --price for a cost"
+            )
+    for key in ("peak", "power", "price"):
+        if key in numeric:
+            del hw_params[key]  # the flag overrides the profile
+    hw_axis = Axis(
+        "hardware",
+        len(choices),
+        hw_params,
+        {
+            "hardware": Labels.of([c.profile.name for c in choices]),
+            "precision": Labels.of([c.precision for c in choices]),
+        },
+    )
+    if len(choices) == 1:
+        by_name = {a.name: a for a in choices[0].assumptions}
+        assumptions += [
+            by_name[k]
+            for k in ("hardware", "precision", "peak", "power", "price")
+            if k in by_name and k not in numeric
+        ]
+
+    # Region: one carbon intensity per region.
+    region_axis = None
+    if "region" in given:
+        regions = _labels("region", given["region"])
+        resolved = [estimator.resolve_carbon_intensity(region=r) for r in regions]
+        region_axis = Axis(
+            "region",
+            len(regions),
+            {"carbon_intensity": np.array([v for v, _ in resolved])},
+            {"region": Labels.of(regions)},
+        )
+        if len(regions) == 1:
+            assumptions.append(resolved[0][1])
+
+    # Axes in column order; defaults for the rest.
+    param_of = {
+        "flops": "flops",
+        "device_hours": "device_seconds",
+        "duration": "duration_seconds",
+    }
+    from costcalc.units import convert
+
+    for name in INPUTS:
+        if name == "hardware":
+            axes.append(hw_axis)
+        elif name == "region" and region_axis is not None:
+            axes.append(region_axis)
+        elif name in numeric:
+            values = numeric[name]
+            unit = INPUTS[name].unit
+            shown = convert(values, unit) if unit else values
+            axes.append(Axis(name, len(values), {param_of.get(name, name): values}, {name: shown}))
+    if "utilization" not in numeric:
+        fixed["utilization"], a = estimator.resolve_utilization()
+        assumptions.append(a)
+    if "devices" not in numeric:
+        fixed["devices"], a = estimator.resolve_devices()
+        assumptions.append(a)
+    if "pue" not in numeric:
+        fixed["pue"], a = estimator.resolve_pue()
+        assumptions.append(a)
+    if "carbon_intensity" not in numeric and region_axis is None:
+        fixed["carbon_intensity"], a = estimator.resolve_carbon_intensity()
+        assumptions.append(a)
+
+    # Numbering: product (last axis fastest) or zip.
+    sizes = [a.size for a in axes]
+    if zip_axes:
+        lengths = {a.size for a in axes if a.size > 1}
+        if len(lengths) > 1:
+            detail = ", ".join(f"{a.name} {a.size}" for a in axes if a.size > 1)
+            raise InputError(f"--zip pairs lists of the same length; got {detail}", "--zip")
+        size = lengths.pop() if lengths else 1
+    else:
+        size = math.prod(sizes)
+        stride = 1
+        for axis in reversed(axes):
+            axis.stride = stride
+            stride *= axis.size
+    if size > max_scenarios:
+        raise InputError(
+            f"the sweep has {size:,} scenarios, more than the limit of {max_scenarios:,}; "
+            "narrow the axes or raise --max-scenarios",
+            "--max-scenarios",
+        )
+    input_columns = [col for axis in axes for col in axis.columns if col not in OUTPUT_FIELDS]
+    return Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns)
+
+
+# ------------------------------------------------------------------ ranking helpers
+
+
+def _sort_key(chunk: Chunk, name: str, descending: bool) -> Any:
+    """Ascending key: NaN last whatever the direction; text sorts by label."""
+    import numpy as np
+
+    labels = chunk.grid.column_labels(name) if name not in chunk.outputs else None
+    if labels is not None:
+        rank = np.argsort(np.argsort(np.asarray(labels, dtype=object), kind="stable"))
+        key = rank.take(chunk[name]).astype(float)
+    else:
+        key = np.asarray(chunk[name], dtype=float)
+    key = -key if descending else key.copy()
+    key[np.isnan(key)] = np.inf
+    return key
+
+
+def _smallest(key: Any, index: Any, k: int) -> tuple[Any, Any]:
+    """The k entries with the smallest (key, index), in any order."""
+    import numpy as np
+
+    if len(key) <= k:
+        return key, index
+    kth = np.partition(key, k - 1)[k - 1]
+    below = key < kth
+    ties = np.flatnonzero(key == kth)
+    ties = ties[np.argsort(index[ties], kind="stable")][: k - int(below.sum())]
+    keep = np.flatnonzero(below)
+    keep = np.concatenate([keep, ties])
+    return key[keep], index[keep]
+
+
+def pareto_mask(points: Any) -> Any:
+    """Which rows of ``points`` (n x m, minimised) no other row dominates.
+
+    Two objectives: sort and scan, O(n log n). More: repeatedly take the lexicographically
+    smallest point (nothing can dominate it) and drop what it dominates, O(n x front)."""
+    import numpy as np
+
+    n, m = points.shape
+    keep = np.zeros(n, dtype=bool)
+    if n == 0:
+        return keep
+    order = np.lexsort(points.T[::-1])
+    p = points[order]
+    if m == 2:
+        first, second = p[:, 0], p[:, 1]
+        best = np.minimum.accumulate(second)
+        start = np.r_[True, first[1:] != first[:-1]]
+        group = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+        before = np.where(group > 0, best[np.maximum(group - 1, 0)], np.inf)
+        on_front = (second == second[group]) & (second < before)
+        keep[order[on_front]] = True
+        return keep
+    alive = np.arange(n)
+    while len(alive):
+        head = alive[0]
+        keep[order[head]] = True
+        rest = alive[1:]
+        q = p[rest]
+        dominated = np.all(q >= p[head], axis=1) & np.any(q > p[head], axis=1)
+        alive = rest[~dominated]
+    return keep
+
+
+# ------------------------------------------------------------------------- running
+
+
+@dataclass
+class Query:
+    """What to keep and in which order."""
+
+    where: str | None = None
+    sort: str | None = None
+    top: int | None = None
+    pareto: list[str] | None = None
+
+
+@dataclass
+class Sweep:
+    """A resolved sweep and its query, ready to stream rows.
+
+    ``chunks()`` yields the rows (as :class:`Chunk`) in output order; nothing is computed
+    before it is called. ``rows`` is the number of rows when known in advance."""
+
+    grid: Grid
+    query: Query
+    mask: Any = None
+    sort_field: str | None = None
+    descending: bool = False
+    chunk_size: int = CHUNK
+    progress: Callable[[int, int], None] | None = None
+    _selected: Any = field(default=None, repr=False)
+
+    @property
+    def columns(self) -> list[str]:
+        return self.grid.columns
+
+    @property
+    def ranked(self) -> bool:
+        return self.sort_field is not None or self.query.pareto is not None or bool(self.query.top)
+
+    def _scan(self) -> Iterator[Chunk]:
+        """Every scenario passing the constraint, in scenario order."""
+        import numpy as np
+
+        n = self.grid.size
+        for start in range(0, n, self.chunk_size):
+            stop = min(n, start + self.chunk_size)
+            chunk = self.grid.chunk(np.arange(start, stop, dtype=np.int64))
+            if self.mask is not None:
+                chunk = chunk.select(self.mask(chunk))
+            if self.progress is not None:
+                self.progress(stop, n)
+            yield chunk
+
+    def selected(self) -> Any:
+        """The scenario numbers of the rows, in output order (ranked queries only)."""
+        import numpy as np
+
+        if self._selected is not None:
+            return self._selected
+        q = self.query
+        if q.pareto:
+            front_points = np.empty((0, len(q.pareto)))
+            front_index = np.empty(0, dtype=np.int64)
+            for chunk in self._scan():
+                pts = np.column_stack([np.asarray(chunk[f], dtype=float) for f in q.pareto])
+                ok = ~np.isnan(pts).any(axis=1)
+                pts, idx = pts[ok], chunk.index[ok]
+                m = pareto_mask(pts)
+                pts = np.concatenate([front_points, pts[m]])
+                idx = np.concatenate([front_index, idx[m]])
+                m = pareto_mask(pts)
+                front_points, front_index = pts[m], idx[m]
+            order = np.lexsort((front_index, *front_points.T[::-1]))
+            index = front_index[order]
+            if self.sort_field is not None:
+                index = self._order(index)
+            if q.top:
+                index = index[: q.top]
+        elif q.top:
+            keys = np.empty(0)
+            index = np.empty(0, dtype=np.int64)
+            assert self.sort_field is not None
+            for chunk in self._scan():
+                key = _sort_key(chunk, self.sort_field, self.descending)
+                k, i = _smallest(key, chunk.index, q.top)
+                keys, index = _smallest(
+                    np.concatenate([keys, k]), np.concatenate([index, i]), q.top
+                )
+            index = index[np.lexsort((index, keys))]
+        else:
+            assert self.sort_field is not None
+            if self.grid.size > MAX_SORTED:
+                raise InputError(
+                    f"sorting all {self.grid.size:,} scenarios needs too much memory; "
+                    f"add --top N (or narrow the sweep below {MAX_SORTED:,})",
+                    "--sort",
+                )
+            parts = [
+                (_sort_key(c, self.sort_field, self.descending), c.index) for c in self._scan()
+            ]
+            keys = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
+            index = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+            index = index[np.lexsort((index, keys))]
+        self._selected = index
+        return index
+
+    def _order(self, index: Any) -> Any:
+        import numpy as np
+
+        assert self.sort_field is not None
+        chunk = self.grid.chunk(index)
+        key = _sort_key(chunk, self.sort_field, self.descending)
+        return index[np.lexsort((index, key))]
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The rows, in chunks, in output order."""
+        if not self.ranked:
+            yield from self._scan()
+            return
+        index = self.selected()
+        for start in range(0, len(index), self.chunk_size):
+            yield self.grid.chunk(index[start : start + self.chunk_size])
+
+
+def plan(
+    inputs: Mapping[str, Any],
+    *,
+    zip_axes: bool = False,
+    where: str | None = None,
+    sort: str | None = None,
+    top: int | None = None,
+    pareto: str | list[str] | None = None,
+    max_scenarios: int = MAX_SCENARIOS,
+    catalog: Catalog | None = None,
+    chunk_size: int = CHUNK,
+) -> Sweep:
+    """Resolve and check everything (grid, constraint, ranking) before any row is made."""
+    from costcalc.errors import did_you_mean
+
+    grid = build_grid(inputs, zip_axes=zip_axes, max_scenarios=max_scenarios, catalog=catalog)
+    fields = grid.fields()
+    mask = compile_where(where, fields) if where is not None else None
+
+    def known(name: str, flag: str) -> str:
+        if name not in fields:
+            hint = did_you_mean(name, fields)
+            raise InputError(f"unknown field '{name}'{hint}; fields: {', '.join(fields)}", flag)
+        return name
+
+    sort_field, descending = None, False
+    if sort is not None:
+        text = sort.strip()
+        descending = text.startswith("-")
+        sort_field = known(text.lstrip("-+").strip(), "--sort")
+    objectives = None
+    if pareto is not None:
+        names = [p.strip() for p in (pareto.split(",") if isinstance(pareto, str) else pareto)]
+        objectives = [known(p, "--pareto") for p in names]
+        if len(objectives) < 2 or len(set(objectives)) != len(objectives):
+            raise InputError(
+                "a Pareto front needs two or more different fields, e.g. cost_usd,wall_clock_hours",
+                "--pareto",
+            )
+        for p in objectives:
+            if fields[p].labels is not None:
+                raise InputError(f"{p} is text; a Pareto objective must be a number", "--pareto")
+    if top is not None and top < 1:
+        raise InputError(f"expected a positive number of rows, got {top}", "--top")
+    if top and sort_field is None and objectives is None:
+        raise InputError(
+            "--top needs --sort FIELD (or --pareto) to say which rows come first", "--top"
+        )
+    query = Query(where, sort_field, top, objectives)
+    return Sweep(grid, query, mask, sort_field, descending, chunk_size)
+
+
+SPEC_KEYS = (*INPUTS, "work", "where", "sort", "top", "pareto", "zip", "max_scenarios")
+
+
+def read_spec(path: str) -> dict[str, Any]:
+    """A sweep spec file (YAML): the flags' names as keys, lists as YAML lists or text."""
+    from pathlib import Path
+
+    from costcalc import yamlio
+    from costcalc.errors import DataError, did_you_mean
+
+    doc = yamlio.load(yamlio.read_text(Path(path), "sweep spec"), path)
+    if doc.data is None:
+        return {}
+    if not isinstance(doc.data, dict):
+        raise DataError("expected a mapping of sweep inputs (flops: ..., hardware: ...)", path)
+    out: dict[str, Any] = {}
+    for key, value in doc.data.items():
+        name = str(key).replace("-", "_")
+        if name not in SPEC_KEYS:
+            hint = did_you_mean(name, SPEC_KEYS)
+            raise DataError(f"unknown key '{key}'{hint}", doc.where((key,)))
+        if isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
+        ):
+            raise DataError(f"{key}: expected a value or a list of values", doc.where((key,)))
+        out["flops" if name == "work" else name] = value
+    return out
+
+
+def plan_command(flags: Mapping[str, Any], spec: str | None = None) -> Sweep:
+    """The sweep for a command line: the spec file's settings, overridden by flags."""
+    from costcalc.units import parse_quantity
+
+    settings = read_spec(spec) if spec is not None else {}
+    settings.update({k: v for k, v in flags.items() if v is not None})
+    limit = settings.pop("max_scenarios", None)
+    max_scenarios = MAX_SCENARIOS
+    if limit is not None:
+        value = parse_quantity(limit, "number", "--max-scenarios")
+        if not value.is_integer():
+            raise InputError(f"expected a whole number, got {limit!r}", "--max-scenarios")
+        max_scenarios = int(value)
+    top = settings.pop("top", None)
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int)):
+        raise InputError(f"expected a whole number of rows, got {top!r}", "--top")
+    pareto = settings.pop("pareto", None)
+    return plan(
+        {k: v for k, v in settings.items() if k in INPUTS},
+        zip_axes=bool(settings.get("zip")),
+        where=settings.get("where"),
+        sort=settings.get("sort"),
+        top=top,
+        pareto=pareto,
+        max_scenarios=max_scenarios,
+    )
+
+
+# ------------------------------------------------------------------ the Python API
+
+
+class SweepResult(Mapping[str, Any]):
+    """Sweep rows as columns (numpy arrays), like a read-only dict of columns.
+
+    ``result["cost_usd"]``, ``list(result)`` (the column names), ``len(result)`` (the
+    number of columns), ``result.rows`` (the number of rows), ``result.to_pandas()``."""
+
+    def __init__(self, columns: dict[str, Any], sweep: Sweep) -> None:
+        self._columns = columns
+        self.assumptions = sweep.grid.assumptions
+        self.notes = sweep.grid.notes
+        self.scenarios = sweep.grid.size
+
+    def __getitem__(self, name: str) -> Any:
+        return self._columns[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    @property
+    def rows(self) -> int:
+        return len(next(iter(self._columns.values())))
+
+    def to_pandas(self) -> Any:
+        try:
+            import pandas as pd
+        except ImportError:
+            raise InputError("to_pandas() needs pandas: pip install pandas") from None
+        return pd.DataFrame(self._columns)
+
+    def __repr__(self) -> str:
+        return f"<SweepResult {self.rows} rows x {len(self)} columns: {', '.join(self)}>"
+
+
+def collect(sweep: Sweep, max_rows: int = MAX_SORTED) -> SweepResult:
+    """All the rows of ``sweep`` in memory, as columns."""
+    import numpy as np
+
+    if not sweep.ranked and sweep.grid.size > max_rows:
+        raise InputError(
+            f"the sweep has {sweep.grid.size:,} scenarios, more rows than {max_rows:,} to hold "
+            "in memory; add top=, pareto= or where=, or raise max_rows"
+        )
+    parts: dict[str, list[Any]] = {name: [] for name in sweep.columns}
+    for chunk in sweep.chunks():
+        for name in sweep.columns:
+            parts[name].append(chunk.column(name))
+    columns = {}
+    for name, values in parts.items():
+        if values:
+            columns[name] = np.concatenate(values)
+        else:
+            labels = sweep.grid.column_labels(name)
+            columns[name] = np.empty(0, dtype=object if labels is not None else float)
+    return SweepResult(columns, sweep)
+
+
+def sweep(
+    work: Any = None,
+    *,
+    flops: Any = None,
+    device_hours: Any = None,
+    duration: Any = None,
+    hardware: Any = None,
+    precision: Any = None,
+    devices: Any = None,
+    utilization: Any = None,
+    peak: Any = None,
+    power: Any = None,
+    pue: Any = None,
+    region: Any = None,
+    carbon_intensity: Any = None,
+    price: Any = None,
+    zip: bool = False,  # noqa: A002 - the flag's name
+    where: str | None = None,
+    sort: str | None = None,
+    top: int | None = None,
+    pareto: str | list[str] | None = None,
+    max_scenarios: int = MAX_SCENARIOS,
+    max_rows: int = MAX_SORTED,
+    catalog: Catalog | None = None,
+) -> SweepResult:
+    """Evaluate a grid of scenarios; the columns come back as numpy arrays.
+
+    Each input takes what ``estimate`` takes, or a list, or a string with a list or
+    ranges (``"8,64,512"``, ``"30%..60%:4"``, ``"1e20..1e24:5log"``); ``hardware="all"``
+    sweeps every profile. Scenarios are the cartesian product (``zip=True`` pairs the
+    lists). ``where``, ``sort`` (``"-field"`` for descending), ``top`` and ``pareto``
+    (``"cost_usd,wall_clock_hours"``) work as on the command line.
+
+        >>> r = sweep("1e20..1e22:3log", hardware="h100-sxm,tpu-v5p", devices="8,64")
+        >>> r.rows, r["cost_usd"].shape
+        (12, (12,))
+    """
+    if work is not None and flops is not None:
+        raise InputError("give the compute once, as work or flops", "flops")
+    inputs = {
+        "flops": work if work is not None else flops,
+        "device_hours": device_hours,
+        "duration": duration,
+        "hardware": hardware.name if isinstance(hardware, Profile) else hardware,
+        "precision": precision,
+        "devices": devices,
+        "utilization": utilization,
+        "peak": peak,
+        "power": power,
+        "pue": pue,
+        "region": region,
+        "carbon_intensity": carbon_intensity,
+        "price": price,
+    }
+    prepared = plan(
+        inputs,
+        zip_axes=zip,
+        where=where,
+        sort=sort,
+        top=top,
+        pareto=pareto,
+        max_scenarios=max_scenarios,
+        catalog=catalog,
+    )
+    return collect(prepared, max_rows)
+
+
+class _CallableModule(types.ModuleType):
+    """``costcalc.sweep`` is both this module and the function: importing a submodule sets
+    the package attribute of the same name, so the module itself must be callable."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> SweepResult:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
