@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__
+from costcalc.cli import _coerce
 from costcalc.errors import CostcalcError
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -29,7 +30,8 @@ class _Group(TyperGroup):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
+            with _coerce.light_coercion():
+                code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
         except CostcalcError as e:
             _error(str(e))
