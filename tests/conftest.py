@@ -21,3 +21,13 @@ class Run:
 @pytest.fixture
 def cli() -> Run:
     return Run()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests never read or write the user's cache of parsed data files."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COSTCALC_CACHE_DIR", str(tmp_path_factory.mktemp("costcalc-cache")))
+    mp.delenv("COSTCALC_NO_CACHE", raising=False)
+    yield
+    mp.undo()

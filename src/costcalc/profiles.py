@@ -12,7 +12,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -283,16 +282,22 @@ def parse_profile(doc: yamlio.Document) -> Profile:
 
 
 def load_profile(path: Path | str) -> Profile:
+    from costcalc import cache
+
     path = Path(path)
+    return cache.memo("profile", [path], lambda: _read_profile(path), (Profile, Sourced))
+
+
+def _read_profile(path: Path) -> Profile:
     text = yamlio.read_text(path, "profile")
     return parse_profile(yamlio.load(text, str(path)))
 
 
 def shipped_dir() -> Path:
     """The profiles shipped with costcalc (inside the wheel, or the source checkout)."""
-    inside = resources.files("costcalc") / "hardware_profiles"
+    inside = Path(__file__).resolve().parent / "hardware_profiles"
     if inside.is_dir():
-        return Path(str(inside))
+        return inside
     return Path(__file__).resolve().parents[2] / "hardware_profiles"
 
 
