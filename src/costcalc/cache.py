@@ -62,7 +62,7 @@ def memo(
     if directory is None or stamp is None:
         return build()
     allowed = {f"{c.__module__}.{c.__qualname__}": c for c in classes}
-    entry = directory / f"{kind}-{_digest([str(s).encode() for s in sources])[:24]}.json"
+    entry = directory / _entry_name(kind, sources)
     key = None
     try:
         doc = json.loads(entry.read_bytes())
@@ -102,6 +102,15 @@ def _store(entry: Path, stamp: str, key: str, value: Any) -> None:
         write_text_atomic(entry, text)
     except OSError:
         pass  # a read-only or full cache directory only costs speed
+
+
+def _entry_name(kind: str, sources: Sequence[Path]) -> str:
+    """One file per kind and set of source paths (a changed source replaces its entry)."""
+    h = 0xCBF29CE484222325  # FNV-1a: a stable name without importing hashlib
+    for byte in "\0".join(str(s) for s in sources).encode():
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    stem = "+".join(s.name for s in sources)[:60]
+    return f"{kind}-{stem}-{h:016x}.json"
 
 
 def _digest(parts: Iterable[bytes]) -> str:
