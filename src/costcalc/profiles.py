@@ -188,13 +188,14 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     for key in data:
         if key not in ALL_FIELDS:
             p.add((key,), f"unknown field{did_you_mean(str(key), ALL_FIELDS)}")
-    if data.get("schema_version") != 1:
+    if data.get("schema_version") != 1 or isinstance(data.get("schema_version"), bool):
         p.add(("schema_version",), "expected schema_version: 1")
     name = data.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
         p.add(("name",), "expected a lowercase id of letters, digits, '.' and '-'")
         name = "?"
-    aliases = data.get("aliases", []) or []
+    aliases = data.get("aliases")
+    aliases = [] if aliases is None else aliases
     if not isinstance(aliases, list) or not all(
         isinstance(a, str) and NAME_RE.match(a) for a in aliases
     ):
@@ -239,7 +240,7 @@ def parse_profile(doc: yamlio.Document) -> Profile:
             if got is not None:
                 peaks[section][prec] = got
     dense = peaks["dense_peak"]
-    if "dense_peak" not in data:
+    if not data.get("dense_peak"):
         p.add(("dense_peak",), "missing: at least one dense (no-sparsity) peak is required")
     if "bf16" in dense and "fp32" in dense and dense["bf16"].value < dense["fp32"].value:
         p.add(("dense_peak", "bf16"), "bf16 peak is below the fp32 peak; is one of them wrong?")

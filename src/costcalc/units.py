@@ -202,7 +202,8 @@ def _kind_of(dims: str) -> str:
     for name, key in _table()["kinds"].items():
         if key == dims and name not in ("number",):
             return KINDS[name].noun
-    return f"a quantity of dimension {dims.replace('^1', '') or 'none'}"
+    shown = re.sub(r"\^1(?![\d.e])", "", dims) or "none"  # "[time]^-1" keeps its 1
+    return f"a quantity of dimension {shown}"
 
 
 def _hint(got: str, want: str, unit: str) -> str:
@@ -262,6 +263,7 @@ def _parse(text: Any, kind: str, where: str) -> float:
         raise InputError(f"empty value; expected {spec.noun} (e.g. {spec.example})", where)
     if len(shown) > MAX_TEXT:
         raise InputError(f"value is {len(shown)} characters long; expected {spec.noun}", where)
+    _check_text(shown, spec, where)
     normal = _PFS_DAY.sub("pfs_day", shown)
     match = _SIMPLE.match(normal)
     if match:
@@ -279,11 +281,36 @@ def _parse(text: Any, kind: str, where: str) -> float:
     return _checked(magnitude, dims, kind, shown, where)
 
 
+# Whole numbers in an expression, which pint would compute with exactly (Python ints):
+# "9**9**9" would then run for ever. As floats they overflow at once, and are refused.
+_INTEGER = re.compile(r"(?<![\w.])(?<![eE][+-])\d+(?![\w.])")
+
+
+def _check_text(shown: str, spec: Kind, where: str) -> None:
+    """Refuse what pint would read, but no person means: hidden characters, no number at
+    only a unit ("W" is 1 W to pint), or numbers side by side ("1 000" is 1 x 0 to pint)."""
+    if not shown.isprintable():
+        bad = next(c for c in shown if not c.isprintable())
+        raise InputError(
+            f"{shown!r} contains the control character {bad!r}; expected {spec.noun}", where
+        )
+    if re.fullmatch(r"[A-Za-z%/ ]+", shown) and not re.search(r"(?i)nan|inf", shown):
+        raise InputError(
+            f"{shown!r} is not a number; expected {spec.noun} (e.g. {spec.example})", where
+        )
+    if re.search(r"\d\.?\s+\.?\d", shown):
+        raise InputError(
+            f"{shown!r} has two numbers side by side; write one number (e.g. 1000 or 1e3)",
+            where,
+        )
+
+
 def _parse_with_pint(text: str, kind: str, shown: str, where: str) -> tuple[float, str]:
     import pint
 
     spec = KINDS[kind]
     reg = registry()
+    text = _INTEGER.sub(lambda m: m[0] + ".0", text)
     try:
         q = reg.Quantity(text.replace("%", " percent"))
         if not hasattr(q, "to_base_units"):

@@ -75,6 +75,8 @@ def load(text: str, source: str) -> Document:
         raise DataError(f"invalid YAML: {e.problem or e.context}", f"{source}{line}") from None
     except yaml.YAMLError as e:
         raise DataError(f"invalid YAML: {e}", source) from None
+    except RecursionError:  # PyYAML's parser recurses once per level of nesting
+        raise DataError(f"nested deeper than {MAX_DEPTH} levels", source) from None
     finally:
         loader.dispose()
     lines: dict[Key, int] = {}
@@ -101,7 +103,11 @@ def _build(
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
         raise DataError(f"unsupported YAML tag {node.tag}", f"{source}:{node.start_mark.line + 1}")
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolve "<<" merge keys the way SafeLoader does
+        try:
+            loader.flatten_mapping(node)  # resolve "<<" merge keys the way SafeLoader does
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or node.start_mark
+            raise DataError(f"invalid YAML: {e.problem}", f"{source}:{mark.line + 1}") from None
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _build(loader, key_node, path + ("<key>",), {}, budget, source)
