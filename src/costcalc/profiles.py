@@ -250,7 +250,7 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     default_precision = data.get("default_precision")
     if default_precision is None:
         default_precision = "bf16" if "bf16" in dense else next(iter(dense), "bf16")
-    elif default_precision not in dense and dense:
+    elif not isinstance(default_precision, str) or (default_precision not in dense and dense):
         p.add(
             ("default_precision",),
             f"no dense peak for {default_precision!r}; have {', '.join(dense)}",

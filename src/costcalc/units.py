@@ -229,6 +229,8 @@ def _number(num: str, exp: str | None) -> float:
         value = float(num) if exp is None else float(num) ** int(exp)
     except OverflowError:
         value = math.inf
+    except ZeroDivisionError:  # 0^-1
+        value = math.nan
     return value
 
 

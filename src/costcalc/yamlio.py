@@ -66,7 +66,13 @@ def load(text: str, source: str) -> Document:
 
     if len(text) > MAX_BYTES:
         raise DataError(f"text is larger than {MAX_BYTES} bytes", source)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as e:  # a control character, found before parsing
+        at = text.count("\n", 0, max(0, e.position)) + 1
+        raise DataError(
+            f"invalid YAML: character {e.character:#x} is not allowed", f"{source}:{at}"
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
