@@ -158,10 +158,15 @@ def test_the_cache_can_be_turned_off(cache_dir: Path, monkeypatch, profile: Path
     assert build.calls == 2 and not cache_dir.exists()
 
 
-def test_default_location_is_the_user_cache_dir(monkeypatch) -> None:
+@pytest.mark.parametrize("xdg", [None, "/tmp/xdg-cache", ""])
+def test_default_location_is_the_user_cache_dir(monkeypatch, xdg: str | None) -> None:
     from platformdirs import user_cache_dir
 
     monkeypatch.delenv("COSTCALC_CACHE_DIR")
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
     assert cache.cache_dir() == Path(user_cache_dir("costcalc", appauthor=False))
 
 
