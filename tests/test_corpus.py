@@ -289,3 +289,16 @@ def test_hostile_value_in_a_real_process(argv: list[str], tmp_path: Path) -> Non
 def test_the_corpus_is_large_enough() -> None:
     assert len(FILES) + len(MUTATIONS) + len(GENERATED) + len(CASES) >= 200
     assert len(FILES) >= 40 and len(_values("values.txt")) >= 50
+
+
+def test_bare_command_shows_the_help_not_an_error(cli) -> None:
+    r = cli()
+    assert r.code == 2 and r.out == ""
+    assert r.err.startswith("Usage: costcalc") and "costcalc: error" not in r.err
+
+
+@pytest.mark.parametrize("flag", ["--x\x1b[2Jy", "--\u202eevil", "--a\nb"])
+def test_unknown_option_with_control_characters_is_one_escaped_line(cli, flag: str) -> None:
+    r = cli("estimate", "1e18", flag)
+    assert r.code == 2 and r.err.startswith("costcalc: error: ")
+    _assert_one_clear_line(r.err[:-1])

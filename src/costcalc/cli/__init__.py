@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from costcalc import __version__
 from costcalc.cli import _coerce
-from costcalc.errors import CostcalcError
+from costcalc.errors import CostcalcError, printable
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -38,8 +38,11 @@ class _Group(TyperGroup):
             code = e.exit_code
         except typer.TyperException as e:  # click's usage errors: unknown option, bad value
             ctx = getattr(e, "ctx", None)
-            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            _error(f"{e.format_message()}{where}")
+            if type(e).__name__ == "NoArgsIsHelpError":  # bare `costcalc`: the help itself
+                sys.stderr.write(f"{e.format_message()}\n")
+            else:
+                where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+                _error(printable(f"{e.format_message()}{where}"))
             code = getattr(e, "exit_code", EXIT_USAGE)
         except typer.Abort:
             _error("aborted")
