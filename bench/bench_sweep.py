@@ -22,7 +22,7 @@ GRID_1E6 = [
 
 
 def core(n_flops: int) -> None:
-    from costcalc.sweep import plan
+    from costcalc.sweeps import plan
 
     inputs = dict(
         flops=f"1e20..1e24:{n_flops}log",
@@ -51,7 +51,7 @@ def core(n_flops: int) -> None:
 def pint_loop() -> None:
     import numpy as np
 
-    from costcalc.sweep import sweep
+    from costcalc.sweeps import sweep
     from costcalc.units import registry
 
     reg = registry()

@@ -36,3 +36,13 @@ def _isolated_user_state(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("COSTCALC_CONFIG_DIR", str(home / "config"))
     monkeypatch.delenv("COSTCALC_PROFILES_PATH", raising=False)
     monkeypatch.chdir(home)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests never read or write the user's cache of parsed data files."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COSTCALC_CACHE_DIR", str(tmp_path_factory.mktemp("costcalc-cache")))
+    mp.delenv("COSTCALC_NO_CACHE", raising=False)
+    yield
+    mp.undo()

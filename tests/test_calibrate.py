@@ -190,7 +190,8 @@ def test_existing_profile_needs_force(cli, isolated_config: Path) -> None:
     path.write_text("mine\n")
     r = cli("calibrate", "--seconds", "1")
     assert r.code == 2
-    assert r.err == f"costcalc: error: --output: {path} exists; pass --force to overwrite it\n"
+    expected = f"{path} already exists; not overwriting it; pass --force to replace it"
+    assert r.err == f"costcalc: error: --output: {expected}\n"
     assert r.out == ""
     assert path.read_text() == "mine\n"
 

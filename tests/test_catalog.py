@@ -272,7 +272,7 @@ def test_new_writes_a_template_and_never_overwrites(cli, tmp_path: Path) -> None
     assert v.code == 2 and "dense_peak.bf16.value: missing value" in v.out
     before = path.read_text()
     again = cli("profiles", "new", "acme-x2", "--dir", str(tmp_path))
-    assert again.code == 2 and "exists; give --force" in again.err
+    assert again.code == 2 and "already exists; not overwriting it; pass --force" in again.err
     assert path.read_text() == before
     forced = cli(
         "profiles", "new", "acme-x2", "--base", "h100-sxm", "--dir", str(tmp_path), "--force"

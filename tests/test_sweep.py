@@ -22,7 +22,7 @@ import costcalc
 from costcalc import estimate
 from costcalc.errors import InputError
 from costcalc.render_sweep import format_numbers
-from costcalc.sweep import collect, pareto_mask, plan, sweep
+from costcalc.sweeps import collect, pareto_mask, plan, sweep
 
 OUTPUTS = ["flops", "wall_clock_hours", "device_hours", "energy_kwh", "cost_usd", "co2e_kg"]
 HARDWARE = ["h100-sxm", "tpu-v5p", "a100-sxm-80gb", "tpu-v2", "mi300x"]
@@ -232,7 +232,7 @@ def test_the_api_is_lazy_and_callable() -> None:
     code = (
         "import sys, costcalc; assert 'numpy' not in sys.modules; "
         "r = costcalc.sweep('1e20,1e21', devices='8,64'); print(r.rows, sorted(r)[:2]); "
-        "import costcalc.sweep as m; print(callable(costcalc.sweep), m.SweepResult.__name__)"
+        "import costcalc.sweeps as m; print(callable(costcalc.sweep), m.SweepResult.__name__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["4 ['co2e_kg', 'cost_usd']", "True SweepResult"]

@@ -751,20 +751,10 @@ def starter_plan() -> str:
 
 def write_new(path: str | Path, text: str, where: str = "--plan") -> Path:
     """Write ``text`` to a new file atomically; never replace an existing file."""
-    path = Path(path)
-    if path.exists():
-        raise InputError(f"{path} already exists; not overwriting it", where)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrites
-    except FileExistsError:
-        raise InputError(f"{path} already exists; not overwriting it", where) from None
-    except OSError as e:
-        raise InputError(f"cannot write {path}: {e.strerror}", where) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    from costcalc.atomic import write_text_atomic
+
+    write_text_atomic(path, text, overwrite=False, where=where)
+    return Path(path)
 
 
 def append_summary(path: str | Path, text: str) -> None:

@@ -15,7 +15,6 @@ import datetime
 import math
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -514,24 +513,6 @@ def to_yaml(document: dict[str, Any]) -> str:
     return header + str(body)
 
 
-def write_atomic(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same directory and os.replace."""
-    if path.exists() and not force:
-        raise InputError(f"{path} exists; pass --force to overwrite it", "--output")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Cleanup only: the temp file must not outlive a failed write; the error goes on.
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _quiet(_: str) -> None:
     pass
 
@@ -565,8 +546,10 @@ def calibrate(
             "--seconds",
         )
     path = Path(output).expanduser() if output is not None else detect_mod.local_profile_path()
-    if path.exists() and not force:
-        raise InputError(f"{path} exists; pass --force to overwrite it", "--output")
+    if path.exists() and not force:  # say so now, not after the measurement
+        from costcalc.atomic import exists_error
+
+        raise exists_error(path, "--force", "--output")
     if path.is_dir():
         raise InputError(f"{path} is a directory; expected a .yaml file name", "--output")
     name = path.stem.lower() if NAME_RE.match(path.stem.lower()) else detect_mod.LOCAL
@@ -639,7 +622,10 @@ def calibrate(
     )
     text = to_yaml(document)
     profile = parse_profile(yamlio.load(text, str(path)))  # a bug if this fails
-    write_atomic(path, text, force=force)
+    from costcalc.atomic import write_text_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, text, overwrite=force, force_flag="--force", where="--output")
     say(f"wrote {path}")
     return Calibration(
         device=device,

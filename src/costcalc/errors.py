@@ -21,7 +21,8 @@ class CostcalcError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return printable(text)
 
     def at(self, where: str) -> CostcalcError:
         """The same error, located (keeps an existing, more precise location)."""
@@ -53,3 +54,11 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with control characters (newlines, terminal escapes) shown
+    escaped: an error message quotes user input and must not act on the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

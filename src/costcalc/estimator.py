@@ -113,6 +113,9 @@ def resolve_hardware(
 ) -> HardwareChoice:
     """The hardware inputs of the model, from flags, else the profile and the power rule."""
     base = defaults()
+    for flag, text in (("--hardware", hardware), ("--precision", precision)):
+        if isinstance(text, str) and not text.strip():
+            raise InputError(f"empty value; expected a {flag[2:]} name", flag)
     if isinstance(hardware, Profile):
         profile = hardware
     else:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
 from costcalc import equivalents as equivalents_module
@@ -59,16 +58,10 @@ RANGE_FIELDS = {
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
-@cache
 def outlook_data() -> dict[str, Any]:
-    from importlib import resources
+    from costcalc.tables import data_yaml
 
-    from costcalc import yamlio
-
-    path = resources.files("costcalc") / "data" / "outlook.yaml"
-    data: dict[str, Any] = yamlio.load(
-        path.read_text(encoding="utf-8"), "costcalc/data/outlook.yaml"
-    ).data
+    data: dict[str, Any] = data_yaml("outlook.yaml")
     return data
 
 

@@ -52,8 +52,8 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from costcalc.atomic import atomic_output
-    from costcalc.sweep import OUTPUT_FIELDS, collect
+    from costcalc.atomic import atomic_open
+    from costcalc.sweeps import OUTPUT_FIELDS, collect
 
     y = y or "cost_usd"
     x = _x_axis(sweep)
@@ -77,6 +77,6 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
         ax.legend(fontsize=8)
     fig.tight_layout()
     fmt = Path(path).suffix.lower().lstrip(".")
-    with atomic_output(path, "--plot") as f:
+    with atomic_open(path, binary=True, where="--plot") as f:
         fig.savefig(f, format=fmt, metadata={"Software": None} if fmt == "png" else {"Date": None})
     plt.close(fig)

@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -195,13 +194,14 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     for key in data:
         if key not in ALL_FIELDS:
             p.add((key,), f"unknown field{did_you_mean(str(key), ALL_FIELDS)}")
-    if data.get("schema_version") != 1:
+    if data.get("schema_version") != 1 or isinstance(data.get("schema_version"), bool):
         p.add(("schema_version",), "expected schema_version: 1")
     name = data.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
         p.add(("name",), "expected a lowercase id of letters, digits, '.' and '-'")
         name = "?"
-    aliases = data.get("aliases", []) or []
+    aliases = data.get("aliases")
+    aliases = [] if aliases is None else aliases
     if not isinstance(aliases, list) or not all(
         isinstance(a, str) and NAME_RE.match(a) for a in aliases
     ):
@@ -246,7 +246,7 @@ def parse_profile(doc: yamlio.Document) -> Profile:
             if got is not None:
                 peaks[section][prec] = got
     dense = peaks["dense_peak"]
-    if "dense_peak" not in data:
+    if not data.get("dense_peak"):
         p.add(("dense_peak",), "missing: at least one dense (no-sparsity) peak is required")
     if "bf16" in dense and "fp32" in dense and dense["bf16"].value < dense["fp32"].value:
         p.add(("dense_peak", "bf16"), "bf16 peak is below the fp32 peak; is one of them wrong?")
@@ -256,7 +256,7 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     default_precision = data.get("default_precision")
     if default_precision is None:
         default_precision = "bf16" if "bf16" in dense else next(iter(dense), "bf16")
-    elif default_precision not in dense and dense:
+    elif not isinstance(default_precision, str) or (default_precision not in dense and dense):
         p.add(
             ("default_precision",),
             f"no dense peak for {default_precision!r}; have {', '.join(dense)}",
@@ -307,9 +307,9 @@ SHIPPED, USER, ENV, FLAG, FILE = (
 
 def shipped_dir() -> Path:
     """The profiles shipped with costcalc (inside the wheel, or the source checkout)."""
-    inside = resources.files("costcalc") / "hardware_profiles"
+    inside = Path(__file__).resolve().parent / "hardware_profiles"
     if inside.is_dir():
-        return Path(str(inside))
+        return inside
     return Path(__file__).resolve().parents[2] / "hardware_profiles"
 
 
@@ -448,9 +448,23 @@ class Catalog:
         return yamlio.Document(merged, lines, doc.source), tuple(inherited)
 
     def load_file(self, path: Path | str, layer: int | None = None) -> Profile:
-        """One profile file, validated, its ``base`` resolved on this catalog's path."""
+        """One profile file, validated, its ``base`` resolved on this catalog's path.
+
+        A profile without ``base:`` depends on its own bytes only, so its parsed form is
+        kept in the cache (costcalc.cache); one with a base is parsed each time, since its
+        result also depends on the files it inherits from.
+        """
         path = Path(path)
         layer = len(self.layers) if layer is None else layer
+        if _may_inherit(path):
+            return self._load_file(path, layer)
+        from costcalc import cache
+
+        return cache.memo(
+            "profile", [path], lambda: self._load_file(path, layer), (Profile, Sourced)
+        )
+
+    def _load_file(self, path: Path, layer: int) -> Profile:
         doc, inherited = self._merged(layer, path, ())
         profile = parse_profile(doc)
         if path.suffix == ".yaml" and profile.name != path.stem:
@@ -522,6 +536,17 @@ class Catalog:
 
     def entry(self, name: str, where: str = "NAME") -> Entry:
         return self.entries()[self.get(name, where).name]
+
+
+_BASE_KEY = re.compile(rb"(?m)^\s*[\"']?base[\"']?\s*:|[{,]\s*[\"']?base[\"']?\s*:")
+
+
+def _may_inherit(path: Path) -> bool:
+    """Whether the file may have a ``base:`` key (a cheap byte scan, erring on yes)."""
+    try:
+        return _BASE_KEY.search(path.read_bytes()[: yamlio.MAX_BYTES + 1]) is not None
+    except OSError:
+        return True  # let the loader report it
 
 
 def load_profile(path: Path | str, catalog: Catalog | None = None) -> Profile:
@@ -648,7 +673,7 @@ def validate_files(paths: Sequence[Path | str], catalog: Catalog) -> list[Checke
 
 def schema_path() -> Path:
     """The JSON Schema of a profile file (for editors; ``costcalc profiles schema``)."""
-    return Path(str(resources.files("costcalc") / "data" / "profile.schema.json"))
+    return Path(__file__).resolve().parent / "data" / "profile.schema.json"
 
 
 _TEMPLATE = """\
@@ -720,7 +745,7 @@ def new_profile(
 ) -> Path:
     """Write a profile template ``<directory>/<name>.yaml`` (atomically; an existing file
     only with ``force``). With ``base`` the template inherits from that profile."""
-    from costcalc.fileio import write_atomic
+    from costcalc.atomic import write_text_atomic
 
     if not NAME_RE.match(name):
         raise InputError(
@@ -733,5 +758,6 @@ def new_profile(
     else:
         parent = catalog.get(base, "--base")
         text = _TEMPLATE_BASE.format(base=parent.name, base_display=parent.display_name, **values)
-    write_atomic(path, text, overwrite=force, where="NAME")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, text, overwrite=force, force_flag="--force", where="NAME")
     return path

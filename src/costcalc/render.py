@@ -45,6 +45,7 @@ def sig(x: float, digits: int = 4) -> str:
     if not math.isfinite(x):
         return str(x)
     if 1e-3 <= abs(x) < 1e15:
+        x = float(f"{x:.{digits}g}")  # 4,115,226,337,449 -> 4,115,000,000,000: no false digits
         decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
         text = f"{x:,.{decimals}f}"
         if "." in text:
@@ -135,7 +136,7 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
 
 
 def render_json(est: Estimate) -> str:
-    return json.dumps(to_dict(est), indent=2) + "\n"
+    return json.dumps(to_dict(est), indent=2, allow_nan=False) + "\n"  # never NaN/Infinity
 
 
 def render_yaml(est: Estimate) -> str:

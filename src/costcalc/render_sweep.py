@@ -1,6 +1,6 @@
 """Sweep rows as text: CSV, JSON Lines, JSON, Parquet (with pyarrow) and a table.
 
-Rows arrive in chunks (:meth:`costcalc.sweep.Sweep.chunks`) and leave as bytes chunk by
+Rows arrive in chunks (:meth:`costcalc.sweeps.Sweep.chunks`) and leave as bytes chunk by
 chunk, so memory stays bounded. Numbers are formatted for a whole chunk at once with
 numpy: each number becomes a row of a byte matrix (``%.12g`` style, NUL-padded), the
 columns are laid side by side with separators, and the NULs are dropped. No Python code
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import IO, Any
 
-from costcalc.sweep import SCHEMA, Chunk, Labels, Sweep
+from costcalc.sweeps import SCHEMA, Chunk, Labels, Sweep
 
 DIGITS = 12  # significant digits in text output
 FORMATS = ("table", "csv", "jsonl", "json", "parquet")

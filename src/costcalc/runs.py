@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from costcalc import yamlio
@@ -106,9 +105,17 @@ def _entry(raw: Any, i: int, doc: yamlio.Document) -> Run:
 
 @cache
 def catalog() -> dict[str, Run]:
-    """Every run by slug, in the file's order."""
-    text = (resources.files("costcalc") / "data" / "runs.yaml").read_text(encoding="utf-8")
-    doc = yamlio.load(text, FILE)
+    """Every run by slug, in the file's order (parsed once, then kept in the cache)."""
+    from costcalc.cache import memo
+    from costcalc.tables import _file
+
+    return memo("table", [_file("runs.yaml")], _read_catalog, (Run,))
+
+
+def _read_catalog() -> dict[str, Run]:
+    from costcalc.tables import _file
+
+    doc = yamlio.load(_file("runs.yaml").read_text(encoding="utf-8"), FILE)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("runs"), list):
         raise DataError("expected a top-level 'runs:' list", FILE)
     out: dict[str, Run] = {}

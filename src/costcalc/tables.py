@@ -4,20 +4,27 @@ and the built-in defaults. Each row carries its source and year; see data/README
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from costcalc import yamlio
+from costcalc.cache import memo
 from costcalc.errors import InputError, did_you_mean
 from costcalc.units import parse_quantity
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = (resources.files("costcalc") / "data" / name).read_text(encoding="utf-8")
+    import csv
+
+    text = _file(name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+def _file(name: str) -> Path:
+    # The package's own files (not importlib.resources: its import alone costs ~5 ms).
+    return Path(__file__).resolve().parent / "data" / name
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,10 @@ class Region:
 
 @cache
 def regions() -> dict[str, Region]:
+    return memo("table", [_file("regions.csv")], _read_regions, (Region,))
+
+
+def _read_regions() -> dict[str, Region]:
     out = {}
     for row in _rows("regions.csv"):
         text = f"{row['carbon_intensity']} {row['unit']}"
@@ -96,6 +107,10 @@ class PueValue:
 
 @cache
 def pue_values() -> dict[str, PueValue]:
+    return memo("table", [_file("pue.csv")], _read_pue_values, (PueValue,))
+
+
+def _read_pue_values() -> dict[str, PueValue]:
     return {
         row["id"]: PueValue(
             row["id"], row["name"], float(row["pue"]), row["year"], row["source"], row["url"]
@@ -105,10 +120,18 @@ def pue_values() -> dict[str, PueValue]:
 
 
 @cache
+def data_yaml(name: str) -> Any:
+    """A YAML file of ``costcalc/data``, parsed (kept in the cache: no YAML parser on a
+    one-liner once the cache is warm)."""
+    return memo("table", [_file(name)], lambda: _read_yaml(name))
+
+
+def _read_yaml(name: str) -> Any:
+    return yamlio.load(_file(name).read_text(encoding="utf-8"), f"costcalc/data/{name}").data
+
+
 def defaults() -> dict[str, Any]:
-    path = resources.files("costcalc") / "data" / "defaults.yaml"
-    doc = yamlio.load(path.read_text(encoding="utf-8"), "costcalc/data/defaults.yaml")
-    data: dict[str, Any] = doc.data
+    data: dict[str, Any] = data_yaml("defaults.yaml")
     return data
 
 

@@ -18,11 +18,12 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from costcalc.errors import InputError, did_you_mean
 
+_HERE = Path(__file__).resolve().parent
 MAX_TEXT = 200  # longer quantity text is certainly not a quantity
 
 
@@ -175,7 +176,7 @@ def registry() -> Any:
     import pint
 
     reg: Any = pint.UnitRegistry(cache_folder=None, on_redefinition="raise")
-    reg.load_definitions(str(resources.files("costcalc") / "units.txt"))
+    reg.load_definitions(str(_HERE / "units.txt"))
     return reg
 
 
@@ -191,7 +192,7 @@ def _dims_key(dimensionality: Any) -> str:
 
 @cache
 def _table() -> dict[str, Any]:
-    path = resources.files("costcalc") / "data" / "units_table.json"
+    path = _HERE / "data" / "units_table.json"  # not importlib.resources: ~5 ms to import
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -226,7 +227,8 @@ def _kind_of(dims: str) -> str:
     for name, key in _table()["kinds"].items():
         if key == dims and name not in ("number", "count"):
             return KINDS[name].noun
-    return f"a quantity of dimension {dims.replace('^1', '') or 'none'}"
+    shown = re.sub(r"\^1(?![\d.e])", "", dims) or "none"  # "[time]^-1" keeps its 1
+    return f"a quantity of dimension {shown}"
 
 
 def _hint(got: str, want: str, unit: str) -> str:
@@ -252,6 +254,8 @@ def _number(num: str, exp: str | None) -> float:
         value = float(num) if exp is None else float(num) ** int(exp)
     except OverflowError:
         value = math.inf
+    except ZeroDivisionError:  # 0^-1
+        value = math.nan
     return value
 
 
@@ -305,6 +309,7 @@ def _parse(text: Any, kind: str, where: str) -> float:
         raise InputError(f"empty value; expected {spec.noun} (e.g. {spec.example})", where)
     if len(shown) > MAX_TEXT:
         raise InputError(f"value is {len(shown)} characters long; expected {spec.noun}", where)
+    _check_text(shown, spec, where)
     normal = _PFS_DAY.sub("pfs_day", shown)
     suffixed = _SUFFIXED.match(normal) if kind != "memory" else None
     if suffixed:
@@ -347,11 +352,36 @@ def _count(value: float, suffix: str, shown: str, where: str) -> float:
     return _check_value(value * SUFFIXES[suffix], "count", shown, where)
 
 
+# Whole numbers in an expression, which pint would compute with exactly (Python ints):
+# "9**9**9" would then run for ever. As floats they overflow at once, and are refused.
+_INTEGER = re.compile(r"(?<![\w.])(?<![eE][+-])\d+(?![\w.])")
+
+
+def _check_text(shown: str, spec: Kind, where: str) -> None:
+    """Refuse what pint would read, but no person means: hidden characters, no number at
+    only a unit ("W" is 1 W to pint), or numbers side by side ("1 000" is 1 x 0 to pint)."""
+    if not shown.isprintable():
+        bad = next(c for c in shown if not c.isprintable())
+        raise InputError(
+            f"{shown!r} contains the control character {bad!r}; expected {spec.noun}", where
+        )
+    if re.fullmatch(r"[A-Za-z%/ ]+", shown) and not re.search(r"(?i)nan|inf", shown):
+        raise InputError(
+            f"{shown!r} is not a number; expected {spec.noun} (e.g. {spec.example})", where
+        )
+    if re.search(r"\d\.?\s+\.?\d", shown):
+        raise InputError(
+            f"{shown!r} has two numbers side by side; write one number (e.g. 1000 or 1e3)",
+            where,
+        )
+
+
 def _parse_with_pint(text: str, kind: str, shown: str, where: str) -> tuple[float, str]:
     import pint
 
     spec = KINDS[kind]
     reg = registry()
+    text = _INTEGER.sub(lambda m: m[0] + ".0", text)
     try:
         q = reg.Quantity(text.replace("%", " percent"))
         if not hasattr(q, "to_base_units"):
@@ -406,7 +436,7 @@ def _check_value(value: float, kind: str, shown: str, where: str) -> float:
 
 
 def main() -> None:  # python -m costcalc.units: regenerate the fast-path table
-    path = resources.files("costcalc") / "data" / "units_table.json"
+    path = _HERE / "data" / "units_table.json"
     text = json.dumps(build_table(), indent=1, sort_keys=True) + "\n"
     with open(str(path), "w", encoding="utf-8") as f:
         f.write(text)

@@ -9,11 +9,8 @@ the user's inputs into a :class:`Workload` whose assumptions and notes the estim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from costcalc import yamlio
 from costcalc.errors import InputError
 from costcalc.estimator import Assumption
 from costcalc.units import convert, factor, parse_quantity
@@ -54,11 +51,10 @@ def devices_for_deadline(device_seconds: Number, deadline: Number) -> Number:
 # --- Rules and thresholds (data/workloads.yaml) -------------------------------------------
 
 
-@cache
 def rules() -> dict[str, Any]:
-    path = resources.files("costcalc") / "data" / "workloads.yaml"
-    doc = yamlio.load(path.read_text(encoding="utf-8"), "costcalc/data/workloads.yaml")
-    data: dict[str, Any] = doc.data
+    from costcalc.tables import data_yaml
+
+    data: dict[str, Any] = data_yaml("workloads.yaml")
     return data
 
 

@@ -66,7 +66,13 @@ def load(text: str, source: str) -> Document:
 
     if len(text) > MAX_BYTES:
         raise DataError(f"text is larger than {MAX_BYTES} bytes", source)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as e:  # a control character, found before parsing
+        at = text.count("\n", 0, max(0, e.position)) + 1
+        raise DataError(
+            f"invalid YAML: character {e.character:#x} is not allowed", f"{source}:{at}"
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
@@ -75,6 +81,8 @@ def load(text: str, source: str) -> Document:
         raise DataError(f"invalid YAML: {e.problem or e.context}", f"{source}{line}") from None
     except yaml.YAMLError as e:
         raise DataError(f"invalid YAML: {e}", source) from None
+    except RecursionError:  # PyYAML's parser recurses once per level of nesting
+        raise DataError(f"nested deeper than {MAX_DEPTH} levels", source) from None
     finally:
         loader.dispose()
     lines: dict[Key, int] = {}
@@ -101,7 +109,11 @@ def _build(
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
         raise DataError(f"unsupported YAML tag {node.tag}", f"{source}:{node.start_mark.line + 1}")
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolve "<<" merge keys the way SafeLoader does
+        try:
+            loader.flatten_mapping(node)  # resolve "<<" merge keys the way SafeLoader does
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or node.start_mark
+            raise DataError(f"invalid YAML: {e.problem}", f"{source}:{mark.line + 1}") from None
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _build(loader, key_node, path + ("<key>",), {}, budget, source)

@@ -16,7 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__
-from costcalc.errors import CostcalcError
+from costcalc.cli import _coerce
+from costcalc.errors import CostcalcError, printable
 
 if TYPE_CHECKING:
     from costcalc.config import Workspace
@@ -33,15 +34,19 @@ class _Group(TyperGroup):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
+            with _coerce.light_coercion():
+                code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
         except CostcalcError as e:
             _error(str(e))
             code = e.exit_code
         except typer.TyperException as e:  # click's usage errors: unknown option, bad value
             ctx = getattr(e, "ctx", None)
-            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            _error(f"{e.format_message()}{where}")
+            if type(e).__name__ == "NoArgsIsHelpError":  # bare `costcalc`: the help itself
+                sys.stderr.write(f"{e.format_message()}\n")
+            else:
+                where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+                _error(printable(f"{e.format_message()}{where}"))
             code = getattr(e, "exit_code", EXIT_USAGE)
         except typer.Abort:
             _error("aborted")
@@ -89,7 +94,7 @@ def _root(
         ),
     ] = False,
     profiles_dirs: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
             "--profiles-dir",
             help="Also read hardware profiles from DIR (repeatable; the first wins). "
@@ -102,7 +107,7 @@ def _root(
     """costcalc: training-cost estimates you can check."""
     from costcalc.config import Workspace
 
-    ws = Workspace(profiles_dirs or [])
+    ws = Workspace([Path(d) for d in profiles_dirs or []])
     ctx.obj = ws
     ctx.call_on_close(lambda: _warn(ws.warnings))
 

@@ -102,7 +102,7 @@ def sweep(
     plot_y: Annotated[str | None, _axis("Column to plot (default cost_usd).", "--plot-y")] = None,
 ) -> None:
     """Sweep the inputs over lists and ranges: every scenario's time, energy, cost and CO2e."""
-    from costcalc.sweep import plan_command
+    from costcalc.sweeps import plan_command
 
     flags = {
         "flops": work,
@@ -151,9 +151,9 @@ def _emit(
             else:
                 sys.stdout.write(render_sweep.render_table(prepared, limit))
         elif output is not None:
-            from costcalc.atomic import atomic_output
+            from costcalc.atomic import atomic_open
 
-            with atomic_output(output) as f:
+            with atomic_open(output, binary=True, where="--output") as f:
                 render_sweep.write(prepared, output_format, f)
         else:
             sys.stdout.flush()

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -953,14 +951,3 @@ def sweep(
         catalog=catalog,
     )
     return collect(prepared, max_rows)
-
-
-class _CallableModule(types.ModuleType):
-    """``costcalc.sweep`` is both this module and the function: importing a submodule sets
-    the package attribute of the same name, so the module itself must be callable."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> SweepResult:
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

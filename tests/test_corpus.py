@@ -1,0 +1,304 @@
+"""The hard shell: hostile and malformed input gives one clear error line and exit 2 —
+never a traceback, a hang or a written file (issue 8).
+
+The corpus lives in tests/corpus/ (see its README.md): hostile files, one directory per
+kind of file, and hostile command-line values, one list per kind of argument. Adding a
+kind is one entry in FILE_LOADERS or VALUE_ARGVS below.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from costcalc.errors import CostcalcError
+from costcalc.profiles import load_profile, shipped_dir
+from costcalc.yamlio import MAX_BYTES
+
+CORPUS = Path(__file__).parent / "corpus"
+SECONDS = 10  # per case; a case that takes longer is a hang
+
+
+def _load_profile(path: Path) -> Any:
+    return load_profile(path)
+
+
+# Hostile files: corpus directory -> the loader that must refuse each of its files.
+FILE_LOADERS: dict[str, Callable[[Path], Any]] = {
+    "profiles": _load_profile,
+    # "plans": lambda path: costcalc.budget.load_plan(path),   (when `costcalc check` lands)
+}
+
+ESTIMATE_OPTIONS = [
+    "--hardware",
+    "--devices",
+    "--utilization",
+    "--peak",
+    "--precision",
+    "--power",
+    "--pue",
+    "--carbon-intensity",
+    "--region",
+    "--price",
+    "--format",
+    "--value",
+]
+# Hostile values: corpus file -> command lines, each with "{}" where the value goes.
+VALUE_ARGVS: dict[str, list[list[str]]] = {
+    "values.txt": [
+        ["estimate", "--", "{}"],
+        ["estimate", "--device-hours={}"],
+        ["estimate", "--duration={}", "--devices=8"],
+        ["estimate", "--devices={}", "--duration=1"],
+        *[["estimate", "1e18", f"{option}={{}}"] for option in ESTIMATE_OPTIONS],
+    ],
+    # "where.txt": [["sweep", ..., "--where={}"]],   (when `costcalc sweep` lands)
+}
+# (command line template, value) pairs that are fine after all: zero carbon intensity is
+# a real grid (allow_zero), and so is a value that underflows to zero.
+ACCEPTED = {
+    ("estimate 1e18 --carbon-intensity={}", v) for v in ("0", "0.0", "-0", "1e-400")
+} | {  # 1e16 devices, or a PUE of 1e16: absurd, but numbers
+    (f"estimate {t}", "1e18 %")
+    for t in ("--devices={} --duration=1", "1e18 --devices={}", "1e18 --pue={}")
+}
+
+
+@pytest.fixture
+def bounded() -> Iterator[None]:
+    """Fail (instead of hanging the suite) when a case runs longer than SECONDS."""
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"no answer within {SECONDS} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _expected(data: bytes) -> str | None:
+    """The ``# expect: <text>`` a corpus file may open with."""
+    first = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    if first.startswith(b"# expect: "):
+        return first[len(b"# expect: ") :].decode()
+    return None
+
+
+def _assert_one_clear_line(message: str) -> None:
+    assert message and "\n" not in message and message.isprintable(), repr(message)
+    assert "Traceback" not in message
+
+
+# --- hostile files ---------------------------------------------------------------------
+
+FILES = [(kind, p) for kind in FILE_LOADERS for p in sorted((CORPUS / kind).iterdir())]
+FILES = [(kind, p) for kind, p in FILES if p.name != "README.md"]
+
+
+@pytest.mark.parametrize(("kind", "path"), FILES, ids=[f"{k}/{p.name}" for k, p in FILES])
+def test_hostile_file_is_refused_clearly(
+    kind: str, path: Path, bounded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CostcalcError) as info:
+        FILE_LOADERS[kind](path)
+    assert info.value.exit_code == 2
+    _assert_one_clear_line(str(info.value))
+    expect = _expected(path.read_bytes())
+    if expect:  # in the first problem, or among all the problems a file has
+        problems = [str(info.value), *getattr(info.value, "problems", [])]
+        assert any(expect in problem for problem in problems), problems
+    assert not list(tmp_path.iterdir()), "nothing is written"
+
+
+def _base_profile() -> dict[str, Any]:
+    data = yaml.safe_load((shipped_dir() / "tpu-v2.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+HOSTILE_VALUES: list[Any] = [
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    -1,
+    0,
+    "1e400",
+    "1e400 W",
+    "nan W",
+    "-180 TFLOPS",
+    "",
+    None,
+    [],
+    {},
+    True,
+    "5 kWh",
+    "9**9**9",
+    10**400,
+    "x" * 5000,
+]
+# field path -> values that are valid there after all (and so are not hostile).
+FIELDS: dict[tuple[str, ...], set[str]] = {
+    ("dense_peak", "bf16", "value"): set(),
+    ("dense_peak", "fp32", "value"): set(),
+    ("tdp", "value"): set(),
+    ("price", "value"): set(),
+    ("memory", "value"): set(),
+    ("server_overhead", "value"): set(),
+    ("dense_peak", "bf16", "date"): set(),
+    ("dense_peak", "bf16", "source"): {repr(v) for v in HOSTILE_VALUES if isinstance(v, str) and v},
+    ("chips",): {repr(10**400)},  # a whole number, if an absurd one
+    ("name",): {"'1e400'"},  # a valid id
+    ("schema_version",): set(),
+    ("kind",): set(),
+    ("form",): set(),
+    ("vendor",): {repr(v) for v in HOSTILE_VALUES if isinstance(v, str) and v},
+    ("dense_peak",): set(),
+    ("dense_peak", "bf16"): set(),
+    ("tdp",): set(),
+    ("launch_year",): {"None"},  # launch_year is optional
+    ("aliases",): {"None", "[]"},  # no aliases is fine
+}
+MUTATIONS = [
+    (path, value) for path in FIELDS for value in HOSTILE_VALUES if repr(value) not in FIELDS[path]
+]
+
+
+def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), MUTATIONS, ids=[f"{'.'.join(p)}={v!r:.20}" for p, v in MUTATIONS]
+)
+def test_hostile_profile_value_is_refused_at_its_line(
+    field: tuple[str, ...], value: Any, tmp_path: Path, bounded: None
+) -> None:
+    data = _base_profile()
+    _set(data, field, value)
+    path = tmp_path / "tpu-v2.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(CostcalcError) as info:
+        load_profile(path)
+    message = str(info.value)
+    _assert_one_clear_line(message)
+    assert message.startswith(f"{path}:"), message  # located: file:line
+    assert field[0] in message, message
+
+
+GENERATED = {
+    "over the size cap": lambda: b"a: " + b"x" * (MAX_BYTES + 10),
+    "exactly over the cap": lambda: b"#" * (MAX_BYTES + 1),
+    "deep flow nesting": lambda: b"[" * 100_000 + b"]" * 100_000,
+    "deep mapping nesting": lambda: b"{a: " * 20_000 + b"1" + b"}" * 20_000,
+    "nesting just over the limit": lambda: b"[" * 60 + b"]" * 60,
+    "deep block nesting": lambda: "".join(" " * i + "a:\n" for i in range(300)).encode(),
+    "many unknown keys": lambda: "".join(f"k{i}: {i}\n" for i in range(40_000)).encode(),
+    "one huge line": lambda: b"name: " + b"y" * (MAX_BYTES - 100),
+    "many aliases": lambda: b"a: &a x\nb: [" + b"*a, " * 150_000 + b"*a]\n",
+    "null bytes late": lambda: b"name: x\n" * 1000 + b"\x00",
+}
+
+
+@pytest.mark.parametrize("maker", GENERATED.values(), ids=list(GENERATED))
+def test_generated_hostile_profile_is_refused(maker, tmp_path: Path, bounded: None) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(maker())
+    with pytest.raises(CostcalcError) as info:
+        load_profile(path)
+    _assert_one_clear_line(str(info.value))
+
+
+# --- hostile command-line values ---------------------------------------------------------
+
+
+def _values(name: str) -> list[str]:
+    lines = (CORPUS / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line and not line.startswith("#")]
+
+
+CASES = [
+    (template, value)
+    for name, templates in VALUE_ARGVS.items()
+    for template in templates
+    for value in _values(name)
+    if (" ".join(template), value) not in ACCEPTED
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "value"), CASES, ids=[f"{' '.join(t[1:])}:{v!r:.24}" for t, v in CASES]
+)
+def test_hostile_value_one_line_exit_2_no_write(
+    cli, template: list[str], value: str, tmp_path: Path, monkeypatch, bounded: None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = [part.replace("{}", value) for part in template]
+    r = cli(*argv)
+    assert r.code == 2, (argv, r.out, r.err)
+    assert r.out == ""
+    assert r.err.startswith("costcalc: error: ") and r.err.endswith("\n"), r.err
+    _assert_one_clear_line(r.err[:-1])
+    assert not list(tmp_path.iterdir()), "nothing is written"
+
+
+def _script() -> str:
+    exe = Path(sys.executable).with_name("costcalc")
+    return str(exe) if exe.exists() else "costcalc"
+
+
+REAL = [
+    ["estimate", "--", "9**9**9"],
+    ["estimate", "1e18", "--power=1e400 W"],
+    ["estimate", "1e18", "--utilization=nan"],
+    ["estimate", "1e18", "--hardware=../../../../etc/passwd"],
+    ["estimate", "1e18", "--region=\x1b[2J"],
+    ["estimate", "1e18", "--price=__import__('os').system('touch PWNED')"],
+    ["estimate", "1e30", "--utilization=1e-300"],
+    ["estimate", "--duration=" + "9" * 5000],
+]
+
+
+@pytest.mark.parametrize("argv", REAL, ids=[" ".join(a)[:40] for a in REAL])
+def test_hostile_value_in_a_real_process(argv: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "COSTCALC_NO_CACHE": "1"}
+    r = subprocess.run(
+        [_script(), *argv], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+    )
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == "" and r.stderr.count("\n") == 1
+    _assert_one_clear_line(r.stderr[:-1])
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(FILES) + len(MUTATIONS) + len(GENERATED) + len(CASES) >= 200
+    assert len(FILES) >= 40 and len(_values("values.txt")) >= 50
+
+
+def test_bare_command_shows_the_help_not_an_error(cli) -> None:
+    r = cli()
+    assert r.code == 2 and r.out == ""
+    assert r.err.startswith("Usage: costcalc") and "costcalc: error" not in r.err
+
+
+@pytest.mark.parametrize("flag", ["--x\x1b[2Jy", "--\u202eevil", "--a\nb"])
+def test_unknown_option_with_control_characters_is_one_escaped_line(cli, flag: str) -> None:
+    r = cli("estimate", "1e18", flag)
+    assert r.code == 2 and r.err.startswith("costcalc: error: ")
+    _assert_one_clear_line(r.err[:-1])

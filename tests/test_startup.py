@@ -1,0 +1,95 @@
+"""Start-up stays fast: the one-liner imports only what it needs (issue 8).
+
+Timing is measured by `make bench` (bench/bench_startup.py), never here; what a test can
+check reliably is *what* gets imported, so that no later change silently makes every
+call slower. Each check runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ONE_LINER = ["estimate", "1e18", "--hardware", "tpu-v2", "--format", "json"]
+# Heavy modules the one-liner must not need: numpy and pint (the unit table answers),
+# rich (JSON needs no terminal), pydantic (typer's coercion; see costcalc.cli._coerce),
+# and yaml once the parsed profiles and defaults are cached.
+NOT_ON_THE_HOT_PATH = ["numpy", "pint", "rich", "pydantic"]
+
+PROBE = """
+import contextlib, io, json, sys
+sys.argv = ["costcalc", *json.loads(sys.argv[1])]
+out = io.StringIO()
+from costcalc.__main__ import main
+with contextlib.redirect_stdout(out):
+    try:
+        main()
+    except SystemExit as e:
+        assert e.code in (0, None), e.code
+print(json.dumps({"out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def _probe(argv: list[str], cache: Path) -> tuple[str, set[str]]:
+    env = {**os.environ, "COSTCALC_CACHE_DIR": str(cache)}
+    env.pop("COSTCALC_NO_CACHE", None)
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    return doc["out"], {m.split(".")[0] for m in doc["modules"]}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("startup-cache")
+
+
+def test_one_liner_with_a_cold_cache_needs_no_heavy_modules(cache: Path) -> None:
+    out, modules = _probe(ONE_LINER, cache)
+    assert json.loads(out)["hardware"] == "tpu-v2"
+    assert not modules & set(NOT_ON_THE_HOT_PATH), modules & set(NOT_ON_THE_HOT_PATH)
+    assert list(cache.glob("*.json")), "the first run fills the cache"
+
+
+def test_one_liner_with_a_warm_cache_does_not_parse_yaml(cache: Path) -> None:
+    _probe(ONE_LINER, cache)
+    out, modules = _probe(ONE_LINER, cache)
+    assert json.loads(out)["schema"] == "costcalc/estimate/1"
+    heavy = modules & {*NOT_ON_THE_HOT_PATH, "yaml", "hashlib"}
+    assert not heavy, heavy
+
+
+def test_version_does_not_import_the_cli_framework(cache: Path) -> None:
+    from costcalc import __version__
+
+    out, modules = _probe(["--version"], cache)
+    assert out == f"costcalc {__version__}\n"
+    assert not modules & {"typer", "costcalc.cli", *NOT_ON_THE_HOT_PATH}
+
+
+def test_importing_costcalc_is_cheap_and_the_api_still_works() -> None:
+    code = (
+        "import sys, costcalc; assert 'costcalc.estimator' not in sys.modules; "
+        "e = costcalc.estimate('1e18'); assert e.hardware.name == 'tpu-v2'; "
+        "assert callable(costcalc.parse_quantity) and 'estimate' in dir(costcalc)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import costcalc
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        costcalc.nope  # noqa: B018
