@@ -30,6 +30,14 @@ def _once(argv: list[str]) -> float:
 
 
 def bench_startup(repeats: int) -> None:
+    # As installed from a wheel, costcalc's modules have bytecode; an editable install under
+    # PYTHONDONTWRITEBYTECODE (set on some machines, CI among them) would compile every
+    # module on every start and measure the compiler instead.
+    import compileall
+
+    import costcalc
+
+    compileall.compile_dir(str(Path(costcalc.__file__).parent), quiet=1)
     for argv in COMMANDS.values():  # warm the OS file cache and costcalc's own cache
         _once(argv)
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}

@@ -125,18 +125,54 @@ def workspace(ctx: typer.Context) -> Workspace:
     return obj if isinstance(obj, Workspace) else Workspace()
 
 
-# Each command lives in its own module and registers itself on ``app``.
-from costcalc.cli import budget as _budget  # noqa: E402,F401
-from costcalc.cli import calibrate as _calibrate  # noqa: E402,F401
-from costcalc.cli import check as _check  # noqa: E402,F401
-from costcalc.cli import config as _config  # noqa: E402,F401
-from costcalc.cli import estimate as _estimate  # noqa: E402,F401
-from costcalc.cli import profiles as _profiles  # noqa: E402,F401
-from costcalc.cli import regions as _regions  # noqa: E402,F401
-from costcalc.cli import runs as _runs  # noqa: E402,F401
-from costcalc.cli import scale as _scale  # noqa: E402,F401
-from costcalc.cli import sweep as _sweep  # noqa: E402,F401
+# Each command lives in its own module and registers itself on ``app`` when imported.
+# Help lists them in this order.
+COMMANDS = {
+    "estimate": "estimate",
+    "sweep": "sweep",
+    "check": "check",
+    "budget": "budget",
+    "scale": "scale",
+    "runs": "runs",
+    "profiles": "profiles",
+    "regions": "regions",
+    "config": "config",
+    "calibrate": "calibrate",
+}
+_ROOT_OPTIONS_WITH_VALUE = ("--profiles-dir",)
 
 
-def main() -> None:
-    app(prog_name="costcalc")
+def load_commands(names: list[str] | None = None) -> None:
+    """Import the modules of ``names`` (all commands when None), registering them."""
+    import importlib
+
+    for name in names if names is not None else list(COMMANDS):
+        importlib.import_module(f"costcalc.cli.{COMMANDS[name]}")
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The command named by ``argv``, if it names one (root options skipped)."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _ROOT_OPTIONS_WITH_VALUE:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``costcalc`` script. Typer builds every registered command's parameters on
+    each start, so only the command being run is registered (all of them for help, or
+    for a name that is not a command, so that click can suggest one)."""
+    args = sys.argv[1:] if argv is None else argv
+    name = command_in(args)
+    load_commands([name] if name is not None else None)
+    app(args=args, prog_name="costcalc")
+
+
+# Imported as a library (tests, typer.testing, documentation tools), the app has every
+# command; the script's fast path (costcalc.__main__) sets this flag first and lets
+# main() register just the one it runs.
+if not getattr(sys.modules.get("costcalc"), "_cli_registers_lazily", False):
+    load_commands()
