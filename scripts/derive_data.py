@@ -19,11 +19,17 @@ import sys
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-try:
-    import pycountry
-except ImportError:  # pragma: no cover - dev tool
-    sys.exit("derive_data.py needs pycountry: pip install pycountry")
+
+def _pycountry() -> Any:
+    """Imported when needed, so the rest of this script (and its tests) runs without it."""
+    try:
+        import pycountry
+    except ImportError:  # pragma: no cover - dev tool
+        sys.exit("derive_data.py needs pycountry: pip install pycountry")
+    return pycountry
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "src" / "costcalc" / "data"
@@ -311,7 +317,7 @@ def country_rows(shared: Path) -> list[dict[str, object]]:
             continue
         if code.startswith("OWID_"):
             raise DataError(f"unexpected OWID code {code} ({src['country']})")
-        entry = pycountry.countries.get(alpha_3=code)
+        entry = _pycountry().countries.get(alpha_3=code)
         if entry is None:
             raise DataError(f"no ISO 3166 entry for {code} ({src['country']})")
         iso2 = entry.alpha_2
@@ -631,6 +637,69 @@ NYC = {
 }
 
 
+# A transatlantic flight, DERIVED (no such constant in the reference pack): the per-km economy
+# factor times the great-circle distance New York JFK - London LHR. Airport coordinates are the
+# aerodrome reference points (ARP) of the national publications; the distance is the haversine
+# formula on the IUGG mean Earth radius (Moritz, "Geodetic Reference System 1980").
+AIRPORTS = {
+    "JFK": (
+        (40, 38, 23.104, "N"),
+        (73, 46, 44.132, "W"),
+        "FAA Airport Master Record (Form 5010) for JFK, ARP 40-38-23.1040N 073-46-44.1320W",
+    ),
+    "LHR": (
+        (51, 28, 39.0, "N"),
+        (0, 27, 41.0, "W"),
+        "UK AIP AD 2 EGLL (NATS), ARP 512839N 0002741W",
+    ),
+}
+EARTH_MEAN_RADIUS_KM = 6371.0088  # IUGG mean radius R1 of the GRS 80 ellipsoid
+
+
+def _degrees(dms: tuple[float, float, float, str]) -> float:
+    d, m, s, hemisphere = dms
+    value = d + m / 60 + s / 3600
+    return -value if hemisphere in ("S", "W") else value
+
+
+def great_circle_km(a: str, b: str) -> float:
+    """Haversine distance between two airports of AIRPORTS, in km."""
+    import math
+
+    lat1, lon1 = (math.radians(_degrees(x)) for x in AIRPORTS[a][:2])
+    lat2, lon2 = (math.radians(_degrees(x)) for x in AIRPORTS[b][:2])
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_MEAN_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def transatlantic_flight(per_km: dict[str, object]) -> dict[str, object]:
+    """One economy passenger, JFK -> LHR one way: factor (g/km) x great-circle distance."""
+    distance = great_circle_km("JFK", "LHR")
+    factor = float(str(per_km["value"]))
+    assert per_km["unit"] == "g/km", per_km
+    return {
+        "id": "flight_new_york_london",
+        "value": f"{factor * distance / 1000:.0f}",
+        "unit": "kg",
+        "year": per_km["year"],
+        "source": (
+            f"DERIVED: flight_economy_co2_per_passenger_km ({per_km['value']} g CO2e/passenger-km,"
+            f" {per_km['source']}) x {distance:,.0f} km, the great-circle distance New York JFK -"
+            f" London LHR (haversine on the {EARTH_MEAN_RADIUS_KM} km IUGG mean Earth radius"
+            f" between the airports' reference points: {AIRPORTS['JFK'][2]}; {AIRPORTS['LHR'][2]})"
+        ),
+        "url": per_km["url"],
+        "note": (
+            "derived; source unit: kg CO2e / passenger (one way); the per-km factor is an average "
+            "over flights (139-244 g/km by flight) and real routes are somewhat longer than the "
+            "great circle: a rough figure"
+        ),
+    }
+
+
 def build_equivalents(shared: Path) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for src in read_csv(shared / "equivalents.csv"):
@@ -652,6 +721,8 @@ def build_equivalents(shared: Path) -> list[dict[str, object]]:
             }
         )
     out.append(dict(NYC))
+    per_km = next(r for r in out if r["id"] == "flight_economy_co2_per_passenger_km")
+    out.append(transatlantic_flight(per_km))
     ids = [r["id"] for r in out]
     if len(ids) != len(set(ids)):
         raise DataError("duplicate equivalent ids")

@@ -215,6 +215,86 @@ def test_equivalents_are_linear_and_keep_the_estimate_mark() -> None:
     assert a["car_km"]["value"] == pytest.approx(co2e / 0.400 * 1.609344)
 
 
+def test_transatlantic_flight_is_derived_from_the_per_km_factor_and_the_distance() -> None:
+    import csv
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("derive_data", root / "scripts/derive_data.py")
+    assert spec is not None and spec.loader is not None
+    derive = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(derive)
+    except SystemExit:
+        pytest.skip("scripts/derive_data.py needs pycountry")
+    distance = derive.great_circle_km("JFK", "LHR")
+    assert 5530 < distance < 5550  # the published great-circle JFK-LHR is about 5,540 km
+    path = root / "src/costcalc/data/equivalents.csv"
+    rows = {r["id"]: r for r in csv.DictReader(path.read_text(encoding="utf-8").splitlines())}
+    flight, per_km = rows["flight_new_york_london"], rows["flight_economy_co2_per_passenger_km"]
+    assert float(flight["value"]) == round(float(per_km["value"]) * distance / 1000)
+    assert flight["source"].startswith("DERIVED") and flight["year"] and flight["url"]
+    assert "5,539 km" in flight["source"] and flight["note"].startswith("derived")
+
+
+def test_equivalents_show_the_transatlantic_flight() -> None:
+    est = estimate("1e22", hardware="h100-sxm")
+    eq = {e["id"]: e for e in est.sections["equivalents"]}
+    co2e = est.fields()["co2e_kg"]
+    assert eq["flights_transatlantic"]["value"] == pytest.approx(co2e / 947)
+    assert "DERIVED" in eq["flights_transatlantic"]["source"]
+    assert "flights_ny_sf" not in eq
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.001, "year", "8.77 hours of x"),  # a Julian year: 8,766 hours
+        (1.0, "year", "1 year of x"),
+        (2.5, "month", "2.5 months of x"),
+        (1 / 365.25, "year", "1 day of x"),
+        (0.01 / 8766, "year", None),  # 36 seconds: too small to feel
+        (0.5, "km", "0.5 km of x"),
+        (0.001, "", None),
+    ],
+)
+def test_equivalent_durations_take_the_unit_that_reads_best(value, unit, text) -> None:
+    from costcalc.render import _equivalent_text
+
+    e = {"value": value, "unit": unit, "label": f"{unit} of x".strip(), "subject": "of x"}
+    assert _equivalent_text(e) == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(min_value=-12, max_value=8))
+def test_a_shown_duration_is_at_least_one_of_its_unit(exponent: float) -> None:
+    from costcalc.render import _DURATIONS, _equivalent_text
+    from costcalc.units import factor
+
+    e = {"value": 10**exponent, "unit": "year", "subject": "of x", "label": "years of x"}
+    text = _equivalent_text(e)
+    seconds = e["value"] * factor("year")
+    if text is None:
+        assert seconds < 60
+        return
+    number, unit = text.split()[:2]
+    unit = unit.rstrip("s")
+    assert unit in _DURATIONS and float(number.replace(",", "")) >= 1
+    bigger = _DURATIONS[: _DURATIONS.index(unit)]
+    assert all(seconds < factor(u) for u in bigger)
+
+
+def test_small_and_huge_runs_have_equivalents_people_can_feel(cli) -> None:
+    small = cli("estimate", "1e18", "-H", "h100-sxm", "--devices", "8").out
+    assert "minutes of an average US household's electricity" in small
+    assert "km driven by an average US passenger car" in small
+    assert "2 smaller ones in --format json" in small
+    huge = cli("estimate", "1e25", "-H", "h100-sxm", "--devices", "8").out
+    assert "minutes of New York City's emissions  (ESTIMATE" in huge
+    assert "one-way New York-London flights" in huge
+    assert "smaller" not in huge
+
+
 # --- CLI ----------------------------------------------------------------------------
 
 

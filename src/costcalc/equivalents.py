@@ -47,10 +47,17 @@ def constants() -> dict[str, Constant]:
 @dataclass(frozen=True)
 class Equivalent:
     id: str  # JSON key
-    label: str  # "km driven by an average US passenger car"
+    unit: str  # unit of ``value``: "km", "year", "month", or "" for a count
+    subject: str  # what the unit counts: "driven by an average US passenger car"
     value: float
     basis: str  # "co2e" or "energy"
     constant: Constant
+
+    @property
+    def label(self) -> str:
+        """``"km driven by ..."``, ``"years of ..."``: the unit (plural) and the subject."""
+        unit = {"year": "years", "month": "months"}.get(self.unit, self.unit)
+        return f"{unit} {self.subject}".strip()
 
     def source(self) -> str:
         mark = "ESTIMATE, unverified: " if self.constant.estimate else ""
@@ -58,26 +65,30 @@ class Equivalent:
         return f"{mark}{self.constant.text}{year}: {self.constant.source}"
 
 
-# id -> (constant, label, basis, how to turn the amount into the equivalent)
+# id -> (constant, unit, subject, basis). Every equivalent is amount / constant, in ``unit``:
+# kg / (kg per m) is a distance, kg / kg a count, kg / (kg per s) a duration.
 _SPECS = (
     (
         "car_km",
         "passenger_vehicle_co2_per_mile",
-        "km driven by an average US passenger car",
+        "km",
+        "driven by an average US passenger car",
         "co2e",
     ),
     (
-        "flights_ny_sf",
-        "flight_new_york_san_francisco",
-        "one-way New York-San Francisco flights (one economy passenger)",
+        "flights_transatlantic",
+        "flight_new_york_london",
+        "",
+        "one-way New York-London flights (one economy passenger, derived)",
         "co2e",
     ),
-    ("us_resident_years", "us_per_capita_co2", "years of an average US resident's CO2", "co2e"),
-    ("nyc_months", "nyc_annual_emissions", "months of New York City's emissions", "co2e"),
+    ("us_resident_years", "us_per_capita_co2", "year", "of an average US resident's CO2", "co2e"),
+    ("nyc_months", "nyc_annual_emissions", "month", "of New York City's emissions", "co2e"),
     (
         "household_years",
         "us_household_electricity_per_year",
-        "years of an average US household's electricity",
+        "year",
+        "of an average US household's electricity",
         "energy",
     ),
 )
@@ -87,16 +98,9 @@ def compute(co2e: float, energy: float) -> list[Equivalent]:
     """Equivalents of ``co2e`` (kg) and ``energy`` (J)."""
     table = constants()
     out = []
-    for key, cid, label, basis in _SPECS:
+    for key, cid, unit, subject, basis in _SPECS:
         c = table[cid]
-        amount = co2e if basis == "co2e" else energy
-        if key == "car_km":
-            value = convert(amount / c.value, "km")
-        elif key == "flights_ny_sf":
-            value = amount / c.value
-        elif key == "nyc_months":
-            value = convert(amount / c.value, "month")
-        else:
-            value = convert(amount / c.value, "year")
-        out.append(Equivalent(key, label, float(value), basis, c))
+        ratio = (co2e if basis == "co2e" else energy) / c.value
+        value = convert(ratio, unit) if unit else ratio
+        out.append(Equivalent(key, unit, subject, float(value), basis, c))
     return out

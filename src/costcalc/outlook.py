@@ -457,7 +457,9 @@ def _add_equivalents(est: Estimate) -> None:
         {
             "id": e.id,
             "value": e.value,
+            "unit": e.unit,
             "label": e.label,
+            "subject": e.subject,
             "of": e.basis,
             "estimate": e.constant.estimate,
             "source": e.source(),

@@ -300,6 +300,22 @@ def _money_text(value: float | None, currency: str) -> str:
     return f"${sig(value)}" if currency == "USD" else f"{sig(value)} {currency}"
 
 
+_DURATIONS = ("year", "month", "week", "day", "hour", "minute")
+
+
+def _equivalent_text(e: dict[str, Any]) -> str | None:
+    """``"39 minutes of ..."``, ``"2,125 km driven ..."``; None when too small to feel."""
+    unit = e.get("unit", "")
+    if unit not in _DURATIONS:
+        return f"{sig(e['value'])} {e['label']}" if e["value"] >= EQUIVALENT_FLOOR else None
+    seconds = e["value"] * factor(unit)
+    best = next((u for u in _DURATIONS if seconds >= factor(u)), None)
+    if best is None:
+        return None
+    shown = sig(seconds / factor(best), 3)
+    return f"{shown} {best if shown == '1' else best + 's'} {e['subject']}"
+
+
 def section_lines(est: Estimate) -> list[str]:
     sections = est.sections
     lines: list[str] = []
@@ -376,15 +392,19 @@ def section_lines(est: Estimate) -> list[str]:
     if equivalents:
         if lines:
             lines.append("")
-        # A person feels "9.7 km driven", not "5e-10 months of NYC": the table keeps the
-        # equivalents of at least EQUIVALENT_FLOOR (the largest one always), JSON all.
-        shown = [e for e in equivalents if e["value"] >= EQUIVALENT_FLOOR]
+        # A person feels "9.7 km driven" or "39 minutes of a household's electricity", not
+        # "5e-10 months of NYC": durations take the largest unit that makes them at least 1,
+        # and the table keeps those of at least a minute and the rest of at least
+        # EQUIVALENT_FLOOR (the largest one always); JSON has them all, in fixed units.
+        texts = [(_equivalent_text(e), e) for e in equivalents]
+        shown = [(t, e) for t, e in texts if t is not None]
         if not shown:
-            shown = [max(equivalents, key=lambda e: e["value"])]
+            best = max(equivalents, key=lambda e: e["value"])
+            shown = [(f"{sig(best['value'])} {best['label']}", best)]
         hidden = len(equivalents) - len(shown)
-        more = f"; {hidden} smaller ones in --format json" if hidden else ""
-        lines.append(f"Equivalents (of the CO2e and energy above{more})")
-        for e in shown:
+        more = f"; {hidden} smaller {'one' if hidden == 1 else 'ones'} in --format json"
+        lines.append(f"Equivalents (of the CO2e and energy above{more if hidden else ''})")
+        for text, e in shown:
             mark = "  (ESTIMATE: unverified figure)" if e["estimate"] else ""
-            lines.append(f"  {sig(e['value'])} {e['label']}{mark}")
+            lines.append(f"  {text}{mark}")
     return lines
