@@ -327,3 +327,105 @@ def test_runs_list_and_budget_as_a_subprocess(tmp_path: Path) -> None:
         [str(exe), "runs", "list"], capture_output=True, text=True, env=env, timeout=60
     )
     assert listing.returncode == 0 and "llama-3.1-405b" in listing.stdout
+
+
+# --- budget and scale output: csv, rich on a terminal, the user's own profiles --------------
+
+
+def _csv_row(text: str) -> dict[str, str]:
+    import csv
+
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_budget_csv_round_trips_the_money(cli) -> None:
+    r = cli("budget", "10000USD", "-H", "h100-sxm", "--format", "csv")
+    assert r.code == 0, r.err
+    row = _csv_row(r.out)
+    assert row["budget_kind"] == "money" and row["hardware"] == "h100-sxm"
+    assert float(row["cost_usd"]) == pytest.approx(float(row["budget_usd"]), rel=1e-9)
+    assert float(row["optimal_tokens"]) == pytest.approx(20 * float(row["optimal_params"]))
+    assert row["devices_needed"] == ""
+
+
+def test_budget_csv_with_a_deadline_names_the_devices(cli) -> None:
+    r = cli("budget", "7days", "-H", "h100-sxm", "--flops", "1e24", "-f", "csv")
+    row = _csv_row(r.out)
+    assert row["budget_kind"] == "time" and float(row["budget_hour"]) == 168
+    assert float(row["devices_needed"]) == float(row["devices"]) >= 1
+    assert float(row["wall_clock_hours"]) <= 168
+
+
+def test_scale_csv_has_the_base_and_the_result(cli) -> None:
+    r = cli("scale", "gpt-3", "--improvement", "2", "-H", "h100-sxm", "-f", "csv")
+    assert r.code == 0, r.err
+    row = _csv_row(r.out)
+    assert float(row["multiplier"]) == 2**9 and float(row["exponent"]) == 9
+    assert float(row["flops"]) == pytest.approx(512 * float(row["base_flops"]))
+    assert float(row["cost_usd"]) == pytest.approx(512 * float(row["base_cost_usd"]))
+
+
+def test_scale_csv_of_a_fit(tmp_path: Path, cli) -> None:
+    points = tmp_path / "p.csv"
+    points.write_text("compute,error\n1e18,0.4\n1e19,0.2\n1e20,0.1\n")
+    r = cli("scale", "--fit", str(points), "--target", "0.05", "-f", "csv")
+    row = _csv_row(r.out)
+    assert float(row["fit_r2"]) == pytest.approx(1.0)
+    assert float(row["flops"]) == pytest.approx(1e21, rel=1e-6)  # 0.1 -> 0.05: one decade more
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("budget", "10000USD", "-H", "h100-sxm"),
+        ("scale", "gpt-3", "--improvement", "2", "-H", "h100-sxm"),
+    ],
+)
+def test_budget_and_scale_draw_rich_tables_on_a_terminal(args, monkeypatch) -> None:
+    import io
+
+    from costcalc.cli import _options
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stdout", screen)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    from costcalc import render_workloads
+
+    if args[0] == "budget":
+        _options.emit(render_workloads.render_budget, budget("10000USD", hardware="h100-sxm"),
+                      _options.Format.table)  # fmt: skip
+        heading = "The estimate of that compute:"
+    else:
+        result = scale("gpt-3", improvement="2", hardware="h100-sxm")
+        _options.emit(render_workloads.render_scaled, result, _options.Format.table)
+        heading = "The estimate of the scaled compute:"
+    out = screen.getvalue()
+    assert "\x1b[" in out  # styled
+    assert "┏" in out  # the assumptions table has a box
+    assert heading in out and f"costcalc {args[0]}:" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    monkeypatch.setattr("sys.stdout", plain)
+    _options.emit(render_workloads.render_budget, budget("10000USD", hardware="h100-sxm"),
+                  _options.Format.table)  # fmt: skip
+    assert "\x1b[" not in plain.getvalue() and "┏" not in plain.getvalue()
+
+
+def test_budget_and_scale_find_the_users_own_profiles(tmp_path: Path, cli) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "hardware_profiles" / "h100-sxm.yaml"
+    mine = tmp_path / "my-h100.yaml"
+    mine.write_text(shipped.read_text().replace("name: h100-sxm", "name: my-h100", 1))
+    for args in (
+        ("budget", "10000USD", "-H", "my-h100", "-f", "json"),
+        ("scale", "gpt-3", "--improvement", "2", "-H", "my-h100", "-f", "json"),
+    ):
+        r = cli("--profiles-dir", str(tmp_path), *args)
+        assert r.code == 0, r.err
+        assert '"hardware": "my-h100"' in r.out

@@ -23,11 +23,11 @@ from costcalc.estimator import (
     resolve_pue,
     resolve_utilization,
 )
-from costcalc.profiles import Catalog
 from costcalc.units import factor, parse_one_of, parse_quantity
 
 Number = Any
 BUDGET_KINDS = ("money", "energy", "mass", "time")
+HARDWARE_INPUTS = ("hardware", "precision", "peak", "power", "price", "catalog")
 
 
 def device_time_for_money(money: Number, price: Number) -> Number:
@@ -71,45 +71,24 @@ class Budget:
 def budget(
     amount: Any,
     *,
-    hardware: str | None = None,
     flops: Any = None,
     params: Any = None,
     bytes_per_param: Any = None,
     devices: Any = None,
-    utilization: Any = None,
-    peak: Any = None,
-    precision: str | None = None,
-    power: Any = None,
-    pue: Any = None,
-    carbon_intensity: Any = None,
-    region: str | None = None,
-    price: Any = None,
-    catalog: Catalog | None = None,
+    **inputs: Any,
 ) -> Budget:
     """What ``amount`` (``"10000 USD"``, ``"500 MWh"``, ``"20 t"``, ``"7 days"``) buys.
 
+    ``inputs`` are the estimate's hardware and site inputs (``hardware``, ``precision``,
+    ``peak``, ``power``, ``price``, ``utilization``, ``pue``, ``carbon_intensity``,
+    ``region``, ``catalog``), as :func:`costcalc.estimator.estimate` takes them.
     With a duration and ``flops`` (and no ``devices``): the devices needed to finish
     ``flops`` in that time, at least the memory floor of ``params``.
     """
     kind, value = parse_one_of(amount, BUDGET_KINDS, "BUDGET")
-    hw = resolve_hardware(
-        hardware, precision=precision, peak=peak, power=power, price=price, catalog=catalog
-    )
-    util, _ = resolve_utilization(utilization)
-    options: dict[str, Any] = dict(
-        hardware=hardware,
-        catalog=catalog,
-        utilization=utilization,
-        peak=peak,
-        precision=precision,
-        power=power,
-        pue=pue,
-        carbon_intensity=carbon_intensity,
-        region=region,
-        price=price,
-        params=params,
-        bytes_per_param=bytes_per_param,
-    )
+    hw = resolve_hardware(**{k: inputs.get(k) for k in HARDWARE_INPUTS})
+    util, _ = resolve_utilization(inputs.get("utilization"))
+    options: dict[str, Any] = dict(inputs, params=params, bytes_per_param=bytes_per_param)
     notes: list[str] = []
     devices_needed = None
     if flops is not None:
@@ -154,7 +133,7 @@ def budget(
             for a in result.assumptions
         ]
     else:
-        device_seconds = _device_time(kind, value, hw, devices, pue, carbon_intensity, region)
+        device_seconds = _device_time(kind, value, hw, devices, inputs)
         work = model.flops_from_device_time(device_seconds, hw.peak, util)
         result = estimate(work, devices=devices, **options)
 
@@ -203,15 +182,7 @@ def budget(
     )
 
 
-def _device_time(
-    kind: str,
-    value: float,
-    hw: Any,
-    devices: Any,
-    pue: Any,
-    carbon_intensity: Any,
-    region: str | None,
-) -> float:
+def _device_time(kind: str, value: float, hw: Any, devices: Any, inputs: dict[str, Any]) -> float:
     if kind == "money":
         if hw.price is None:
             raise InputError(
@@ -219,11 +190,13 @@ def _device_time(
                 "--price",
             )
         return float(device_time_for_money(value, hw.price))
-    pue_value, _ = resolve_pue(pue)
+    pue_value, _ = resolve_pue(inputs.get("pue"))
     if kind == "energy":
         return float(device_time_for_energy(value, hw.power, pue_value))
     if kind == "mass":
-        intensity, _ = resolve_carbon_intensity(carbon_intensity, region)
+        intensity, _ = resolve_carbon_intensity(
+            inputs.get("carbon_intensity"), inputs.get("region")
+        )
         if intensity == 0:
             raise InputError(
                 "a CO2e budget at zero carbon intensity buys unlimited compute",

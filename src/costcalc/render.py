@@ -145,7 +145,8 @@ def render_yaml(est: Estimate) -> str:
     return str(yaml.safe_dump(to_dict(est), sort_keys=False, allow_unicode=True, width=100))
 
 
-def render_csv(est: Estimate) -> str:
+def csv_row(est: Estimate) -> dict[str, Any]:
+    """The estimate as one flat row: outputs, hardware, numeric assumptions, percentiles."""
     row: dict[str, Any] = dict(est.fields())
     row["hardware"] = est.hardware.name
     row["precision"] = est.precision
@@ -158,6 +159,11 @@ def render_csv(est: Estimate) -> str:
         for name in OUTPUT_FIELDS:
             for key, value in (ranges["percentiles"].get(name) or {}).items():
                 row[f"{name}_{key}"] = value
+    return row
+
+
+def write_csv_row(row: dict[str, Any]) -> str:
+    """A header and one row; floats in full precision (repr), None as empty."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
     writer.writeheader()
@@ -165,6 +171,10 @@ def render_csv(est: Estimate) -> str:
         {k: "" if v is None else (repr(v) if isinstance(v, float) else v) for k, v in row.items()}
     )
     return out.getvalue()
+
+
+def render_csv(est: Estimate) -> str:
+    return write_csv_row(csv_row(est))
 
 
 def _title(est: Estimate) -> str:

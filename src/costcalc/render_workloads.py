@@ -6,9 +6,11 @@ here, only unit conversion for display; the estimates inside are shown by
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from costcalc import render
+from costcalc.estimator import Estimate
 from costcalc.inverse import Budget
 from costcalc.runs import NUMBERS, Run
 from costcalc.scaling import Scaled
@@ -132,9 +134,55 @@ def budget_dict(b: Budget) -> dict[str, Any]:
     }
 
 
-def render_budget(b: Budget, fmt: str) -> str:
-    if fmt == "json":
-        return _dump(budget_dict(b))
+@dataclass
+class Report:
+    """What the text and rich renderers show for budget and scale: a title, labelled rows,
+    notes, and the estimate underneath."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    notes: list[str]
+    heading: str  # above the estimate
+    estimate: Estimate
+
+
+def render_report(r: Report, fmt: str, console: Any = None) -> str:
+    """Aligned plain text; with ``console`` (a rich Console, on a terminal) rich tables,
+    printed there, and an empty string returned."""
+    if console is not None:
+        _report_table(r, console)
+        return ""
+    out = [r.title, "", *_rows(r.rows)]
+    out += [f"Note: {n}" for n in r.notes]
+    out += ["", r.heading, ""]
+    out.append(render.render_plain(r.estimate).split("\n", 2)[2])
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _report_table(r: Report, console: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title=r.title, show_header=False, title_justify="left", box=None, padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(style="cyan", overflow="fold")
+    for label, value in r.rows:
+        table.add_row(label, value)
+    console.print(table)
+    for note in r.notes:
+        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+    console.print()
+    console.print(f"[bold]{r.heading}[/bold]")
+    console.print()
+    render.render_table(r.estimate, console)
+
+
+def _csv(head: dict[str, Any], est: Estimate) -> str:
+    row = dict(head)
+    row.update({f"estimate_{k}" if k in row else k: v for k, v in render.csv_row(est).items()})
+    return render.write_csv_row(row)
+
+
+def budget_report(b: Budget) -> Report:
     est = b.estimate
     hw = est.hardware.name
     rows = [(KIND_LABEL[b.kind], b.text)]
@@ -153,12 +201,30 @@ def render_budget(b: Budget, fmt: str) -> str:
     )
     if b.optimal_floor is not None:
         rows.append(("Memory floor", f"{b.optimal_floor:,.0f} x {hw} for that model"))
-    out = [f"costcalc budget: {b.text} on {est.hardware.display_name}, {est.precision}", ""]
-    out += _rows(rows)
-    out += [f"Note: {n}" for n in b.notes]
-    out += ["", "The estimate of that compute:", ""]
-    out.append(render.render_plain(est).split("\n", 2)[2])
-    return "\n".join(out).rstrip("\n") + "\n"
+    return Report(
+        title=f"costcalc budget: {b.text} on {est.hardware.display_name}, {est.precision}",
+        rows=rows,
+        notes=list(b.notes),
+        heading="The estimate of that compute:",
+        estimate=est,
+    )
+
+
+def render_budget(b: Budget, fmt: str, console: Any = None) -> str:
+    if fmt == "json":
+        return _dump(budget_dict(b))
+    if fmt == "csv":
+        unit = KIND_UNIT[b.kind]
+        head = {
+            "budget_kind": b.kind,
+            f"budget_{unit.lower()}": convert(b.amount, unit),
+            "devices_needed": b.devices_needed,
+            "optimal_params": b.optimal_params,
+            "optimal_tokens": b.optimal_tokens,
+            "optimal_memory_floor_devices": b.optimal_floor,
+        }
+        return _csv(head, b.estimate)
+    return render_report(budget_report(b), fmt, console)
 
 
 def render_budget_value(b: Budget, field: str) -> str:
@@ -195,9 +261,7 @@ def scaled_dict(s: Scaled) -> dict[str, Any]:
     return doc
 
 
-def render_scaled(s: Scaled, fmt: str) -> str:
-    if fmt == "json":
-        return _dump(scaled_dict(s))
+def scaled_report(s: Scaled) -> Report:
     est = s.result
     rows: list[tuple[str, str]] = []
     if s.fit is not None:
@@ -235,10 +299,33 @@ def render_scaled(s: Scaled, fmt: str) -> str:
                 f"{render.sig(b['co2e_kg'] or 0.0)} kg CO2e",
             )
         )
-    out = [f"costcalc scale: on {est.hardware.display_name}, {est.precision}", ""]
-    out += _rows(rows)
-    out += [f"  ({a.name}: {a.source})" for a in s.assumptions if a.origin != "flag"]
-    out += [f"Note: {n}" for n in s.notes]
-    out += ["", "The estimate of the scaled compute:", ""]
-    out.append(render.render_plain(est).split("\n", 2)[2])
-    return "\n".join(out).rstrip("\n") + "\n"
+    rows += [(f"({a.name})", a.source) for a in s.assumptions if a.origin != "flag"]
+    return Report(
+        title=f"costcalc scale: on {est.hardware.display_name}, {est.precision}",
+        rows=rows,
+        notes=list(s.notes),
+        heading="The estimate of the scaled compute:",
+        estimate=est,
+    )
+
+
+def render_scaled(s: Scaled, fmt: str, console: Any = None) -> str:
+    if fmt == "json":
+        return _dump(scaled_dict(s))
+    if fmt == "csv":
+        head: dict[str, Any] = {"multiplier": s.multiplier}
+        if s.fit is not None:
+            head.update(
+                fit_prefactor=s.fit.prefactor,
+                fit_slope=s.fit.slope,
+                fit_exponent=s.fit.exponent,
+                fit_r2=s.fit.r2,
+                fit_points=s.fit.points,
+                target=s.target,
+            )
+        else:
+            assert s.base is not None
+            head.update({f"base_{k}": v for k, v in s.base.fields().items()})
+        head.update({a.name: a.value for a in s.assumptions})
+        return _csv(head, s.result)
+    return render_report(scaled_report(s), fmt, console)

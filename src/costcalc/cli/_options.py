@@ -1,9 +1,13 @@
-"""Options shared by the commands that price a workload (budget, scale)."""
+"""Options shared by the commands that price a workload (budget, scale), and their
+common plumbing: options passed on by name, output to a rich table on a terminal."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,6 +15,27 @@ import typer
 class Format(str, Enum):
     table = "table"
     json = "json"
+    csv = "csv"
+
+
+def core_options(ctx: typer.Context, *cli_only: str) -> dict[str, Any]:
+    """The command's arguments and options as keyword arguments of its core function
+    (each is named as the keyword it fills), without the CLI's own (``cli_only``); the
+    catalog of the user's workspace comes along, so their own profiles resolve."""
+    from costcalc.cli import workspace
+
+    options = {k: v for k, v in ctx.params.items() if k not in cli_only}
+    return dict(options, catalog=workspace(ctx).catalog())
+
+
+def emit(render: Callable[..., str], result: Any, output_format: Format) -> None:
+    """``render(result, format)`` to stdout; a table on a terminal as rich tables."""
+    if output_format is Format.table and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+        from rich.console import Console
+
+        render(result, output_format.value, Console())
+    else:
+        sys.stdout.write(render(result, output_format.value))
 
 
 Hardware = Annotated[

@@ -13,6 +13,7 @@ from costcalc.cli import app
 
 @app.command()
 def budget(
+    ctx: typer.Context,
     amount: Annotated[
         str,
         typer.Argument(
@@ -65,23 +66,8 @@ def budget(
     from costcalc import render_workloads
     from costcalc.inverse import budget as run_budget
 
-    result = run_budget(
-        amount,
-        hardware=hardware,
-        flops=flops,
-        params=params,
-        bytes_per_param=bytes_per_param,
-        devices=devices,
-        utilization=utilization,
-        precision=precision,
-        peak=peak,
-        power=power,
-        pue=pue,
-        carbon_intensity=carbon_intensity,
-        region=region,
-        price=price,
-    )
+    result = run_budget(**o.core_options(ctx, "output_format", "value"))
     if value is not None:
         sys.stdout.write(render_workloads.render_budget_value(result, value))
     else:
-        sys.stdout.write(render_workloads.render_budget(result, output_format.value))
+        o.emit(render_workloads.render_budget, result, output_format)

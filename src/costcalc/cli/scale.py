@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -13,6 +12,7 @@ from costcalc.cli import app
 
 @app.command()
 def scale(
+    ctx: typer.Context,
     work: Annotated[
         str | None,
         typer.Argument(
@@ -59,21 +59,5 @@ def scale(
     from costcalc import render_workloads
     from costcalc.scaling import scale as run_scale
 
-    result = run_scale(
-        work,
-        improvement=improvement,
-        exponent=exponent,
-        fit=fit,
-        target=target,
-        hardware=hardware,
-        devices=devices,
-        utilization=utilization,
-        precision=precision,
-        peak=peak,
-        power=power,
-        pue=pue,
-        carbon_intensity=carbon_intensity,
-        region=region,
-        price=price,
-    )
-    sys.stdout.write(render_workloads.render_scaled(result, output_format.value))
+    result = run_scale(**o.core_options(ctx, "output_format"))
+    o.emit(render_workloads.render_scaled, result, output_format)
