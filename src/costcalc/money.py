@@ -127,16 +127,7 @@ def resolve(
     if owned:
         if purchase_price is not None:
             price = parse_quantity(purchase_price, "money", "--purchase-price")
-            out.append(
-                _assume(
-                    "purchase_price",
-                    price,
-                    "USD",
-                    f"{convert(price, 'USD'):,.0f} USD",
-                    "given with --purchase-price",
-                    "flag",
-                )
-            )
+            source, origin = "given with --purchase-price", "flag"
         else:
             known = purchase_prices().get(profile)
             if known is None:
@@ -146,17 +137,12 @@ def resolve(
                     "--owned",
                 )
             price = known.price
-            source = f"{known.date}, {known.basis}: {known.source}"
-            out.append(
-                _assume(
-                    "purchase_price",
-                    price,
-                    "USD",
-                    f"{convert(price, 'USD'):,.0f} USD",
-                    source,
-                    "data",
-                )
+            source, origin = f"{known.date}, {known.basis}: {known.source}", "data"
+        out.append(
+            _assume(
+                "purchase_price", price, "USD", f"{convert(price, 'USD'):,.0f} USD", source, origin
             )
+        )
         values["purchase_price"] = price
         if useful_life is not None:
             life = parse_quantity(useful_life, "time", "--useful-life")
