@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import yamlio
-from costcalc.errors import CostcalcError, DataError, InputError, did_you_mean
+from costcalc.errors import CostcalcError, DataError, InputError
 from costcalc.estimator import Estimate
 from costcalc.units import parse_quantity
+from costcalc.yamlio import Problems
 
 PLAN_FILE = "costcalc.yaml"
 REPORT_SCHEMA = "costcalc/check/1"
@@ -114,32 +115,6 @@ class Plan:
     doc: yamlio.Document
 
 
-class _Problems:
-    """Every problem in one plan, each as ``file:line: field: message``."""
-
-    def __init__(self, doc: yamlio.Document) -> None:
-        self.doc = doc
-        self.items: list[str] = []
-
-    def add(self, path: tuple[Any, ...], message: str) -> None:
-        name = ".".join(str(p) for p in path) or "(top level)"
-        self.items.append(f"{self.doc.where(path)}: {name}: {message}")
-
-    def check_keys(self, data: dict[Any, Any], allowed: tuple[str, ...], path: tuple[Any, ...]):
-        for key in data:
-            if key not in allowed:
-                hint = did_you_mean(str(key), allowed)
-                self.add(
-                    (*path, key),
-                    f"unknown field{hint}; expected one of {', '.join(allowed)}",
-                )
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            more = f" (and {len(self.items) - 1} more problems)" if len(self.items) > 1 else ""
-            raise DataError(self.items[0] + more, problems=self.items)
-
-
 def find_plan(plan: str | Path | None = None) -> Path:
     """``plan`` if given, else ``costcalc.yaml`` in the current directory."""
     if plan is not None:
@@ -162,7 +137,7 @@ def load_plan(path: str | Path) -> Plan:
 
 def parse_plan(doc: yamlio.Document) -> Plan:
     """Validate a parsed plan: every problem found, each with its line."""
-    problems = _Problems(doc)
+    problems = Problems(doc)
     data = doc.data
     if not isinstance(data, dict):
         got = "empty" if data is None else f"a {type(data).__name__}"
@@ -203,7 +178,7 @@ def parse_plan(doc: yamlio.Document) -> Plan:
 _NAMES = ("hardware", "region", "precision")
 
 
-def _check_input(value: Any, path: tuple[Any, ...], problems: _Problems) -> None:
+def _check_input(value: Any, path: tuple[Any, ...], problems: Problems) -> None:
     """Shape checks on an estimate input (units and names are checked by the estimate)."""
     example = _EXAMPLES.get(path[-1], "1.0")
     if value is None or isinstance(value, (bool, dict, list)):
@@ -231,7 +206,7 @@ _EXAMPLES = {
 }
 
 
-def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: _Problems) -> Run | None:
+def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems) -> Run | None:
     name = str(key)
     path: tuple[Any, ...] = ("runs", key)
     if not isinstance(raw, dict):
@@ -295,7 +270,7 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: _Problems
     )
 
 
-def _parse_budgets(raw: Any, path: tuple[Any, ...], scope: str, problems: _Problems) -> list[Limit]:
+def _parse_budgets(raw: Any, path: tuple[Any, ...], scope: str, problems: Problems) -> list[Limit]:
     if not isinstance(raw, dict):
         problems.add(path, "expected a mapping of limits (cost: 50k USD, co2e: 20 t)")
         return []
@@ -393,7 +368,7 @@ def _increase(
     scope: str,
     warn_at: float | None,
     path: tuple[Any, ...],
-    problems: _Problems,
+    problems: Problems,
 ) -> list[Limit]:
     """``max_increase`` for one metric: a percentage of the baseline, or an amount."""
     line = problems.doc.lines.get(path, 0)
@@ -409,7 +384,7 @@ def _increase(
 
 
 def _limit(
-    raw: Any, metric: str, path: tuple[Any, ...], problems: _Problems, allow_zero: bool = False
+    raw: Any, metric: str, path: tuple[Any, ...], problems: Problems, allow_zero: bool = False
 ) -> float | None:
     kind = METRICS[metric][0]
     if raw is None or isinstance(raw, (bool, dict, list)):
@@ -433,7 +408,7 @@ _LIMIT_EXAMPLES = {
 
 
 def _fraction(
-    raw: Any, path: tuple[Any, ...], problems: _Problems, over_one: bool = False
+    raw: Any, path: tuple[Any, ...], problems: Problems, over_one: bool = False
 ) -> float | None:
     """A percentage (``80%``) or fraction (``0.8``); ``over_one`` allows ``150%``."""
     if raw is None or isinstance(raw, (bool, dict, list)):

@@ -6,10 +6,8 @@ pre-computed unit table. A constant marked ``estimate`` in the data keeps that m
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from costcalc.units import convert, factor
 
@@ -26,10 +24,11 @@ class Constant:
 
 @cache
 def constants() -> dict[str, Constant]:
-    path = resources.files("costcalc") / "data" / "equivalents.csv"
+    from costcalc.tables import data_rows
+
     out = {}
     used = {spec[1] for spec in _SPECS}
-    for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines()):
+    for row in data_rows("equivalents.csv"):
         if row["id"] not in used:
             continue  # only the constants shown (their units are in the fast unit table)
         value = float(row["value"]) * factor(row["unit"])

@@ -27,7 +27,8 @@ OUTPUT_FIELDS = {
     "cost_usd": ("USD", "Cost"),
     "co2e_kg": ("kg", "CO2e"),
 }
-_MODEL_KEYS = {
+# Output field -> key in costcalc.model's outputs (shared with costcalc.sweeps).
+MODEL_KEYS = {
     "flops": "flops",
     "wall_clock_hours": "wall_clock",
     "device_hours": "device_time",
@@ -69,7 +70,7 @@ class Estimate:
 
         out: dict[str, float | None] = {}
         for name, (unit, _label) in OUTPUT_FIELDS.items():
-            value = self.outputs.get(_MODEL_KEYS[name])
+            value = self.outputs.get(MODEL_KEYS[name])
             out[name] = None if value is None else float(convert(value, unit))
         return out
 

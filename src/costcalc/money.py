@@ -8,29 +8,23 @@ USD/kg, seconds, joules, kg), so the same code serves a point estimate and Monte
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from costcalc.errors import DataError, InputError, did_you_mean
 from costcalc.estimator import Assumption
+from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
 
 BASE_CURRENCY = "USD"
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    text = (resources.files("costcalc") / "data" / name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
 @cache
 def currencies() -> tuple[str, ...]:
     """Currencies the unit registry defines, each its own dimension (read from units.txt)."""
-    text = (resources.files("costcalc") / "units.txt").read_text(encoding="utf-8")
+    text = package_file("units.txt").read_text(encoding="utf-8")
     return tuple(re.findall(r"^(\w+) = \[currency_\w+\]", text, re.M))
 
 
@@ -46,7 +40,7 @@ class PurchasePrice:
 @cache
 def purchase_prices() -> dict[str, PurchasePrice]:
     out = {}
-    for row in _rows("purchase_prices.csv"):
+    for row in data_rows("purchase_prices.csv"):
         where = f"purchase_prices.csv {row['profile']}"
         value = parse_quantity(f"{row['price']} {row['unit']}", "money", where)
         out[row["profile"]] = PurchasePrice(
@@ -58,7 +52,9 @@ def purchase_prices() -> dict[str, PurchasePrice]:
 def electricity_price(region: str, sector: str) -> tuple[float, str]:
     """The latest year's price per kWh (USD/J) for ``region`` and ``sector``, with its source."""
     rows = [
-        r for r in _rows("electricity_prices.csv") if (r["region"], r["sector"]) == (region, sector)
+        r
+        for r in data_rows("electricity_prices.csv")
+        if (r["region"], r["sector"]) == (region, sector)
     ]
     if not rows:
         raise DataError(f"no electricity price for {region} {sector}", "electricity_prices.csv")
@@ -131,16 +127,7 @@ def resolve(
     if owned:
         if purchase_price is not None:
             price = parse_quantity(purchase_price, "money", "--purchase-price")
-            out.append(
-                _assume(
-                    "purchase_price",
-                    price,
-                    "USD",
-                    f"{convert(price, 'USD'):,.0f} USD",
-                    "given with --purchase-price",
-                    "flag",
-                )
-            )
+            source, origin = "given with --purchase-price", "flag"
         else:
             known = purchase_prices().get(profile)
             if known is None:
@@ -150,17 +137,12 @@ def resolve(
                     "--owned",
                 )
             price = known.price
-            source = f"{known.date}, {known.basis}: {known.source}"
-            out.append(
-                _assume(
-                    "purchase_price",
-                    price,
-                    "USD",
-                    f"{convert(price, 'USD'):,.0f} USD",
-                    source,
-                    "data",
-                )
+            source, origin = f"{known.date}, {known.basis}: {known.source}", "data"
+        out.append(
+            _assume(
+                "purchase_price", price, "USD", f"{convert(price, 'USD'):,.0f} USD", source, origin
             )
+        )
         values["purchase_price"] = price
         if useful_life is not None:
             life = parse_quantity(useful_life, "time", "--useful-life")

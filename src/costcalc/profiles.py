@@ -99,24 +99,6 @@ class Profile:
     inherited: tuple[str, ...] = ()  # fields taken from the base, e.g. "tdp", "dense_peak.bf16"
 
 
-class _Problems:
-    """Collects every problem in one file, each located as ``file:line: field: message``."""
-
-    def __init__(self, doc: yamlio.Document) -> None:
-        self.doc = doc
-        self.items: list[str] = []
-
-    def add(self, path: tuple[Any, ...], message: str) -> None:
-        name = ".".join(str(p) for p in path) or "(top level)"
-        self.items.append(f"{self.doc.where(path)}: {name}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            more = f" (and {len(self.items) - 1} more problems)" if len(self.items) > 1 else ""
-            err = DataError(self.items[0] + more, problems=self.items)
-            raise err
-
-
 def _text(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -129,7 +111,7 @@ def _sourced(
     raw: Any,
     kind: str,
     path: tuple[Any, ...],
-    problems: _Problems,
+    problems: yamlio.Problems,
     extra_keys: tuple[str, ...] = (),
 ) -> Sourced | None:
     if not isinstance(raw, dict):
@@ -186,7 +168,7 @@ def _sourced(
 
 def parse_profile(doc: yamlio.Document) -> Profile:
     """Validate a parsed profile document; raise :class:`DataError` listing every problem."""
-    p = _Problems(doc)
+    p = yamlio.Problems(doc)
     data = doc.data
     if not isinstance(data, dict):
         p.add((), "expected a mapping of profile fields")

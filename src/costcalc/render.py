@@ -10,10 +10,11 @@ import io
 import json
 import math
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from costcalc.errors import InputError, did_you_mean
-from costcalc.estimator import OUTPUT_FIELDS, Estimate
+from costcalc.estimator import OUTPUT_FIELDS, Assumption, Estimate
 from costcalc.units import convert, factor
 
 SCHEMA = "costcalc/estimate/1"
@@ -68,12 +69,16 @@ def human_time(seconds: float) -> str:
     return f"{sig(seconds, 3)} seconds"
 
 
-def _scaled(value: float, units: list[str]) -> str:
+ENERGY_UNITS = ("TWh", "GWh", "MWh", "kWh", "Wh")
+MASS_UNITS = ("t", "kg", "g")
+
+
+def scaled(value: float, units: tuple[str, ...], digits: int = 4) -> str:
     """``value`` (base units) in the largest of ``units`` that keeps it >= 1."""
     for unit in units:
         shown = convert(value, unit)
         if abs(shown) >= 1 or unit == units[-1]:
-            return f"{sig(shown)} {unit}"
+            return f"{sig(shown, digits)} {unit}"
     raise AssertionError("unreachable")
 
 
@@ -87,9 +92,9 @@ def human_outputs(est: Estimate) -> list[tuple[str, str]]:
             f"{human_time(o['wall_clock'])} on {sig(devices)} device{'s' if devices != 1 else ''}",
         ),
         ("Device-hours", sig(convert(o["device_time"], "hour"))),
-        ("Energy", _scaled(o["energy"], ["TWh", "GWh", "MWh", "kWh", "Wh"])),
+        ("Energy", scaled(o["energy"], ENERGY_UNITS)),
         ("Cost", "n/a (no price: give --price)" if o["cost"] is None else f"${sig(o['cost'])}"),
-        ("CO2e", _scaled(o["co2e"], ["t", "kg", "g"])),
+        ("CO2e", scaled(o["co2e"], MASS_UNITS)),
     ]
     return rows
 
@@ -101,18 +106,23 @@ def to_dict(est: Estimate) -> dict[str, Any]:
     doc["hardware"] = est.hardware.name
     doc["precision"] = est.precision
     doc["inputs"] = {k: v if isinstance(v, (int, float)) else str(v) for k, v in est.inputs.items()}
-    assumptions = {}
-    for a in est.assumptions:
+    doc["assumptions"] = assumptions_doc(est.assumptions)
+    doc["notes"] = list(est.notes)
+    _sections_to_dict(est, doc)
+    return doc
+
+
+def assumptions_doc(assumptions: Iterable[Assumption]) -> dict[str, Any]:
+    """The JSON ``assumptions`` object of an estimate or a sweep: each in its display unit."""
+    out = {}
+    for a in assumptions:
         if a.name in ASSUMPTION_COLUMNS:
             unit = ASSUMPTION_COLUMNS[a.name][0]
             value: Any = _clean(convert(a.value, unit)) if unit else a.value
         else:
             unit, value = "", a.text
-        assumptions[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
-    doc["assumptions"] = assumptions
-    doc["notes"] = list(est.notes)
-    _sections_to_dict(est, doc)
-    return doc
+        out[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
+    return out
 
 
 def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
@@ -376,7 +386,7 @@ def section_lines(est: Estimate) -> list[str]:
             lines.append("")
         if embodied["available"]:
             lines.append(
-                f"Embodied CO2e  {_scaled(embodied['co2e_kg'], ['t', 'kg', 'g'])} "
+                f"Embodied CO2e  {scaled(embodied['co2e_kg'], MASS_UNITS)} "
                 f"(manufacturing, {sig(embodied['per_device_hour_kg'] * 1000)} g per device-hour; "
                 "not included in CO2e above)"
             )
@@ -394,10 +404,10 @@ def section_lines(est: Estimate) -> list[str]:
         )
         energy = projection["energy_kwh"] * factor("kWh")
         lines.append(
-            f"  Energy  {_scaled(energy, ['TWh', 'GWh', 'MWh', 'kWh', 'Wh'])}"
+            f"  Energy  {scaled(energy, ENERGY_UNITS)}"
             f"  (x{sig(projection['energy_factor'], 3)} energy-efficiency trend)"
         )
-        lines.append(f"  CO2e    {_scaled(projection['co2e_kg'], ['t', 'kg', 'g'])}  (same grid)")
+        lines.append(f"  CO2e    {scaled(projection['co2e_kg'], MASS_UNITS)}  (same grid)")
     equivalents = sections.get("equivalents")
     if equivalents:
         if lines:

@@ -11,7 +11,7 @@ from typing import Any
 
 from costcalc import __version__
 from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report
-from costcalc.render import human_time, sig
+from costcalc.render import ENERGY_UNITS, MASS_UNITS, human_time, scaled, sig
 from costcalc.render import to_dict as estimate_dict
 from costcalc.units import convert
 
@@ -31,14 +31,6 @@ HEADLINES = {"ok": "within budget", "warn": "within budget, with warnings", "ove
 # -- numbers as people read them ---------------------------------------------------------
 
 
-def _scaled(value: float, units: list[str]) -> str:
-    for unit in units:
-        shown = convert(value, unit)
-        if abs(shown) >= 1 or unit == units[-1]:
-            return f"{sig(shown, 3)} {unit}"
-    raise AssertionError("unreachable")
-
-
 def show(metric: str, value: float | None) -> str:
     """A metric's value (base units) in the unit a reader expects."""
     if value is None:
@@ -52,10 +44,10 @@ def show(metric: str, value: float | None) -> str:
     if metric == "device_hours":
         return f"{sig(convert(value, 'hour'), 3)} device-hours"
     if metric == "energy":
-        return _scaled(value, ["TWh", "GWh", "MWh", "kWh", "Wh"])
+        return scaled(value, ENERGY_UNITS, 3)
     if metric == "cost":
         return f"${sig(value, 3)}"
-    return _scaled(value, ["t", "kg", "g"]) + " CO2e"
+    return scaled(value, MASS_UNITS, 3) + " CO2e"
 
 
 def signed(metric: str, value: float | None) -> str:

@@ -232,18 +232,9 @@ def _jsonl_chunks(sweep: Sweep) -> Iterator[bytes]:
 
 
 def assumptions_doc(sweep: Sweep) -> dict[str, Any]:
-    from costcalc.render import ASSUMPTION_COLUMNS, _clean
-    from costcalc.units import convert
+    from costcalc import render
 
-    out = {}
-    for a in sweep.grid.assumptions:
-        if a.name in ASSUMPTION_COLUMNS:
-            unit = ASSUMPTION_COLUMNS[a.name][0]
-            value: Any = _clean(convert(a.value, unit)) if unit else a.value
-        else:
-            unit, value = "", a.text
-        out[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
-    return out
+    return render.assumptions_doc(sweep.grid.assumptions)
 
 
 def _json_chunks(sweep: Sweep) -> Iterator[bytes]:

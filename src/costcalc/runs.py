@@ -107,15 +107,15 @@ def _entry(raw: Any, i: int, doc: yamlio.Document) -> Run:
 def catalog() -> dict[str, Run]:
     """Every run by slug, in the file's order (parsed once, then kept in the cache)."""
     from costcalc.cache import memo
-    from costcalc.tables import _file
+    from costcalc.tables import data_file
 
-    return memo("table", [_file("runs.yaml")], _read_catalog, (Run,))
+    return memo("table", [data_file("runs.yaml")], _read_catalog, (Run,))
 
 
 def _read_catalog() -> dict[str, Run]:
-    from costcalc.tables import _file
+    from costcalc.tables import data_file
 
-    doc = yamlio.load(_file("runs.yaml").read_text(encoding="utf-8"), FILE)
+    doc = yamlio.load(data_file("runs.yaml").read_text(encoding="utf-8"), FILE)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("runs"), list):
         raise DataError("expected a top-level 'runs:' list", FILE)
     out: dict[str, Run] = {}

@@ -21,7 +21,7 @@ from typing import Any
 
 from costcalc import model
 from costcalc.errors import InputError
-from costcalc.estimator import OUTPUT_FIELDS, Assumption
+from costcalc.estimator import MODEL_KEYS, OUTPUT_FIELDS, Assumption
 from costcalc.profiles import Catalog, Profile, default_catalog
 from costcalc.where import Field, compile_where
 
@@ -65,14 +65,6 @@ OUTPUT_KINDS = {
     "energy_kwh": "energy",
     "cost_usd": "money",
     "co2e_kg": "mass",
-}
-_MODEL_KEYS = {
-    "flops": "flops",
-    "wall_clock_hours": "wall_clock",
-    "device_hours": "device_time",
-    "energy_kwh": "energy",
-    "cost_usd": "cost",
-    "co2e_kg": "co2e",
 }
 _RANGE = re.compile(r"^(?P<lo>.+?)\.\.(?P<hi>.+?):\s*(?P<n>\d+)\s*(?P<log>log)?$", re.I)
 
@@ -276,7 +268,7 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
     )
     out = {}
     for name, (unit, _label) in OUTPUT_FIELDS.items():
-        value = raw[_MODEL_KEYS[name]]
+        value = raw[MODEL_KEYS[name]]
         scale = factor(unit)
         if scale != 1.0:
             value /= scale  # in place: every model output is a fresh array

@@ -14,17 +14,25 @@ from costcalc.cache import memo
 from costcalc.errors import InputError, did_you_mean
 from costcalc.units import parse_quantity
 
+_PACKAGE = Path(__file__).resolve().parent
 
-def _rows(name: str) -> list[dict[str, str]]:
+
+def package_file(name: str) -> Path:
+    """A file shipped in the package (not importlib.resources: its import alone costs ~5 ms)."""
+    return _PACKAGE / name
+
+
+def data_file(name: str) -> Path:
+    """A file of ``costcalc/data``."""
+    return _PACKAGE / "data" / name
+
+
+def data_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV file of ``costcalc/data``, each a mapping column -> text."""
     import csv
 
-    text = _file(name).read_text(encoding="utf-8")
+    text = data_file(name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
-
-
-def _file(name: str) -> Path:
-    # The package's own files (not importlib.resources: its import alone costs ~5 ms).
-    return Path(__file__).resolve().parent / "data" / name
 
 
 @dataclass(frozen=True)
@@ -45,12 +53,12 @@ class Region:
 
 @cache
 def regions() -> dict[str, Region]:
-    return memo("table", [_file("regions.csv")], _read_regions, (Region,))
+    return memo("table", [data_file("regions.csv")], _read_regions, (Region,))
 
 
 def _read_regions() -> dict[str, Region]:
     out = {}
-    for row in _rows("regions.csv"):
+    for row in data_rows("regions.csv"):
         text = f"{row['carbon_intensity']} {row['unit']}"
         out[row["id"]] = Region(
             id=row["id"],
@@ -107,7 +115,7 @@ class PueValue:
 
 @cache
 def pue_values() -> dict[str, PueValue]:
-    return memo("table", [_file("pue.csv")], _read_pue_values, (PueValue,))
+    return memo("table", [data_file("pue.csv")], _read_pue_values, (PueValue,))
 
 
 def _read_pue_values() -> dict[str, PueValue]:
@@ -115,7 +123,7 @@ def _read_pue_values() -> dict[str, PueValue]:
         row["id"]: PueValue(
             row["id"], row["name"], float(row["pue"]), row["year"], row["source"], row["url"]
         )
-        for row in _rows("pue.csv")
+        for row in data_rows("pue.csv")
     }
 
 
@@ -123,11 +131,11 @@ def _read_pue_values() -> dict[str, PueValue]:
 def data_yaml(name: str) -> Any:
     """A YAML file of ``costcalc/data``, parsed (kept in the cache: no YAML parser on a
     one-liner once the cache is warm)."""
-    return memo("table", [_file(name)], lambda: _read_yaml(name))
+    return memo("table", [data_file(name)], lambda: _read_yaml(name))
 
 
 def _read_yaml(name: str) -> Any:
-    return yamlio.load(_file(name).read_text(encoding="utf-8"), f"costcalc/data/{name}").data
+    return yamlio.load(data_file(name).read_text(encoding="utf-8"), f"costcalc/data/{name}").data
 
 
 def defaults() -> dict[str, Any]:

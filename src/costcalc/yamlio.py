@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from costcalc.errors import DataError
+from costcalc.errors import DataError, did_you_mean
 
 MAX_BYTES = 1 << 20  # 1 MiB: no profile or plan is anywhere near this
 MAX_NODES = 100_000
@@ -36,6 +36,34 @@ class Document:
             if line is not None:
                 return f"{self.source}:{line}"
         return self.source
+
+
+class Problems:
+    """Every problem found in one document, each located as ``file:line: field: message``.
+
+    Validation collects them all before raising, so that one run shows every typo."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.items: list[str] = []
+
+    def add(self, path: Key, message: str) -> None:
+        name = ".".join(str(p) for p in path) or "(top level)"
+        self.items.append(f"{self.doc.where(path)}: {name}: {message}")
+
+    def check_keys(self, data: dict[Any, Any], allowed: tuple[str, ...], path: Key) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                self.add(
+                    (*path, key),
+                    f"unknown field{hint}; expected one of {', '.join(allowed)}",
+                )
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            more = f" (and {len(self.items) - 1} more problems)" if len(self.items) > 1 else ""
+            raise DataError(self.items[0] + more, problems=self.items)
 
 
 def read_text(path: Path, what: str = "file") -> str:

@@ -112,6 +112,11 @@ def _root(
     ctx.call_on_close(lambda: _warn(ws.warnings))
 
 
+def color_stdout() -> bool:
+    """Whether results go to a terminal that takes colour (rich tables) or to a pipe."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
 def _warn(messages: list[str]) -> None:
     for message in messages:
         sys.stderr.write(f"costcalc: warning: {message}\n")

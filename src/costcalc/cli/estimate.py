@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
-from costcalc.cli import app, workspace
+from costcalc.cli import app, color_stdout, workspace
 
 
 class Format(str, Enum):
@@ -340,7 +339,7 @@ def _emit(result: Any, output_format: Format, value: str | None) -> None:
         sys.stdout.write(render.render_yaml(result))
     elif output_format is Format.markdown:
         sys.stdout.write(render.render_markdown(result))
-    elif sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+    elif color_stdout():
         from rich.console import Console
 
         render.render_table(result, Console())

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from costcalc.cli import EXIT_USAGE, app, workspace
+from costcalc.cli._catalog import ListFormat, ShowFormat, write_list
 
 profiles_app = typer.Typer(
     help="Hardware profiles: list, show, validate, schema, new.",
@@ -18,21 +17,6 @@ profiles_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(profiles_app, name="profiles")
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class ShowFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-def _tty() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 @profiles_app.command("list")
@@ -75,12 +59,9 @@ def list_(
         sort=sort,
         reverse=reverse,
     )
-    if output_format is ListFormat.table and _tty():
-        from rich.console import Console
-
-        render_catalog.rich_table(*render_catalog.profile_rows(entries), Console())
-    else:
-        sys.stdout.write(render_catalog.render_profile_list(entries, output_format.value))
+    write_list(
+        entries, output_format, render_catalog.profile_rows, render_catalog.render_profile_list
+    )
 
 
 @profiles_app.command()

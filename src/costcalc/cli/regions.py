@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from costcalc.cli import app
+from costcalc.cli._catalog import ListFormat, ShowFormat, write_list
 
 regions_app = typer.Typer(
     help="Grid regions (countries, cloud regions): list, show.",
@@ -17,17 +16,6 @@ regions_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(regions_app, name="regions")
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class ShowFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 @regions_app.command("list")
@@ -61,12 +49,7 @@ def list_(
     from costcalc.tables import list_regions
 
     rows = list_regions(provider, kind, sort, reverse)
-    if output_format is ListFormat.table and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
-        from rich.console import Console
-
-        render_catalog.rich_table(*render_catalog.region_rows(rows), Console())
-    else:
-        sys.stdout.write(render_catalog.render_region_list(rows, output_format.value))
+    write_list(rows, output_format, render_catalog.region_rows, render_catalog.render_region_list)
 
 
 @regions_app.command()

@@ -1,0 +1,40 @@
+"""What the catalog commands (``profiles``, ``regions``) share: formats and list output."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import TypeVar
+
+from costcalc.cli import color_stdout
+
+T = TypeVar("T")
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def write_list(
+    items: Sequence[T],
+    output_format: ListFormat,
+    rows: Callable[[Sequence[T]], tuple[list[str], list[list[str]]]],
+    render: Callable[[Sequence[T], str], str],
+) -> None:
+    """A rich table on a colour terminal; otherwise ``render``'s plain text, JSON or CSV."""
+    if output_format is ListFormat.table and color_stdout():
+        from rich.console import Console
+
+        from costcalc import render_catalog
+
+        render_catalog.rich_table(*rows(items), Console())
+    else:
+        sys.stdout.write(render(items, output_format.value))
