@@ -333,10 +333,23 @@ def _spread(value: Any, shape: tuple[int, ...]) -> Any:
 
     if np.ndim(value) == 0:
         return np.full(math.prod(shape), value, dtype=float)
-    if value.shape == shape:
-        return value.ravel().copy()  # it may be an axis's own values
-    for dim, size in enumerate(shape):
-        if value.shape[dim] != size:
+    if value.shape == shape:  # a fresh result, or (a view of) an axis's own values: copy
+        return value.ravel() if value.flags.owndata else value.ravel().copy()
+    # Merge neighbouring axes that are alike (all present or all missing): fewer repeats.
+    groups: list[list[int]] = []  # [size, present]
+    for have, size in zip(value.shape, shape, strict=True):
+        present = int(have == size or size == 1)
+        if groups and groups[-1][1] == present:
+            groups[-1][0] *= size
+        else:
+            groups.append([size, present])
+    value = value.reshape([size if present else 1 for size, present in groups])
+    if not groups[-1][1]:  # each value repeated in a run: a broadcast copy fills runs fast
+        out = np.empty([size for size, _ in groups], dtype=value.dtype)
+        out[...] = value
+        return out.ravel()
+    for dim, (size, present) in enumerate(groups):
+        if not present:
             value = np.repeat(value, size, axis=dim)
     return value.ravel()
 
