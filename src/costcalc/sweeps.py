@@ -360,7 +360,12 @@ def _run_codes(start: int, stop: int, stride: int, size: int) -> Any:
     import numpy as np
 
     first, last = start // stride, (stop - 1) // stride
-    values = np.resize(np.roll(np.arange(size, dtype=np.intp), -(first % size)), last - first + 1)
+    if last - first < 4096:  # few values (the usual case): the cycle costs more to make
+        values = np.arange(first, last + 1, dtype=np.intp) % size
+    else:
+        values = np.resize(
+            np.roll(np.arange(size, dtype=np.intp), -(first % size)), last - first + 1
+        )
     if stride == 1:
         return values
     counts = np.full(len(values), stride, dtype=np.intp)
@@ -370,11 +375,12 @@ def _run_codes(start: int, stop: int, stride: int, size: int) -> Any:
 
 
 def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
-    """The output columns (display units) for model inputs in base units.
+    """The output columns (display units) for model inputs in base units: the functions
+    of :mod:`costcalc.model` in the order ``estimate`` calls them, so that every value is
+    bit for bit the estimate's. Inputs may broadcast against each other; only the wall
+    clock time depends on every input."""
+    import numpy as np
 
-    The functions of :mod:`costcalc.model`, as for ``estimate``; the time is scaled to
-    hours before it is divided among the devices, so the one output that depends on
-    every axis is made in a single pass."""
     from costcalc.units import factor
 
     peak, util = params["peak"], params["utilization"]
@@ -388,21 +394,24 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
         )
     seconds = model.device_time(flops, peak, util)
     joules = model.energy(seconds, params["power"], params["pue"])
-    device_hours = seconds / factor(OUTPUT_FIELDS["device_hours"][0])
     values = {
         "flops": flops,
-        "wall_clock_hours": model.wall_clock(device_hours, params["devices"]),
-        "device_hours": device_hours,
+        "wall_clock_hours": model.wall_clock(seconds, params["devices"]),
+        "device_hours": seconds,
         "energy_kwh": joules,
         "cost_usd": model.cost(seconds, params["price"]),
         "co2e_kg": model.co2e(joules, params["carbon_intensity"]),
     }
     out = {}
     for name, value in values.items():
-        scale = (
-            1.0 if name in ("device_hours", "wall_clock_hours") else factor(OUTPUT_FIELDS[name][0])
-        )
-        out[name] = value / scale if scale != 1.0 else value
+        scale = factor(OUTPUT_FIELDS[name][0])
+        if scale == 1.0:
+            out[name] = value
+        elif name == "wall_clock_hours" and isinstance(value, np.ndarray):
+            value /= scale  # in place: a fresh array, as large as the chunk
+            out[name] = value
+        else:
+            out[name] = value / scale
     return out
 
 
