@@ -3,11 +3,14 @@ top-20 and Pareto over 10^8 scenarios (time and peak RSS), speed-up over a pint 
 
 from __future__ import annotations
 
+import math
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).with_name("costcalc")
 GRID_1E6 = [
@@ -32,20 +35,72 @@ def core(n_flops: int) -> None:
     )
     s = plan(inputs)
     n = s.grid.size
-    list(s.chunks())  # warm-up
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in s.chunks():
-        pass
-    t, c = time.perf_counter() - start, time.process_time() - cpu
+    hand = _hand_written(s.grid)
+    best = {"ours": math.inf, "hand": math.inf, "cpu": math.inf}
+    for _ in range(5):  # best of 5, alternating: the machine is shared
+        start, cpu = time.perf_counter(), time.process_time()
+        for _ in s.chunks():
+            pass
+        best["ours"] = min(best["ours"], time.perf_counter() - start)
+        best["cpu"] = min(best["cpu"], time.process_time() - cpu)
+        start = time.perf_counter()
+        hand()
+        best["hand"] = min(best["hand"], time.perf_counter() - start)
+    t, c, h = best["ours"], best["cpu"], best["hand"]
     print(
-        f"core: {n:,} scenarios evaluated in {t:.2f} s = {n / t / 1e6:.1f} M scenarios/s "
-        f"({n / c / 1e6:.1f} M per CPU-second)"
+        f"core: {n:,} scenarios evaluated in {t:.3f} s = {n / t / 1e6:.1f} M scenarios/s "
+        f"({n / c / 1e6:.1f} M per CPU-second); hand-written numpy {h:.3f} s = "
+        f"{n / h / 1e6:.1f} M/s; ratio {t / h:.2f}"
     )
     s = plan(inputs, sort="cost_usd", top=20)
     start = time.perf_counter()
     s.selected()
     t = time.perf_counter() - start
     print(f"core: top-20 over {n:,} in {t:.2f} s = {n / t / 1e6:.1f} M/s")
+
+
+def _hand_written(grid: Any) -> Callable[[], None]:
+    """The same formulas written by hand in numpy: the grid's axis values broadcast
+    against each other, every output column made in full (flat, one per scenario), in
+    chunks of the same size as ours."""
+    import numpy as np
+
+    from costcalc.sweeps import CHUNK
+
+    axes = {a.name: a for a in grid.axes}
+    flops = axes["flops"].params["flops"]
+    hw = axes["hardware"].params
+    devices = axes["devices"].params["devices"]
+    util = axes["utilization"].params["utilization"]
+    pue, ci = grid.fixed["pue"], grid.fixed["carbon_intensity"]
+    shape = (len(flops), len(hw["peak"]), len(devices), len(util))
+    per_flops = shape[1] * shape[2] * shape[3]
+    step = max(1, CHUNK // per_flops)
+    f4 = flops[:, None, None, None]
+    peak = hw["peak"][None, :, None, None]
+    power = hw["power"][None, :, None, None]
+    price = hw["price"][None, :, None, None]
+    d4 = devices[None, None, :, None]
+    u4 = util[None, None, None, :]
+
+    def run() -> None:
+        for i in range(0, shape[0], step):
+            f = f4[i : i + step]
+            full = (len(f), *shape[1:])
+            seconds = f / (peak * u4)
+            joules = seconds * power * pue
+            columns = (
+                np.broadcast_to(f, full),
+                seconds / d4 / 3600.0,
+                seconds / 3600.0,
+                joules / 3.6e6,
+                seconds * price,
+                joules * ci,
+            )
+            for column in columns:
+                np.broadcast_to(column, full).ravel()
+
+    return run
 
 
 def pint_loop() -> None:

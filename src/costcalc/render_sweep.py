@@ -200,7 +200,7 @@ def _assemble(parts: list[Any], rows: int) -> bytes:
 def _csv_chunks(sweep: Sweep) -> Iterator[bytes]:
     cols = _Columns(sweep, _csv_text, b"")
     yield (",".join(sweep.columns) + "\n").encode()
-    for chunk in sweep.chunks():
+    for chunk in sweep.chunks(sweep.write_chunk):
         if len(chunk):
             parts: list[Any] = []
             for i, name in enumerate(sweep.columns):
@@ -226,7 +226,7 @@ def _object_parts(sweep: Sweep, chunk: Chunk, cols: _Columns, end: bytes) -> byt
 
 def _jsonl_chunks(sweep: Sweep) -> Iterator[bytes]:
     cols = _Columns(sweep, _json_text, b"null")
-    for chunk in sweep.chunks():
+    for chunk in sweep.chunks(sweep.write_chunk):
         if len(chunk):
             yield _object_parts(sweep, chunk, cols, b"\n")
 
@@ -264,7 +264,7 @@ def _json_chunks(sweep: Sweep) -> Iterator[bytes]:
     yield (text[: text.rindex("}")].rstrip() + ',\n  "rows": [').encode()
     cols = _Columns(sweep, _json_text, b"null")
     first = True
-    for chunk in sweep.chunks():
+    for chunk in sweep.chunks(sweep.write_chunk):
         if len(chunk):
             body = _object_parts(sweep, chunk, cols, b",\n    ")
             yield (b"\n    " if first else b",\n    ") + body[: -len(b",\n    ")]
@@ -305,7 +305,7 @@ def write_parquet(sweep: Sweep, target: IO[bytes]) -> None:
     import pyarrow.parquet as pq
 
     writer = None
-    for chunk in sweep.chunks():
+    for chunk in sweep.chunks(sweep.write_chunk):
         table = pa.table({name: chunk.column(name) for name in sweep.columns})
         if writer is None:
             writer = pq.ParquetWriter(target, table.schema)
@@ -326,7 +326,7 @@ def table_rows(sweep: Sweep, limit: int) -> tuple[list[list[str]], int | None]:
     cells: list[list[str]] = []
     total = 0
     counted = True
-    for chunk in sweep.chunks():
+    for chunk in sweep.chunks(sweep.write_chunk):
         total += len(chunk)
         if len(cells) < limit:
             take = limit - len(cells)

@@ -13,6 +13,7 @@ No I/O here: renderers turn the chunks into text (``costcalc.render_sweep``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -21,11 +22,12 @@ from typing import Any
 
 from costcalc import model
 from costcalc.errors import InputError
-from costcalc.estimator import MODEL_KEYS, OUTPUT_FIELDS, Assumption
+from costcalc.estimator import OUTPUT_FIELDS, Assumption
 from costcalc.profiles import Catalog, Profile, default_catalog
 from costcalc.where import Field, compile_where
 
-CHUNK = 1 << 18  # scenarios per chunk: ~40 MB of temporaries, fast in cache-sized pieces
+CHUNK = 1 << 15  # scenarios per evaluated chunk: its temporaries stay in the CPU's cache
+WRITE_CHUNK = 1 << 17  # rows per written chunk: text output has more work per chunk
 MAX_SCENARIOS = 10**9
 MAX_SORTED = 10**7  # a full sort (no --top) keeps this many (key, index) pairs at most
 MAX_POINTS = 1_000_000  # points in one range
@@ -214,8 +216,9 @@ class Grid:
             out[name] = Field(name, spec.kind or "number", spec.unit, labels)
         return out
 
-    def chunk(self, index: Any) -> Chunk:
-        """Every column of the scenarios numbered ``index`` (an int64 array)."""
+    def chunk(self, index: Any, span: tuple[int, int] | None = None) -> Chunk:
+        """Every column of the scenarios numbered ``index`` (an int64 array); ``span`` says
+        that ``index`` is the run ``start..stop-1``, whose codes are cheaper to make."""
         import numpy as np
 
         params: dict[str, Any] = dict(self.fixed)
@@ -227,6 +230,8 @@ class Grid:
             else:
                 if self.zipped:
                     code = index
+                elif span is not None:
+                    code = _run_codes(span[0], span[1], axis.stride, axis.size)
                 elif axis.stride * axis.size == self.size:  # the first axis: no wrap-around
                     code = index // axis.stride
                 elif axis.stride == 1:
@@ -242,9 +247,132 @@ class Grid:
                 outputs[name] = np.full(index.shape, value, dtype=float)
         return Chunk(self, index, outputs, codes)
 
+    def block_start(self, limit: int) -> int | None:
+        """The first of the trailing axes whose scenarios (together) fit in ``limit``, for
+        :meth:`block`; None when the grid is zipped or its last axis alone is larger."""
+        if self.zipped:
+            return None
+        inner = 1
+        first = len(self.axes)
+        for i in range(len(self.axes) - 1, -1, -1):
+            if inner * self.axes[i].size > limit:
+                break
+            inner *= self.axes[i].size
+            first = i
+        return first if first < len(self.axes) else None
+
+    def block(self, start: int, stop: int, first: int) -> Chunk:
+        """The scenarios start..stop-1 of a product grid, where the axes from ``first`` on
+        are whole (start and stop are multiples of their product). The inputs broadcast
+        against each other, so each output is computed over only the axes it depends on
+        (device_hours does not depend on the devices or the region) and then laid out."""
+        import numpy as np
+
+        inner = self.axes[first:]
+        whole = math.prod(a.size for a in inner)
+        rows = (stop - start) // whole
+        shape = (rows, *(a.size for a in inner))
+        ndim = len(shape)
+        params: dict[str, Any] = dict(self.fixed)
+        makers: dict[str, Callable[[], Any]] = {}
+        for i, axis in enumerate(self.axes):
+            if axis.size == 1:
+                params.update({k: float(v[0]) for k, v in axis.params.items()})
+                code: Any = np.zeros(1, dtype=np.intp)
+                dim = 0
+            elif i < first:
+                code = _run_codes(start // whole, stop // whole, axis.stride // whole, axis.size)
+                dim = 0
+            else:
+                code = np.arange(axis.size, dtype=np.intp)
+                dim = 1 + i - first
+            bshape = [1] * ndim
+            bshape[dim] = len(code)
+            if axis.size > 1:
+                params.update({k: v.take(code).reshape(bshape) for k, v in axis.params.items()})
+            shaped = code.reshape(bshape)
+            for col in axis.columns:
+                makers[col] = functools.partial(_spread, shaped, shape)
+        outputs = {
+            name: _spread(value, shape) for name, value in evaluate(params, self.work).items()
+        }
+        return Chunk(self, None, outputs, _Codes(makers), (start, stop))
+
+
+class _Codes(dict):  # type: ignore[type-arg]
+    """Input column -> codes, each made when first asked for (an evaluation alone needs
+    none)."""
+
+    def __init__(self, makers: dict[str, Callable[[], Any]]) -> None:
+        super().__init__()
+        self.makers = makers
+
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = self.makers[name]()
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.makers
+
+    def items(self) -> Any:  # type: ignore[override]
+        return [(name, self[name]) for name in self.makers]
+
+
+def _spread(value: Any, shape: tuple[int, ...]) -> Any:
+    """``value`` broadcast to ``shape``, as a fresh flat array. np.repeat along each
+    missing axis copies far faster than copying a broadcast view (stride-0 inner loops)."""
+    import numpy as np
+
+    if np.ndim(value) == 0:
+        return np.full(math.prod(shape), value, dtype=float)
+    if value.shape == shape:  # a fresh result, or (a view of) an axis's own values: copy
+        return value.ravel() if value.flags.owndata else value.ravel().copy()
+    # Merge neighbouring axes that are alike (all present or all missing): fewer repeats.
+    groups: list[list[int]] = []  # [size, present]
+    for have, size in zip(value.shape, shape, strict=True):
+        present = int(have == size or size == 1)
+        if groups and groups[-1][1] == present:
+            groups[-1][0] *= size
+        else:
+            groups.append([size, present])
+    value = value.reshape([size if present else 1 for size, present in groups])
+    if not groups[-1][1]:  # each value repeated in a run: a broadcast copy fills runs fast
+        out = np.empty([size for size, _ in groups], dtype=value.dtype)
+        out[...] = value
+        return out.ravel()
+    for dim, (size, present) in enumerate(groups):
+        if not present:
+            value = np.repeat(value, size, axis=dim)
+    return value.ravel()
+
+
+def _run_codes(start: int, stop: int, stride: int, size: int) -> Any:
+    """``(i // stride) % size`` for i in start..stop-1, by repeating a cycle: integer
+    division over every scenario costs more than the rest of a chunk's arithmetic."""
+    import numpy as np
+
+    first, last = start // stride, (stop - 1) // stride
+    if last - first < 4096:  # few values (the usual case): the cycle costs more to make
+        values = np.arange(first, last + 1, dtype=np.intp) % size
+    else:
+        values = np.resize(
+            np.roll(np.arange(size, dtype=np.intp), -(first % size)), last - first + 1
+        )
+    if stride == 1:
+        return values
+    counts = np.full(len(values), stride, dtype=np.intp)
+    counts[0] -= start - first * stride
+    counts[-1] -= (last + 1) * stride - stop
+    return np.repeat(values, counts)
+
 
 def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
-    """The output columns (display units) for model inputs in base units."""
+    """The output columns (display units) for model inputs in base units: the functions
+    of :mod:`costcalc.model` in the order ``estimate`` calls them, so that every value is
+    bit for bit the estimate's. Inputs may broadcast against each other; only the wall
+    clock time depends on every input."""
+    import numpy as np
+
     from costcalc.units import factor
 
     peak, util = params["peak"], params["utilization"]
@@ -256,36 +384,58 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
         flops = model.flops_from_device_time(
             params["duration_seconds"] * params["devices"], peak, util
         )
-    raw = model.evaluate(
-        flops,
-        peak,
-        util,
-        params["devices"],
-        params["power"],
-        params["pue"],
-        params["price"],
-        params["carbon_intensity"],
-    )
+    seconds = model.device_time(flops, peak, util)
+    joules = model.energy(seconds, params["power"], params["pue"])
+    values = {
+        "flops": flops,
+        "wall_clock_hours": model.wall_clock(seconds, params["devices"]),
+        "device_hours": seconds,
+        "energy_kwh": joules,
+        "cost_usd": model.cost(seconds, params["price"]),
+        "co2e_kg": model.co2e(joules, params["carbon_intensity"]),
+    }
     out = {}
-    for name, (unit, _label) in OUTPUT_FIELDS.items():
-        value = raw[MODEL_KEYS[name]]
-        scale = factor(unit)
-        if scale != 1.0:
-            value /= scale  # in place: every model output is a fresh array
-        out[name] = value
+    for name, value in values.items():
+        scale = factor(OUTPUT_FIELDS[name][0])
+        if scale == 1.0:
+            out[name] = value
+        elif name == "wall_clock_hours" and isinstance(value, np.ndarray):
+            value /= scale  # in place: a fresh array, as large as the chunk
+            out[name] = value
+        else:
+            out[name] = value / scale
     return out
 
 
-@dataclass
 class Chunk:
     """Some scenarios: their numbers, output columns and each input column's codes."""
 
-    grid: Grid
-    index: Any
-    outputs: dict[str, Any]
-    codes: dict[str, Any]  # input column -> index into its axis values
+    def __init__(
+        self,
+        grid: Grid,
+        index: Any,
+        outputs: dict[str, Any],
+        codes: dict[str, Any],  # input column -> index into its axis values
+        span: tuple[int, int] | None = None,  # index is start..stop-1, made when needed
+    ) -> None:
+        self.grid = grid
+        self._index = index
+        self.outputs = outputs
+        self.codes = codes
+        self.span = span
+
+    @property
+    def index(self) -> Any:
+        if self._index is None:
+            import numpy as np
+
+            assert self.span is not None
+            self._index = np.arange(*self.span, dtype=np.int64)
+        return self._index
 
     def __len__(self) -> int:
+        if self._index is None and self.span is not None:
+            return self.span[1] - self.span[0]
         return len(self.index)
 
     def __getitem__(self, name: str) -> Any:
@@ -611,6 +761,7 @@ class Sweep:
     sort_field: str | None = None
     descending: bool = False
     chunk_size: int = CHUNK
+    write_chunk: int = WRITE_CHUNK
     progress: Callable[[int, int], None] | None = None
     _selected: Any = field(default=None, repr=False)
 
@@ -622,14 +773,23 @@ class Sweep:
     def ranked(self) -> bool:
         return self.sort_field is not None or self.query.pareto is not None or bool(self.query.top)
 
-    def _scan(self) -> Iterator[Chunk]:
+    def _scan(self, size: int | None = None) -> Iterator[Chunk]:
         """Every scenario passing the constraint, in scenario order."""
         import numpy as np
 
         n = self.grid.size
-        for start in range(0, n, self.chunk_size):
-            stop = min(n, start + self.chunk_size)
-            chunk = self.grid.chunk(np.arange(start, stop, dtype=np.int64))
+        size = size or self.chunk_size
+        first = self.grid.block_start(size)
+        step = size
+        if first is not None:
+            whole = math.prod(a.size for a in self.grid.axes[first:])
+            step = size // whole * whole
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            if first is not None:
+                chunk = self.grid.block(start, stop, first)
+            else:
+                chunk = self.grid.chunk(np.arange(start, stop, dtype=np.int64), (start, stop))
             if self.mask is not None:
                 chunk = chunk.select(self.mask(chunk))
             if self.progress is not None:
@@ -697,14 +857,16 @@ class Sweep:
         key = _sort_key(chunk, self.sort_field, self.descending)
         return index[np.lexsort((index, key))]
 
-    def chunks(self) -> Iterator[Chunk]:
-        """The rows, in chunks, in output order."""
+    def chunks(self, size: int | None = None) -> Iterator[Chunk]:
+        """The rows, in chunks (of ``size`` rows at most; default ``chunk_size``), in
+        output order."""
+        size = size or self.chunk_size
         if not self.ranked:
-            yield from self._scan()
+            yield from self._scan(size)
             return
         index = self.selected()
-        for start in range(0, len(index), self.chunk_size):
-            yield self.grid.chunk(index[start : start + self.chunk_size])
+        for start in range(0, len(index), size):
+            yield self.grid.chunk(index[start : start + size])
 
 
 def plan(
@@ -717,7 +879,7 @@ def plan(
     pareto: str | list[str] | None = None,
     max_scenarios: int = MAX_SCENARIOS,
     catalog: Catalog | None = None,
-    chunk_size: int = CHUNK,
+    chunk_size: int | None = None,
 ) -> Sweep:
     """Resolve and check everything (grid, constraint, ranking) before any row is made."""
     from costcalc.errors import did_you_mean
@@ -756,7 +918,9 @@ def plan(
             "--top needs --sort FIELD (or --pareto) to say which rows come first", "--top"
         )
     query = Query(where, sort_field, top, objectives)
-    return Sweep(grid, query, mask, sort_field, descending, chunk_size)
+    if chunk_size is None:
+        return Sweep(grid, query, mask, sort_field, descending)
+    return Sweep(grid, query, mask, sort_field, descending, chunk_size, chunk_size)
 
 
 SPEC_KEYS = (*INPUTS, "work", "where", "sort", "top", "pareto", "zip", "max_scenarios")
