@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from costcalc import budget, config, sweeps
 from costcalc.errors import CostcalcError
 from costcalc.profiles import load_profile, shipped_dir
 from costcalc.yamlio import MAX_BYTES
@@ -35,8 +36,17 @@ def _load_profile(path: Path) -> Any:
 # Hostile files: corpus directory -> the loader that must refuse each of its files.
 FILE_LOADERS: dict[str, Callable[[Path], Any]] = {
     "profiles": _load_profile,
-    # "plans": lambda path: costcalc.budget.load_plan(path),   (when `costcalc check` lands)
+    # `costcalc check --plan FILE`: the whole check, so that values are read too
+    "plans": lambda path: budget.check(path, None),
+    # `costcalc sweep --spec FILE`
+    "specs": lambda path: sweeps.plan_command({}, str(path)),
+    # a user config.yaml (the stricter of the two config files; see test_hostile_config_*)
+    "configs": lambda path: config.read_defaults(path, "user", str(path)),
 }
+# The generic hostile YAML in profiles/ (binary, alias bombs, tags, ...) is refused by
+# every loader, except these (kind, file) pairs, which are fine for that kind.
+SHARED = "profiles"
+ACCEPTED_FILES = {("configs", n) for n in ("empty.yaml", "null.yaml", "only-comment.yaml")}
 
 ESTIMATE_OPTIONS = [
     "--hardware",
@@ -60,17 +70,63 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
         ["estimate", "--duration={}", "--devices=8"],
         ["estimate", "--devices={}", "--duration=1"],
         *[["estimate", "1e18", f"{option}={{}}"] for option in ESTIMATE_OPTIONS],
+        ["budget", "--", "{}"],
+        ["budget", "7 days", "-H", "h100-sxm", "--flops={}"],
+        ["budget", "7 days", "-H", "h100-sxm", "--flops=1e24", "--params={}"],
+        ["budget", "7 days", "--flops=1e24", "--params=7B", "--bytes-per-param={}"],
+        ["scale", "--", "{}"],
+        ["scale", "gpt-3", "--improvement={}"],
+        ["scale", "gpt-3", "--improvement=2", "--exponent={}"],
+        ["calibrate", "--seconds={}"],
     ],
-    # "where.txt": [["sweep", ..., "--where={}"]],   (when `costcalc sweep` lands)
+    "where.txt": [["sweep", "1e20", "-H", "h100-sxm", "-f", "csv", "--where={}"]],
+    "axes.txt": [
+        ["sweep", "-f", "csv", "-H", "h100-sxm", "--", "{}"],
+        *[
+            ["sweep", "1e20", "-f", "csv", "-H", "h100-sxm", f"{option}={{}}"]
+            for option in ("--devices", "--utilization", "--power", "--price", "--pue")
+        ],
+        ["sweep", "-f", "csv", "-H", "h100-sxm", "--devices=8", "--duration={}"],
+    ],
+    "names.txt": [
+        ["runs", "show", "--", "{}"],
+        ["profiles", "show", "--", "{}"],
+        ["profiles", "new", "--", "{}"],
+        ["regions", "show", "--", "{}"],
+        ["estimate", "1e18", "--hardware={}"],
+        ["sweep", "1e20", "-f", "csv", "--hardware={}"],
+    ],
+    "formats.txt": [
+        [*command, "--format={}"]
+        for command in (
+            ["estimate", "1e18"],
+            ["sweep", "1e20"],
+            ["check"],
+            ["budget", "100 USD"],
+            ["scale", "gpt-3", "--improvement=2"],
+            ["runs", "list"],
+            ["runs", "show", "gpt-3"],
+            ["profiles", "list"],
+            ["profiles", "show", "h100-sxm"],
+            ["regions", "list"],
+            ["regions", "show", "IS"],
+            ["config", "show"],
+        )
+    ],
 }
 # (command line template, value) pairs that are fine after all: zero carbon intensity is
 # a real grid (allow_zero), and so is a value that underflows to zero.
-ACCEPTED = {
-    ("estimate 1e18 --carbon-intensity={}", v) for v in ("0", "0.0", "-0", "1e-400")
-} | {  # 1e16 devices, or a PUE of 1e16: absurd, but numbers
-    (f"estimate {t}", "1e18 %")
-    for t in ("--devices={} --duration=1", "1e18 --devices={}", "1e18 --pue={}")
-}
+ACCEPTED = (
+    {("estimate 1e18 --carbon-intensity={}", v) for v in ("0", "0.0", "-0", "1e-400")}
+    | {  # 1e16 devices, or a PUE of 1e16: absurd, but numbers
+        (f"estimate {t}", "1e18 %")
+        for t in ("--devices={} --duration=1", "1e18 --devices={}", "1e18 --pue={}")
+    }
+    | {  # 1e16 bytes per parameter, or a 1e16-fold improvement: absurd, but numbers
+        ("budget 7 days --flops=1e24 --params=7B --bytes-per-param={}", "1e18 %"),
+        ("scale gpt-3 --improvement={}", "1e18 %"),
+    }
+)
 
 
 @pytest.fixture
@@ -105,10 +161,19 @@ def _assert_one_clear_line(message: str) -> None:
 # --- hostile files ---------------------------------------------------------------------
 
 FILES = [(kind, p) for kind in FILE_LOADERS for p in sorted((CORPUS / kind).iterdir())]
+FILES += [
+    (kind, p)
+    for kind in FILE_LOADERS
+    if kind != SHARED
+    for p in sorted((CORPUS / SHARED).iterdir())
+    if (kind, p.name) not in ACCEPTED_FILES
+]
 FILES = [(kind, p) for kind, p in FILES if p.name != "README.md"]
 
 
-@pytest.mark.parametrize(("kind", "path"), FILES, ids=[f"{k}/{p.name}" for k, p in FILES])
+@pytest.mark.parametrize(
+    ("kind", "path"), FILES, ids=[f"{k}:{p.parent.name}/{p.name}" for k, p in FILES]
+)
 def test_hostile_file_is_refused_clearly(
     kind: str, path: Path, bounded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -117,7 +182,7 @@ def test_hostile_file_is_refused_clearly(
         FILE_LOADERS[kind](path)
     assert info.value.exit_code == 2
     _assert_one_clear_line(str(info.value))
-    expect = _expected(path.read_bytes())
+    expect = _expected(path.read_bytes()) if path.parent.name == kind else None
     if expect:  # in the first problem, or among all the problems a file has
         problems = [str(info.value), *getattr(info.value, "problems", [])]
         assert any(expect in problem for problem in problems), problems
@@ -215,12 +280,13 @@ GENERATED = {
 }
 
 
+@pytest.mark.parametrize("kind", list(FILE_LOADERS))
 @pytest.mark.parametrize("maker", GENERATED.values(), ids=list(GENERATED))
-def test_generated_hostile_profile_is_refused(maker, tmp_path: Path, bounded: None) -> None:
+def test_generated_hostile_file_is_refused(kind: str, maker, tmp_path: Path, bounded: None) -> None:
     path = tmp_path / "p.yaml"
     path.write_bytes(maker())
     with pytest.raises(CostcalcError) as info:
-        load_profile(path)
+        FILE_LOADERS[kind](path)
     _assert_one_clear_line(str(info.value))
 
 
@@ -255,6 +321,8 @@ def test_hostile_value_one_line_exit_2_no_write(
     assert r.err.startswith("costcalc: error: ") and r.err.endswith("\n"), r.err
     _assert_one_clear_line(r.err[:-1])
     assert not list(tmp_path.iterdir()), "nothing is written"
+    config_dir = Path(os.environ["COSTCALC_CONFIG_DIR"])  # where `profiles new` writes
+    assert not config_dir.exists() or not list(config_dir.rglob("*")), "nothing is written"
 
 
 def _script() -> str:
@@ -301,4 +369,57 @@ def test_bare_command_shows_the_help_not_an_error(cli) -> None:
 def test_unknown_option_with_control_characters_is_one_escaped_line(cli, flag: str) -> None:
     r = cli("estimate", "1e18", flag)
     assert r.code == 2 and r.err.startswith("costcalc: error: ")
+    _assert_one_clear_line(r.err[:-1])
+
+
+# --- regressions found by the corpus ------------------------------------------------------
+
+
+def test_profiles_new_refuses_a_name_with_a_trailing_newline(cli, tmp_path: Path) -> None:
+    # NAME_RE ended in "$", which also matches before a final newline: this wrote "h100\n.yaml"
+    r = cli("profiles", "new", "my-gpu\n", "--dir", str(tmp_path))
+    assert r.code == 2 and "is not a profile name" in r.err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("value", ["١٠", "１０ W", "1e1٠"])
+def test_digits_of_other_scripts_are_refused(cli, value: str) -> None:
+    r = cli("estimate", "1e18", f"--power={value}")
+    assert r.code == 2 and "write numbers with 0-9" in r.err
+
+
+def test_scale_exponent_that_overflows_is_an_input_error(cli) -> None:
+    r = cli("scale", "gpt-3", "--improvement=2", "--exponent=1e16")
+    assert r.code == 2, r.err
+    assert r.err == (
+        "costcalc: error: --exponent: K^E = 2^1e+16 overflows a 64-bit float; "
+        "give a smaller improvement or exponent\n"
+    )
+
+
+def test_a_spec_error_names_the_file_line_and_key(cli, tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("flops: 1e20\nutilization: 150%\n", encoding="utf-8")
+    r = cli("sweep", "--spec", str(spec))
+    assert r.code == 2 and r.err.startswith(f"costcalc: error: {spec}:2: utilization: "), r.err
+    r = cli("sweep", "--spec", str(spec), "--utilization", "150%")  # the flag's own error
+    assert r.err.startswith("costcalc: error: --utilization: "), r.err
+
+
+@pytest.mark.parametrize("scope", ["user", "project"])
+@pytest.mark.parametrize("path", sorted((CORPUS / "configs").iterdir()), ids=lambda p: p.name)
+def test_hostile_config_file_stops_estimate(
+    cli, scope: str, path: Path, tmp_path: Path, monkeypatch, bounded: None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if scope == "user":
+        target = Path(os.environ["COSTCALC_CONFIG_DIR"]) / "config.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        target = tmp_path / "costcalc.yaml"
+    target.write_bytes(path.read_bytes())
+    if scope == "project" and path.name == "unknown-section.yaml":
+        return  # the project file is shared with `check`: other sections are not ours
+    r = cli("estimate", "1e18")
+    assert r.code == 2 and r.out == "", (r.out, r.err)
     _assert_one_clear_line(r.err[:-1])

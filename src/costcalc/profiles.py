@@ -23,7 +23,8 @@ from costcalc.units import parse_quantity
 PRECISIONS = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8")
 KINDS = ("gpu", "tpu", "accelerator", "cpu")
 FORMS = ("chip", "gpu", "board", "pod-slice", "server")
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
+# \Z, not $: "$" also matches before a final newline ("h100\n" is not a name).
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}\Z")
 
 # field -> unit kind of its value; every one of these is a sourced mapping.
 SOURCED_FIELDS = {
@@ -135,7 +136,7 @@ def _sourced(
         date = date.isoformat()
     elif isinstance(date, int) and 1900 < date < 2200:
         date = str(date)
-    elif not isinstance(date, str) or not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", date):
+    elif not isinstance(date, str) or not re.match(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z", date):
         problems.add(path + ("date",), "missing or malformed date (YYYY-MM-DD)")
         ok = False
     estimate = raw.get("estimate", False)

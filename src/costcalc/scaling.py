@@ -26,7 +26,14 @@ FAR = 10.0  # extrapolating more than this factor beyond the data earns a warnin
 
 def compute_multiplier(improvement: Number, exponent: Number) -> Number:
     """Compute needed for a ``improvement``-fold better model: K^E."""
-    return improvement**exponent
+    try:
+        return improvement**exponent
+    except OverflowError:  # Python floats raise here; numpy arrays give inf
+        raise InputError(
+            f"K^E = {improvement:g}^{exponent:g} overflows a 64-bit float; "
+            "give a smaller improvement or exponent",
+            "--exponent",
+        ) from None
 
 
 @dataclass(frozen=True)

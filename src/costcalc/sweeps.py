@@ -68,7 +68,13 @@ OUTPUT_KINDS = {
     "cost_usd": "money",
     "co2e_kg": "mass",
 }
-_RANGE = re.compile(r"^(?P<lo>.+?)\.\.(?P<hi>.+?):\s*(?P<n>\d+)\s*(?P<log>log)?$", re.I)
+# One '..' and one ':'; neither end may touch a third dot ("1e20...1e22" is a typo, not
+# 1e20..0.1e22), N is ASCII digits ("３" is not 3); \Z, not $: a final newline counts.
+_RANGE = re.compile(
+    r"^(?P<lo>(?:(?!\.\.)[^:])*?[^.:])\.\.(?P<hi>[^.:](?:(?!\.\.)[^:])*?)"
+    r":\s*(?P<n>[0-9]+)\s*(?P<log>log)?\Z",
+    re.I,
+)
 
 
 # ---------------------------------------------------------------------------- axes
@@ -928,6 +934,15 @@ SPEC_KEYS = (*INPUTS, "work", "where", "sort", "top", "pareto", "zip", "max_scen
 
 def read_spec(path: str) -> dict[str, Any]:
     """A sweep spec file (YAML): the flags' names as keys, lists as YAML lists or text."""
+    return _read_spec(path)[0]
+
+
+# Spec settings that are text (or, for pareto, a list of text) and need no unit.
+_TEXT_SETTINGS = ("where", "sort", "pareto")
+
+
+def _read_spec(path: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The spec's settings, and where each was written (``file:line: key``)."""
     from pathlib import Path
 
     from costcalc import yamlio
@@ -935,29 +950,72 @@ def read_spec(path: str) -> dict[str, Any]:
 
     doc = yamlio.load(yamlio.read_text(Path(path), "sweep spec"), path)
     if doc.data is None:
-        return {}
+        return {}, {}
     if not isinstance(doc.data, dict):
         raise DataError("expected a mapping of sweep inputs (flops: ..., hardware: ...)", path)
     out: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    seen: dict[str, Any] = {}  # setting -> the key that gave it
     for key, value in doc.data.items():
         name = str(key).replace("-", "_")
+        where = doc.where((key,))
         if name not in SPEC_KEYS:
             hint = did_you_mean(name, SPEC_KEYS)
-            raise DataError(f"unknown key '{key}'{hint}", doc.where((key,)))
+            raise DataError(f"unknown key '{key}'{hint}", where)
         if isinstance(value, dict) or (
             isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
         ):
-            raise DataError(f"{key}: expected a value or a list of values", doc.where((key,)))
-        out["flops" if name == "work" else name] = value
-    return out
+            raise DataError(f"{key}: expected a value or a list of values", where)
+        if name in _TEXT_SETTINGS and not (
+            isinstance(value, str)
+            or (
+                name == "pareto"
+                and isinstance(value, list)
+                and all(isinstance(v, str) for v in value)
+            )
+        ):
+            example = {
+                "where": "'cost_usd < 1e6'",
+                "sort": "cost_usd",
+                "pareto": "[cost_usd, co2e_kg]",
+            }
+            raise DataError(f"{key}: expected text such as {example[name]}, got {value!r}", where)
+        if name == "zip" and not isinstance(value, bool):
+            raise DataError(f"{key}: expected true or false, got {value!r}", where)
+        name = "flops" if name == "work" else name
+        if name in seen:  # work: and flops:, or max-scenarios: and max_scenarios:
+            raise DataError(f"'{key}' and '{seen[name]}' are the same setting; keep one", where)
+        seen[name] = key
+        out[name] = value
+        origins[name] = f"{where}: {key}"
+    return out, origins
+
+
+def _flag(name: str) -> str:
+    return INPUTS[name].flag if name in INPUTS else "--" + name.replace("_", "-")
 
 
 def plan_command(flags: Mapping[str, Any], spec: str | None = None) -> Sweep:
-    """The sweep for a command line: the spec file's settings, overridden by flags."""
+    """The sweep for a command line: the spec file's settings, overridden by flags.
+
+    An error in a value from the spec names the file, line and key, not the flag."""
+    from costcalc.errors import CostcalcError
+
+    settings, origins = _read_spec(spec) if spec is not None else ({}, {})
+    given = {k: v for k, v in flags.items() if v is not None}
+    settings.update(given)
+    from_spec = {_flag(k): origin for k, origin in origins.items() if k not in given}
+    try:
+        return _plan_settings(settings)
+    except CostcalcError as e:
+        if e.where in from_spec:
+            e.where = from_spec[e.where]
+        raise
+
+
+def _plan_settings(settings: dict[str, Any]) -> Sweep:
     from costcalc.units import parse_quantity
 
-    settings = read_spec(spec) if spec is not None else {}
-    settings.update({k: v for k, v in flags.items() if v is not None})
     limit = settings.pop("max_scenarios", None)
     max_scenarios = MAX_SCENARIOS
     if limit is not None:

@@ -365,6 +365,17 @@ def _check_text(shown: str, spec: Kind, where: str) -> None:
         raise InputError(
             f"{shown!r} contains the control character {bad!r}; expected {spec.noun}", where
         )
+    # Python reads other scripts' digits ("١٠", fullwidth "１０") as numbers; a person
+    # would not expect "1e1٠" to mean 1e10. Numbers are written with 0-9.
+    odd = next((c for c in shown if c.isdigit() and not c.isascii()), None)
+    if odd is not None:
+        import unicodedata
+
+        raise InputError(
+            f"{shown!r} contains the digit {odd!r} ({unicodedata.name(odd, 'non-ASCII')}); "
+            f"write numbers with 0-9, e.g. {spec.example}",
+            where,
+        )
     if re.fullmatch(r"[A-Za-z%/ ]+", shown) and not re.search(r"(?i)nan|inf", shown):
         raise InputError(
             f"{shown!r} is not a number; expected {spec.noun} (e.g. {spec.example})", where
