@@ -121,7 +121,8 @@ def _sourced(
     allowed = {"value", "source", "date", "estimate", "note", *extra_keys}
     for key in raw:
         if key not in allowed:
-            problems.add(path + (key,), f"unknown key{did_you_mean(str(key), allowed)}")
+            hint = "" if problems.full else did_you_mean(str(key), allowed)
+            problems.add(path + (key,), f"unknown key{hint}")
     text = _text(raw.get("value"))
     source = raw.get("source")
     date = raw.get("date")
@@ -176,7 +177,7 @@ def parse_profile(doc: yamlio.Document) -> Profile:
         p.raise_if_any()
     for key in data:
         if key not in ALL_FIELDS:
-            p.add((key,), f"unknown field{did_you_mean(str(key), ALL_FIELDS)}")
+            p.add((key,), f"unknown field{'' if p.full else did_you_mean(str(key), ALL_FIELDS)}")
     if data.get("schema_version") != 1 or isinstance(data.get("schema_version"), bool):
         p.add(("schema_version",), "expected schema_version: 1")
     name = data.get("name")

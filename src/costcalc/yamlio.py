@@ -43,18 +43,29 @@ class Problems:
 
     Validation collects them all before raising, so that one run shows every typo."""
 
+    MAX = 100  # listed in full; past that only counted (a hostile file has thousands)
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.items: list[str] = []
+        self.unlisted = 0
+
+    @property
+    def full(self) -> bool:
+        """Whether further problems are only counted (so skip costly hints for them)."""
+        return len(self.items) >= self.MAX
 
     def add(self, path: Key, message: str) -> None:
+        if self.full:
+            self.unlisted += 1
+            return
         name = ".".join(str(p) for p in path) or "(top level)"
         self.items.append(f"{self.doc.where(path)}: {name}: {message}")
 
     def check_keys(self, data: dict[Any, Any], allowed: tuple[str, ...], path: Key) -> None:
         for key in data:
             if key not in allowed:
-                hint = did_you_mean(str(key), allowed)
+                hint = "" if self.full else did_you_mean(str(key), allowed)
                 self.add(
                     (*path, key),
                     f"unknown field{hint}; expected one of {', '.join(allowed)}",
@@ -62,8 +73,12 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            more = f" (and {len(self.items) - 1} more problems)" if len(self.items) > 1 else ""
-            raise DataError(self.items[0] + more, problems=self.items)
+            others = len(self.items) - 1 + self.unlisted
+            more = f" (and {others} more problems)" if others else ""
+            listed = self.items
+            if self.unlisted:
+                listed = [*listed, f"{self.doc.source}: ... and {self.unlisted} more problems"]
+            raise DataError(self.items[0] + more, problems=listed)
 
 
 def read_text(path: Path, what: str = "file") -> str:
