@@ -15,13 +15,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc import yamlio
 from costcalc.errors import CostcalcError, DataError, InputError
 from costcalc.estimator import Estimate
 from costcalc.units import parse_quantity
 from costcalc.yamlio import Problems
+
+if TYPE_CHECKING:
+    from costcalc.config import Settings
+    from costcalc.profiles import Catalog
 
 PLAN_FILE = "costcalc.yaml"
 REPORT_SCHEMA = "costcalc/check/1"
@@ -516,15 +520,21 @@ class Report:
         return 1 if any(line.status in failing for line in self.lines) else 0
 
 
-def evaluate_run(run: Run, doc: yamlio.Document) -> RunResult:
+def evaluate_run(
+    run: Run, doc: yamlio.Document, settings: Settings | None = None, catalog: Catalog | None = None
+) -> RunResult:
+    """One run's estimate: the run's inputs over the plan's defaults, over ``settings``
+    (the user file's defaults), over the built-in ones."""
     from costcalc.estimator import estimate
 
     kwargs = dict(run.inputs)
     try:
         # params x tokens goes to the estimator, which applies the workloads rule (6 N D)
         # and shows it among the assumptions.
-        est = estimate(**kwargs)
+        est = estimate(**kwargs, settings=settings, catalog=catalog)
     except CostcalcError as e:
+        if settings is not None and e.where in {s.where for s in settings.values.values()}:
+            raise  # a user-file default, located at its own line
         raise _locate(e, run, doc) from None
     totals: dict[str, float | None] = {}
     for metric, (_kind, key, _field, _unit) in METRICS.items():
@@ -547,11 +557,15 @@ def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcErr
 
 
 def evaluate(
-    plan: Plan, before: dict[str, dict[str, float | None]] | None = None, baseline_source: str = ""
+    plan: Plan,
+    before: dict[str, dict[str, float | None]] | None = None,
+    baseline_source: str = "",
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
 ) -> Report:
     """Every run's estimate, the totals, and a verdict per budget; ``before`` holds the
     baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`."""
-    results = [evaluate_run(run, plan.doc) for run in plan.runs]
+    results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     totals = _sum(r.totals for r in results)
     baseline = None
     if before is not None:
@@ -617,19 +631,29 @@ def _sum(items: Any) -> dict[str, float | None]:
     return totals
 
 
-def check(plan: str | Path | None = None, baseline: str | Path | None = None) -> Report:
+def check(
+    plan: str | Path | None = None,
+    baseline: str | Path | None = None,
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+) -> Report:
     """Load and evaluate a plan (``costcalc.yaml`` by default), optionally against a
-    baseline: an older plan, or a JSON report of ``costcalc check --format json``."""
+    baseline: an older plan, or a JSON report of ``costcalc check --format json``.
+    ``settings`` (the user file's defaults: ``load_settings(project=False)``) apply under
+    the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles."""
     plan_obj = load_plan(find_plan(plan))
     if baseline is None:
-        return evaluate(plan_obj)
-    return evaluate(plan_obj, load_baseline(baseline), str(baseline))
+        return evaluate(plan_obj, settings=settings, catalog=catalog)
+    before = load_baseline(baseline, settings, catalog)
+    return evaluate(plan_obj, before, str(baseline), settings, catalog)
 
 
 # -- baselines ------------------------------------------------------------------------------
 
 
-def load_baseline(path: str | Path) -> dict[str, dict[str, float | None]]:
+def load_baseline(
+    path: str | Path, settings: Settings | None = None, catalog: Catalog | None = None
+) -> dict[str, dict[str, float | None]]:
     """Run totals by name (and ``""`` for the plan total) from a plan or a JSON report."""
     path = Path(path)
     where = f"--baseline {path}"
@@ -641,7 +665,7 @@ def load_baseline(path: str | Path) -> dict[str, dict[str, float | None]]:
     if isinstance(doc.data, dict) and "schema" in doc.data:
         return _report_totals(doc)
     plan = parse_plan(doc)
-    results = [evaluate_run(run, plan.doc) for run in plan.runs]
+    results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     out = {r.name: r.totals for r in results}
     out[""] = _sum(r.totals for r in results)
     return out

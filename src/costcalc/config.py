@@ -17,16 +17,19 @@ the files up costs two ``stat`` calls; YAML is parsed only when a file exists.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from costcalc.errors import CostcalcError, DataError, did_you_mean
 
 if TYPE_CHECKING:
     from costcalc.estimator import Assumption, Estimate
     from costcalc.profiles import Catalog
+
+T = TypeVar("T")
 
 PROJECT_FILE = "costcalc.yaml"
 USER_FILE = "config.yaml"
@@ -105,20 +108,44 @@ class Settings:
         used = {k: s for k, s in self.values.items() if k in given and k not in taken}
         return {**given, **{k: s.value for k, s in used.items()}}, used
 
-    def apply(self, estimate: Callable[..., Estimate], **given: Any) -> Estimate:
-        """Run ``estimate`` with these defaults under the flags in ``given``; the
-        assumptions name the file and line of each default used."""
-        filled, used = self.fill(given)
+    def without(self, *keys: str) -> Settings:
+        """These settings less ``keys`` (an input the command derives itself)."""
+        return replace(self, values={k: s for k, s in self.values.items() if k not in keys})
+
+    @contextmanager
+    def blame(self, used: Mapping[str, Setting]) -> Iterator[None]:
+        """Errors about a value taken from a file name its file and line, not the flag."""
         try:
-            result = estimate(**filled)
+            yield
         except CostcalcError as e:
             for s in used.values():
                 if e.where == _flag(s.key):
                     e.where = s.where
             raise
-        by_assumption = {("carbon_intensity" if k == "region" else k): s for k, s in used.items()}
-        result.assumptions = [_relabel(a, by_assumption.get(a.name)) for a in result.assumptions]
-        result.inputs = {k: v for k, v in result.inputs.items() if k not in used}
+
+    @staticmethod
+    def relabel(assumptions: list[Assumption], used: Mapping[str, Setting]) -> list[Assumption]:
+        """``assumptions`` with each default taken from a file naming that file and line."""
+        by_name = {("carbon_intensity" if k == "region" else k): s for k, s in used.items()}
+        return [_relabel(a, by_name.get(a.name)) for a in assumptions]
+
+    def apply(
+        self,
+        run: Callable[..., T],
+        estimates: Callable[[T], Iterable[Estimate]] | None = None,
+        **given: Any,
+    ) -> T:
+        """``run(**given)`` with these defaults under the flags in ``given``; the
+        assumptions of its ``estimates`` (the result itself, by default) name the file
+        and line of each default used.
+        ``run`` is :func:`costcalc.estimate` or a core function built on it (budget, scale)."""
+        filled, used = self.fill(given)
+        with self.blame(used):
+            result = run(**filled)
+        found = estimates(result) if estimates is not None else (cast("Estimate", result),)
+        for est in found:
+            est.assumptions = self.relabel(est.assumptions, used)
+            est.inputs = {k: v for k, v in est.inputs.items() if k not in used}
         return result
 
 
@@ -205,15 +232,18 @@ def _shown(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def load_settings(cwd: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """The defaults from the user file and the project file (project wins)."""
+def load_settings(
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    project: bool = True,
+) -> Settings:
+    """The defaults from the user file and the project file (project wins); without
+    ``project``, the user file's alone (``check`` reads its plan's defaults itself)."""
     here = Path.cwd() if cwd is None else Path(cwd)
     values: dict[str, Setting] = {}
     files = []
-    for scope, path in (
-        ("user", user_config_file(env)),
-        ("project", here / PROJECT_FILE),
-    ):
+    scopes = [("user", user_config_file(env)), ("project", here / PROJECT_FILE)]
+    for scope, path in scopes if project else scopes[:1]:
         exists = path.is_file()
         shown = _shown(path, here)
         files.append((scope, shown, exists))
@@ -289,6 +319,7 @@ class Workspace:
         self.env = env
         self._catalog: Catalog | None = None
         self._settings: Settings | None = None
+        self._user_settings: Settings | None = None
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
@@ -301,6 +332,12 @@ class Workspace:
         if self._settings is None:
             self._settings = load_settings(self.cwd, self.env)
         return self._settings
+
+    def user_settings(self) -> Settings:
+        """The user file's defaults alone: ``check`` puts them under its plan's."""
+        if self._user_settings is None:
+            self._user_settings = load_settings(self.cwd, self.env, project=False)
+        return self._user_settings
 
     @property
     def warnings(self) -> list[str]:

@@ -10,9 +10,10 @@ that every figure and assumption can be checked the usual way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc import model, workloads
+from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError
 from costcalc.estimator import (
     Assumption,
@@ -24,6 +25,9 @@ from costcalc.estimator import (
     resolve_utilization,
 )
 from costcalc.units import factor, parse_one_of, parse_quantity
+
+if TYPE_CHECKING:
+    from costcalc.config import Settings
 
 Number = Any
 BUDGET_KINDS = ("money", "energy", "mass", "time")
@@ -75,16 +79,32 @@ def budget(
     params: Any = None,
     bytes_per_param: Any = None,
     devices: Any = None,
+    settings: Settings | None = None,
     **inputs: Any,
 ) -> Budget:
     """What ``amount`` (``"10000 USD"``, ``"500 MWh"``, ``"20 t"``, ``"7 days"``) buys.
 
     ``inputs`` are the estimate's hardware and site inputs (``hardware``, ``precision``,
     ``peak``, ``power``, ``price``, ``utilization``, ``pue``, ``carbon_intensity``,
-    ``region``, ``catalog``), as :func:`costcalc.estimator.estimate` takes them.
+    ``region``, ``catalog``), as :func:`costcalc.estimator.estimate` takes them;
+    ``settings`` (from :func:`costcalc.config.load_settings`) fill the ones left out.
     With a duration and ``flops`` (and no ``devices``): the devices needed to finish
     ``flops`` in that time, at least the memory floor of ``params``.
     """
+    if settings is not None:  # config-file defaults under the given inputs
+        # With --flops the devices are the answer, never a default.
+        use = settings.without("devices") if flops is not None else settings
+        given = {k: None for k in DEFAULT_KEYS if k != "devices"} | inputs
+        return use.apply(
+            budget,
+            lambda result: (result.estimate,),
+            amount=amount,
+            flops=flops,
+            params=params,
+            bytes_per_param=bytes_per_param,
+            devices=devices,
+            **given,
+        )
     kind, value = parse_one_of(amount, BUDGET_KINDS, "BUDGET")
     hw = resolve_hardware(**{k: inputs.get(k) for k in HARDWARE_INPUTS})
     util, _ = resolve_utilization(inputs.get("utilization"))

@@ -12,12 +12,15 @@ import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc import workloads, yamlio
 from costcalc.errors import DataError, InputError
 from costcalc.estimator import Assumption, Estimate, estimate
 from costcalc.units import parse_quantity
+
+if TYPE_CHECKING:
+    from costcalc.config import Settings
 
 Number = Any
 MAX_POINTS = 10_000
@@ -135,10 +138,25 @@ def scale(
     exponent: Any = None,
     fit: str | None = None,
     target: Any = None,
+    settings: Settings | None = None,
     **options: Any,
 ) -> Scaled:
     """Either ``work`` x ``improvement``^``exponent``, or the compute a fitted power law
-    needs for ``target`` error; each priced with :func:`costcalc.estimate` (``options``)."""
+    needs for ``target`` error; each priced with :func:`costcalc.estimate` (``options``,
+    with the config-file defaults of ``settings`` under them)."""
+    if settings is not None:
+        from costcalc.config import DEFAULT_KEYS
+
+        return settings.apply(
+            scale,
+            lambda s: [e for e in (s.result, s.base) if e is not None],
+            work=work,
+            improvement=improvement,
+            exponent=exponent,
+            fit=fit,
+            target=target,
+            **(dict.fromkeys(DEFAULT_KEYS) | options),
+        )
     if fit is not None:
         if work is not None or improvement is not None or exponent is not None:
             raise InputError(

@@ -18,13 +18,16 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc import model
 from costcalc.errors import InputError
 from costcalc.estimator import OUTPUT_FIELDS, Assumption
 from costcalc.profiles import Catalog, Profile, default_catalog
 from costcalc.where import Field, compile_where
+
+if TYPE_CHECKING:
+    from costcalc.config import Setting, Settings
 
 CHUNK = 1 << 15  # scenarios per evaluated chunk: its temporaries stay in the CPU's cache
 WRITE_CHUNK = 1 << 17  # rows per written chunk: text output has more work per chunk
@@ -995,25 +998,55 @@ def _flag(name: str) -> str:
     return INPUTS[name].flag if name in INPUTS else "--" + name.replace("_", "-")
 
 
-def plan_command(flags: Mapping[str, Any], spec: str | None = None) -> Sweep:
-    """The sweep for a command line: the spec file's settings, overridden by flags.
-
-    An error in a value from the spec names the file, line and key, not the flag."""
+def plan_command(
+    flags: Mapping[str, Any],
+    spec: str | None = None,
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+) -> Sweep:
+    """The sweep for a command line: the spec file's settings, overridden by flags, over
+    the config-file defaults of ``settings`` (flags > spec > project file > user file >
+    built-in). An error in a value from a file names the file, line and key, not the flag."""
+    from costcalc.config import DEFAULT_KEYS
     from costcalc.errors import CostcalcError
 
-    settings, origins = _read_spec(spec) if spec is not None else ({}, {})
+    chosen, origins = _read_spec(spec) if spec is not None else ({}, {})
     given = {k: v for k, v in flags.items() if v is not None}
-    settings.update(given)
-    from_spec = {_flag(k): origin for k, origin in origins.items() if k not in given}
+    chosen.update(given)
+    located = {_flag(k): origin for k, origin in origins.items() if k not in given}
+    used: Mapping[str, Setting] = {}
+    if settings is not None:
+        filled, used = settings.fill({k: chosen.get(k) for k in DEFAULT_KEYS})
+        chosen.update({k: filled[k] for k in used})
+        located.update({_flag(k): s.where for k, s in used.items()})
     try:
-        return _plan_settings(settings)
+        sweep = _plan_settings(chosen, catalog)
     except CostcalcError as e:
-        if e.where in from_spec:
-            e.where = from_spec[e.where]
+        if e.where in located:
+            e.where = located[e.where]
         raise
+    if used:
+        _show_defaults(sweep.grid, used)
+    return sweep
 
 
-def _plan_settings(settings: dict[str, Any]) -> Sweep:
+def _show_defaults(grid: Grid, used: Mapping[str, Setting]) -> None:
+    """Name the file and line of each config-file default among the grid's assumptions
+    (a numeric default is a one-value axis: it gets an assumption too)."""
+    from costcalc.config import Settings
+
+    grid.assumptions[:] = Settings.relabel(grid.assumptions, used)
+    named = {a.name for a in grid.assumptions}
+    for axis in grid.axes:
+        s = used.get(axis.name)
+        if s is not None and axis.size == 1 and axis.name not in named:
+            value = float(next(iter(axis.params.values()))[0])
+            grid.assumptions.append(
+                Assumption(axis.name, value, "", str(s.value), s.origin, s.scope)
+            )
+
+
+def _plan_settings(settings: dict[str, Any], catalog: Catalog | None = None) -> Sweep:
     from costcalc.units import parse_quantity
 
     limit = settings.pop("max_scenarios", None)
@@ -1035,6 +1068,7 @@ def _plan_settings(settings: dict[str, Any]) -> Sweep:
         top=top,
         pareto=pareto,
         max_scenarios=max_scenarios,
+        catalog=catalog,
     )
 
 

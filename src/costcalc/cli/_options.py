@@ -21,11 +21,13 @@ class Format(str, Enum):
 def core_options(ctx: typer.Context, *cli_only: str) -> dict[str, Any]:
     """The command's arguments and options as keyword arguments of its core function
     (each is named as the keyword it fills), without the CLI's own (``cli_only``); the
-    catalog of the user's workspace comes along, so their own profiles resolve."""
+    catalog and the config-file defaults of the user's workspace come along, so their
+    own profiles resolve and their defaults apply."""
     from costcalc.cli import workspace
 
+    ws = workspace(ctx)
     options = {k: v for k, v in ctx.params.items() if k not in cli_only}
-    return dict(options, catalog=workspace(ctx).catalog())
+    return dict(options, catalog=ws.catalog(), settings=ws.settings())
 
 
 def emit(render: Callable[..., str], result: Any, output_format: Format) -> None:

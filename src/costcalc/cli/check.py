@@ -23,6 +23,7 @@ class Format(str, Enum):
 
 @app.command()
 def check(
+    ctx: typer.Context,
     plan: Annotated[
         str | None,
         typer.Option(
@@ -61,12 +62,14 @@ def check(
 ) -> int:
     """Check a plan's training runs against its budgets (exit 0 ok, 1 over, 2 invalid)."""
     from costcalc import budget
+    from costcalc.cli import workspace
 
     if init:
         path = budget.write_new(plan or budget.PLAN_FILE, budget.starter_plan())
         sys.stderr.write(f"costcalc: wrote {path}; edit it, then run 'costcalc check'\n")
         return 0
-    report = budget.check(plan, baseline)
+    ws = workspace(ctx)
+    report = budget.check(plan, baseline, settings=ws.user_settings(), catalog=ws.catalog())
 
     from costcalc import render_check
 

@@ -26,6 +26,7 @@ def _axis(help_text: str, *names: str) -> Any:
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     work: Annotated[
         str | None,
         typer.Argument(
@@ -102,6 +103,7 @@ def sweep(
     plot_y: Annotated[str | None, _axis("Column to plot (default cost_usd).", "--plot-y")] = None,
 ) -> None:
     """Sweep the inputs over lists and ranges: every scenario's time, energy, cost and CO2e."""
+    from costcalc.cli import workspace
     from costcalc.sweeps import plan_command
 
     flags = {
@@ -125,7 +127,8 @@ def sweep(
         "zip": zip_axes or None,
         "max_scenarios": max_scenarios,
     }
-    prepared = plan_command(flags, spec)
+    ws = workspace(ctx)
+    prepared = plan_command(flags, spec, settings=ws.settings(), catalog=ws.catalog())
     _emit(prepared, output_format.value, output, plot, plot_y)
 
 
