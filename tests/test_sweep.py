@@ -498,3 +498,32 @@ def test_killed_sweep_leaves_no_partial_file(tmp_path: Path) -> None:
         timeout=60,
     )
     assert target.read_text().count("\n") == 2001
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_sweep_over_an_existing_file_leaves_the_old_file(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """A sweep killed while it writes over ``out.csv`` leaves the old ``out.csv`` whole;
+    SIGTERM also removes the hidden temporary file (SIGKILL cannot)."""
+    target = tmp_path / "out.csv"
+    old = b"flops,cost_usd\n1e20,123\n"
+    target.write_bytes(old)
+    args = [_script(), "sweep", "1e18..1e25:2000log", "--devices", "1..4096:2000"]
+    proc = subprocess.Popen([*args, "-f", "csv", "--output", str(target)])
+    try:
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob(".out.csv.*.tmp")):
+            assert proc.poll() is None, "the sweep ended before it was killed"
+            assert time.monotonic() < deadline, "no temporary file appeared"
+            time.sleep(0.01)
+        proc.send_signal(sig)
+    finally:
+        code = proc.wait(timeout=30)
+    assert code != 0, "killed mid-write, not finished"
+    assert target.read_bytes() == old
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p != target)
+    if sig == signal.SIGTERM:
+        assert leftovers == []
+    else:
+        assert len(leftovers) <= 1 and all(n.startswith(".out.csv.") for n in leftovers)

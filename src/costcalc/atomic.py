@@ -49,11 +49,16 @@ def atomic_open(
     if not overwrite and target.exists():
         raise exists_error(target, force_flag, where)
     tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
+    # The SIGTERM handler goes in first: a SIGTERM just after the temporary file appears
+    # must still remove it.
+    previous = _cleanup_on_sigterm()
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-    except OSError as e:
-        raise _located(e, target, where) from None
-    previous = _cleanup_on_sigterm()
+    except BaseException as e:
+        _restore(previous)
+        if isinstance(e, OSError):
+            raise _located(e, target, where) from None
+        raise
     try:
         mode = "wb" if binary else "w"
         kwargs: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
