@@ -233,3 +233,56 @@ def test_installed_script_as_a_real_subprocess(tmp_path: Path) -> None:
         timeout=60,
     )
     assert module.returncode == 0 and float(module.stdout) == 1e18
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["estimate", "1e18"], "estimate"),
+        (["--profiles-dir", "estimate", "sweep", "1e20"], "sweep"),
+        (["--profiles-dir=hw", "check"], "check"),
+        (["--help"], None),
+        (["estimat", "1e18"], None),
+        ([], None),
+    ],
+)
+def test_the_script_finds_the_command_to_register(argv: list[str], name: str | None) -> None:
+    from costcalc.cli import command_in
+
+    assert command_in(argv) == name
+
+
+def test_the_script_registers_one_command_yet_suggests_any(tmp_path: Path) -> None:
+    """The installed script registers only the command it runs; a misspelt command still
+    gets click's suggestion, since then every command is registered."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    run = subprocess.run(
+        [
+            _installed_script(),
+            "--profiles-dir",
+            str(tmp_path),
+            "estimate",
+            "1e18",
+            "--value",
+            "flops",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert run.returncode == 0 and float(run.stdout) == 1e18, run.stderr
+    typo = subprocess.run(
+        [_installed_script(), "estimat", "1e18"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert typo.returncode == 2 and typo.stdout == ""
+    assert "No such command 'estimat'" in typo.stderr and "'estimate'" in typo.stderr
+    helped = subprocess.run(
+        [_installed_script(), "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
+    for name in ("estimate", "sweep", "check", "budget", "profiles", "calibrate"):
+        assert name in helped.stdout
