@@ -42,3 +42,12 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert command.help, f"costcalc {name} has no help text"
         assert f"costcalc {name}" in text, f"costcalc {name} is missing from README.md"
+
+
+def test_the_package_docstring_example_runs() -> None:
+    import doctest
+
+    import costcalc
+
+    result = doctest.testmod(costcalc)
+    assert result.attempted >= 3 and result.failed == 0
