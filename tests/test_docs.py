@@ -51,3 +51,27 @@ def test_the_package_docstring_example_runs() -> None:
 
     result = doctest.testmod(costcalc)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_readme_python_examples_run(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    env = {**os.environ, "COSTCALC_CONFIG_DIR": str(tmp_path / "config")}
+    for code in blocks:
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        if run.returncode and "needs pandas" in run.stderr:
+            continue  # the example says pandas is optional; it is not installed here
+        assert run.returncode == 0, run.stderr
