@@ -242,13 +242,10 @@ def render_table(est: Estimate, console: Any) -> None:
     """A rich table on a terminal."""
     from rich.table import Table
 
-    results = Table(
-        title=f"costcalc estimate: {_title(est)}",
-        show_header=False,
-        title_justify="left",
-        box=None,
-        padding=(0, 2),
-    )
+    # The title is its own line: as a table title it would wrap to the table's width.
+    console.print(f"[bold]costcalc estimate:[/bold] {_title(est)}", highlight=False)
+    console.print()
+    results = Table(show_header=False, box=None, padding=(0, 2))
     results.add_column(style="bold")
     results.add_column(style="cyan")
     for label, value in human_outputs(est):
