@@ -96,6 +96,17 @@ def _path(data: dict[str, Any], draw: Any) -> list[Any]:
     return path or [draw(st.sampled_from(sorted(data)))]
 
 
+def _with_raw_snippet(draw, text: str) -> str:
+    """``text`` with, maybe, a raw YAML snippet as the value of one of its lines."""
+    if draw(st.booleans()):
+        lines = text.splitlines() or [""]
+        i = draw(st.integers(0, len(lines) - 1))
+        if ": " in lines[i]:
+            lines[i] = lines[i].split(": ", 1)[0] + ": " + draw(yaml_snippets)
+        text = "\n".join(lines) + "\n"
+    return text
+
+
 @st.composite
 def mutated_profiles(draw: Any) -> str:
     data = yaml.safe_load(yaml.safe_dump(BASE))
@@ -105,14 +116,7 @@ def mutated_profiles(draw: Any) -> str:
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = draw(yaml_values)
-    text = yaml.safe_dump(data, sort_keys=False)
-    if draw(st.booleans()):  # and a raw snippet somewhere in a value
-        lines = text.splitlines()
-        i = draw(st.integers(0, len(lines) - 1))
-        if ": " in lines[i]:
-            lines[i] = lines[i].split(": ", 1)[0] + ": " + draw(yaml_snippets)
-        text = "\n".join(lines) + "\n"
-    return text
+    return _with_raw_snippet(draw, yaml.safe_dump(data, sort_keys=False))
 
 
 @FUZZ
@@ -408,14 +412,7 @@ def mutated_plans(draw: Any) -> str:
                 node[draw(st.sampled_from([*PLAN_KEYS, "x"]))] = draw(yaml_scalars)
         if not data:
             break
-    text = yaml.safe_dump(data, sort_keys=False)
-    if draw(st.booleans()):
-        lines = text.splitlines() or [""]
-        i = draw(st.integers(0, len(lines) - 1))
-        if ": " in lines[i]:
-            lines[i] = lines[i].split(": ", 1)[0] + ": " + draw(yaml_snippets)
-        text = "\n".join(lines) + "\n"
-    return text
+    return _with_raw_snippet(draw, yaml.safe_dump(data, sort_keys=False))
 
 
 @FUZZ
