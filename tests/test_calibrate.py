@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,6 @@ def calibrated(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One real 2-second calibration by the installed script, shared by the tests that read it."""
     config = tmp_path_factory.mktemp("calibrated")
     env = {**os.environ, **STEADY, "COSTCALC_CONFIG_DIR": str(config)}
-    started = time.perf_counter()
     done = subprocess.run(
         [*costcalc_exe(), "calibrate", "--seconds", "2"],
         capture_output=True,
@@ -60,8 +59,7 @@ def calibrated(tmp_path_factory: pytest.TempPathFactory) -> dict:
         env=env,
         timeout=60,
     )
-    elapsed = time.perf_counter() - started
-    return {"result": done, "config": config, "elapsed": elapsed}
+    return {"result": done, "config": config}
 
 
 def fake_tool(bin_dir: Path, name: str, script: str) -> None:
@@ -95,46 +93,12 @@ def fake_gpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 # -- the real measurement on this machine ---------------------------------------------
 
 
-NUMPY_OWN_TIMING = """
-import json, sys, time
-import numpy as np
-size, repeats = int(sys.argv[1]), int(sys.argv[2])
-out = {}
-for prec, dtype in (("fp32", np.float32), ("fp64", np.float64)):
-    a = np.ones((size, size), dtype=dtype)
-    b = np.ones((size, size), dtype=dtype)
-    a @ b
-    rates = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ b
-        rates.append(2 * size**3 / (time.perf_counter() - t0))
-    out[prec] = rates
-print(json.dumps(out))
-"""
-
-
-def numpy_own_timing(size: int, repeats: int = 8) -> dict[str, list[float]]:
-    """Throughputs (FLOP/s) of size x size products, timed by numpy alone in a fresh process
-    with the same BLAS threads as the calibration."""
-    done = subprocess.run(
-        [sys.executable, "-c", NUMPY_OWN_TIMING, str(size), str(repeats)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **STEADY},
-        timeout=60,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
-def test_calibrate_writes_a_valid_profile_within_numpys_own_timing(calibrated) -> None:
+def test_calibrate_writes_a_valid_profile(calibrated) -> None:
     r = calibrated["result"]
     assert r.returncode == 0, r.stderr + r.stdout
     assert r.stderr.startswith("costcalc calibrate: detecting hardware")
     assert "numpy float32 matmul" in r.stderr
     assert "Wrote" in r.stdout and "not measured: GPU" in r.stdout
-    assert calibrated["elapsed"] < 2 * 2 + 5  # --seconds bounds the measurement
 
     path = calibrated["config"] / "profiles" / "local.yaml"
     profile = load_profile(path)  # the shipped catalog's validator
@@ -149,10 +113,9 @@ def test_calibrate_writes_a_valid_profile_within_numpys_own_timing(calibrated) -
         assert entry.date == today
         size = int(re.search(r"matmul (\d+) x \1", entry.source).group(1))
         assert float(re.search(r"spread ([\d.]+)%", entry.source).group(1)) >= 0
-        rates = numpy_own_timing(size)[prec]
-        # Same machine, same size, timed by numpy alone: the recorded median sits in that
-        # range, with slack for a shared CPU (a 2x error in the FLOP count would not).
-        assert 0.5 * min(rates) <= entry.value <= 1.5 * max(rates), (prec, entry.value, rates)
+        # The rate itself is a timing (make bench measures it); the FLOP count per product
+        # and the median are checked with a fake clock below. Here: a real, finite rate.
+        assert size >= 64 and math.isfinite(entry.value) and entry.value > 0
 
 
 def test_calibrate_in_process_with_output(cli, tmp_path: Path, isolated_config: Path) -> None:
@@ -263,11 +226,11 @@ def test_statistics_order(samples: list[float]) -> None:
     assert m.median == pytest.approx(2e6 / statistics.median(samples))
 
 
-def test_time_matmul_on_real_numpy_is_bounded() -> None:
-    started = time.perf_counter()
+def test_time_matmul_on_real_numpy_takes_enough_samples() -> None:
+    # How long it takes is a timing (make bench); the budget rule is tested with a fake clock.
     timing = cal.time_matmul(cal._numpy_maker("float32"), 0.5, max_size=1024)
-    assert time.perf_counter() - started < 0.5 * 1.2 + 0.5
     assert len(timing.samples) >= cal.MIN_REPEATS
+    assert all(sample > 0 for sample in timing.samples)
 
 
 # -- detection -------------------------------------------------------------------------
@@ -354,9 +317,7 @@ def test_failing_nvidia_smi_is_a_remark_not_an_error(fake_gpu) -> None:
 def test_hanging_nvidia_smi_times_out(fake_gpu, monkeypatch) -> None:
     fake_gpu(script="exec sleep 20\n")
     monkeypatch.setattr(detect, "TOOL_TIMEOUT", 0.3)
-    started = time.perf_counter()
-    found = detect.detect()
-    assert time.perf_counter() - started < 5
+    found = detect.detect()  # "did not answer": the timeout ended it, not the 20 s sleep
     assert found.gpus == []
     assert any("did not answer" in r for r in found.remarks)
 

@@ -16,7 +16,6 @@ import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__
-from costcalc.cli import _coerce
 from costcalc.errors import CostcalcError, printable
 
 if TYPE_CHECKING:
@@ -34,19 +33,15 @@ class _Group(TyperGroup):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
-            with _coerce.light_coercion():
-                code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
+            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
         except CostcalcError as e:
             _error(str(e))
             code = e.exit_code
         except typer.TyperException as e:  # click's usage errors: unknown option, bad value
             ctx = getattr(e, "ctx", None)
-            if type(e).__name__ == "NoArgsIsHelpError":  # bare `costcalc`: the help itself
-                sys.stderr.write(f"{e.format_message()}\n")
-            else:
-                where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-                _error(printable(f"{e.format_message()}{where}"))
+            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            _error(printable(f"{e.format_message()}{where}"))
             code = getattr(e, "exit_code", EXIT_USAGE)
         except typer.Abort:
             _error("aborted")
@@ -70,7 +65,7 @@ app = typer.Typer(
     name="costcalc",
     help="What does training cost? Compute -> wall-clock time, device-hours, energy, money "
     "and CO2e, with every assumption shown and sourced.",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `costcalc`: the help, on stderr, exit 2 (_root)
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -105,6 +100,9 @@ def _root(
     ] = None,
 ) -> None:
     """costcalc: training-cost estimates you can check."""
+    if ctx.invoked_subcommand is None:  # no command: show what there is, as a usage error
+        sys.stderr.write(ctx.get_help() + "\n")
+        raise typer.Exit(EXIT_USAGE)
     from costcalc.config import Workspace
 
     ws = Workspace([Path(d) for d in profiles_dirs or []])
