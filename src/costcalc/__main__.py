@@ -15,9 +15,6 @@ def main() -> None:
 
         sys.stdout.write(f"costcalc {__version__}\n")
         return
-    import costcalc
-
-    costcalc._cli_registers_lazily = True  # type: ignore[attr-defined]  # see cli/__init__.py
     from costcalc.cli import main as cli_main
 
     cli_main()

@@ -29,7 +29,28 @@ def _error(message: str) -> None:
 
 
 class _Group(TyperGroup):
-    """Runs the app with one error boundary, whether called from main() or a test runner."""
+    """Runs the app with one error boundary, whether called from main() or a test runner,
+    and imports a command's module only when that command is wanted."""
+
+    _loaded: dict[str, Any] = {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            from costcalc.errors import InputError, did_you_mean
+
+            hint = did_you_mean(cmd_name, COMMANDS)
+            raise InputError(f"no command '{cmd_name}'{hint}; see 'costcalc --help'")
+        if cmd_name not in self._loaded:
+            import importlib
+
+            module = importlib.import_module(f"costcalc.cli.{cmd_name}")
+            command = typer.main.get_command(module.cli)
+            command.name = cmd_name
+            self._loaded[cmd_name] = command
+        return self._loaded[cmd_name]
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
@@ -128,54 +149,39 @@ def workspace(ctx: typer.Context) -> Workspace:
     return obj if isinstance(obj, Workspace) else Workspace()
 
 
-# Each command lives in its own module and registers itself on ``app`` when imported.
+# Each command lives in its own module, which defines ``cli`` (a typer.Typer holding the
+# command, or a group of them). The root group imports a module only when its command runs
+# (or help lists them all): click's own lazy-group hooks, list_commands and get_command.
 # Help lists them in this order.
-COMMANDS = {
-    "estimate": "estimate",
-    "sweep": "sweep",
-    "check": "check",
-    "budget": "budget",
-    "scale": "scale",
-    "runs": "runs",
-    "profiles": "profiles",
-    "regions": "regions",
-    "config": "config",
-    "calibrate": "calibrate",
-}
-_ROOT_OPTIONS_WITH_VALUE = ("--profiles-dir",)
+COMMANDS = (
+    "estimate",
+    "sweep",
+    "check",
+    "budget",
+    "scale",
+    "runs",
+    "profiles",
+    "regions",
+    "config",
+    "calibrate",
+)
 
 
-def load_commands(names: list[str] | None = None) -> None:
-    """Import the modules of ``names`` (all commands when None), registering them."""
-    import importlib
+def group(help: str) -> typer.Typer:
+    """A command group (``costcalc runs``, ...): bare, it shows its help as a usage error."""
+    sub = typer.Typer(
+        help=help, invoke_without_command=True, add_completion=False, rich_markup_mode=None
+    )
 
-    for name in names if names is not None else list(COMMANDS):
-        importlib.import_module(f"costcalc.cli.{COMMANDS[name]}")
+    @sub.callback()
+    def _bare(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            sys.stderr.write(ctx.get_help() + "\n")
+            raise typer.Exit(EXIT_USAGE)
 
-
-def command_in(argv: list[str]) -> str | None:
-    """The command named by ``argv``, if it names one (root options skipped)."""
-    args = iter(argv)
-    for arg in args:
-        if arg in _ROOT_OPTIONS_WITH_VALUE:
-            next(args, None)
-        elif not arg.startswith("-"):
-            return arg if arg in COMMANDS else None
-    return None
+    return sub
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The ``costcalc`` script. Typer builds every registered command's parameters on
-    each start, so only the command being run is registered (all of them for help, or
-    for a name that is not a command, so that click can suggest one)."""
-    args = sys.argv[1:] if argv is None else argv
-    name = command_in(args)
-    load_commands([name] if name is not None else None)
-    app(args=args, prog_name="costcalc")
-
-
-# Imported as a library (tests, typer.testing, documentation tools), the app has every
-# command; the script's fast path (costcalc.__main__) sets this flag first and lets
-# main() register just the one it runs.
-if not getattr(sys.modules.get("costcalc"), "_cli_registers_lazily", False):
-    load_commands()
+    """The ``costcalc`` script."""
+    app(args=sys.argv[1:] if argv is None else argv, prog_name="costcalc")

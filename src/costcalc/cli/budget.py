@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from costcalc.cli import _options as o
-from costcalc.cli import app
+
+cli = typer.Typer(rich_markup_mode=None)
 
 
-@app.command()
+@cli.command()
 def budget(
     ctx: typer.Context,
     amount: Annotated[

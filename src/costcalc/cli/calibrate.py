@@ -7,15 +7,16 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import app
-
 
 def _progress(message: str) -> None:
     sys.stderr.write(f"costcalc calibrate: {message}\n")
     sys.stderr.flush()
 
 
-@app.command()
+cli = typer.Typer(rich_markup_mode=None)
+
+
+@cli.command()
 def calibrate(
     seconds: Annotated[
         float,

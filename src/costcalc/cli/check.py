@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import app
-
 
 class Format(str, Enum):
     table = "table"
@@ -21,7 +19,10 @@ class Format(str, Enum):
     latex = "latex"
 
 
-@app.command()
+cli = typer.Typer(rich_markup_mode=None)
+
+
+@cli.command()
 def check(
     ctx: typer.Context,
     plan: Annotated[

@@ -8,14 +8,9 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import app, workspace
+from costcalc.cli import group, workspace
 
-config_app = typer.Typer(
-    help="Defaults from costcalc.yaml and your config file: show.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(config_app, name="config")
+cli = group("Defaults from costcalc.yaml and your config file: show.")
 
 
 class Format(str, Enum):
@@ -23,7 +18,7 @@ class Format(str, Enum):
     json = "json"
 
 
-@config_app.command()
+@cli.command()
 def show(
     ctx: typer.Context,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from costcalc.cli import app, color_stdout, workspace
+from costcalc.cli import color_stdout, workspace
 
 
 class Format(str, Enum):
@@ -19,7 +19,10 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-@app.command()
+cli = typer.Typer(rich_markup_mode=None)
+
+
+@cli.command()
 def estimate(
     ctx: typer.Context,
     work: Annotated[

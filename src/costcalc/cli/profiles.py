@@ -8,18 +8,13 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import EXIT_USAGE, app, workspace
+from costcalc.cli import EXIT_USAGE, group, workspace
 from costcalc.cli._catalog import ListFormat, ShowFormat, write_list
 
-profiles_app = typer.Typer(
-    help="Hardware profiles: list, show, validate, schema, new.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(profiles_app, name="profiles")
+cli = group("Hardware profiles: list, show, validate, schema, new.")
 
 
-@profiles_app.command("list")
+@cli.command("list")
 def list_(
     ctx: typer.Context,
     vendor: Annotated[
@@ -64,7 +59,7 @@ def list_(
     )
 
 
-@profiles_app.command()
+@cli.command()
 def show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Profile name or alias, e.g. h100-sxm.")],
@@ -79,7 +74,7 @@ def show(
     sys.stdout.write(render_catalog.render_profile(entry, output_format.value))
 
 
-@profiles_app.command()
+@cli.command()
 def validate(
     ctx: typer.Context,
     paths: Annotated[
@@ -97,7 +92,7 @@ def validate(
         raise typer.Exit(EXIT_USAGE)
 
 
-@profiles_app.command()
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of a profile file, for editors' YAML validation."""
     from costcalc.profiles import schema_path
@@ -105,7 +100,7 @@ def schema() -> None:
     sys.stdout.write(schema_path().read_text(encoding="utf-8"))
 
 
-@profiles_app.command()
+@cli.command()
 def new(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the new profile, e.g. my-h100.")],

@@ -7,18 +7,13 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import app
+from costcalc.cli import group
 from costcalc.cli._catalog import ListFormat, ShowFormat, write_list
 
-regions_app = typer.Typer(
-    help="Grid regions (countries, cloud regions): list, show.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(regions_app, name="regions")
+cli = group("Grid regions (countries, cloud regions): list, show.")
 
 
-@regions_app.command("list")
+@cli.command("list")
 def list_(
     provider: Annotated[
         str | None,
@@ -52,7 +47,7 @@ def list_(
     write_list(rows, output_format, render_catalog.region_rows, render_catalog.render_region_list)
 
 
-@regions_app.command()
+@cli.command()
 def show(
     region: Annotated[
         str,

@@ -7,17 +7,13 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import app
+from costcalc.cli import group
 from costcalc.cli._options import Format, OutputFormat
 
-runs_app = typer.Typer(
-    help="Reference training runs (Epoch AI data, each with its own source): list, show.",
-    no_args_is_help=True,
-)
-app.add_typer(runs_app, name="runs")
+cli = group("Reference training runs (Epoch AI data, each with its own source): list, show.")
 
 
-@runs_app.command("list")
+@cli.command("list")
 def list_runs(output_format: OutputFormat = Format.table) -> None:
     """List the reference runs: slug, year, parameters, compute, hardware, confidence."""
     from costcalc import render_workloads, runs
@@ -27,7 +23,7 @@ def list_runs(output_format: OutputFormat = Format.table) -> None:
     )
 
 
-@runs_app.command("show")
+@cli.command("show")
 def show_run(
     run: Annotated[str, typer.Argument(help="Run slug, alias or unique prefix: gpt-3, palm.")],
     output_format: OutputFormat = Format.table,

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from costcalc.cli import _options as o
-from costcalc.cli import app
+
+cli = typer.Typer(rich_markup_mode=None)
 
 
-@app.command()
+@cli.command()
 def scale(
     ctx: typer.Context,
     work: Annotated[

@@ -9,8 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from costcalc.cli import app
-
 
 class Format(str, Enum):
     table = "table"
@@ -24,7 +22,10 @@ def _axis(help_text: str, *names: str) -> Any:
     return typer.Option(*names, help=help_text, show_default=False)
 
 
-@app.command()
+cli = typer.Typer(rich_markup_mode=None)
+
+
+@cli.command()
 def sweep(
     ctx: typer.Context,
     work: Annotated[
