@@ -153,8 +153,17 @@ def budget(
             for a in result.assumptions
         ]
     else:
+        from costcalc import finite
+
         device_seconds = _device_time(kind, value, hw, devices, inputs)
         work = model.flops_from_device_time(device_seconds, hw.peak, util)
+        finite.checked(work, f"the compute that {amount} buys", "BUDGET", str(amount))
+        if work == 0:
+            raise InputError(
+                f"the compute that {amount} buys underflows to zero: the budget is "
+                f"{finite.TOO_BIG}",
+                "BUDGET",
+            )
         result = estimate(work, devices=devices, **options)
 
     ratio, ratio_source = workloads.rule("tokens_per_param")

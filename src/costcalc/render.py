@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from costcalc import finite
 from costcalc.errors import InputError, did_you_mean
 from costcalc.estimator import OUTPUT_FIELDS, Assumption, Estimate
 from costcalc.units import convert, factor
@@ -146,7 +146,7 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
 
 
 def render_json(est: Estimate) -> str:
-    return json.dumps(to_dict(est), indent=2, allow_nan=False) + "\n"  # never NaN/Infinity
+    return finite.dumps(to_dict(est), indent=2) + "\n"  # never NaN/Infinity
 
 
 def render_yaml(est: Estimate) -> str:

@@ -5,11 +5,10 @@ LaTeX sentence. Values arrive in base units; only unit conversion happens here.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from costcalc import __version__
+from costcalc import __version__, finite
 from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report
 from costcalc.render import ENERGY_UNITS, MASS_UNITS, human_time, scaled, sig
 from costcalc.render import to_dict as estimate_dict
@@ -327,7 +326,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
 
 
 def render_json(report: Report, strict: bool = False) -> str:
-    return json.dumps(to_dict(report, strict), indent=2) + "\n"
+    return finite.dumps(to_dict(report, strict), indent=2) + "\n"
 
 
 # -- Hugging Face model card ---------------------------------------------------------------
@@ -428,6 +427,7 @@ def render_latex(report: Report) -> str:
 
 
 def render(report: Report, output_format: str, strict: bool = False) -> str:
+    finite.require_finite(to_dict(report, strict))  # the one check, before any format
     if output_format == "json":
         return render_json(report, strict)
     if output_format == "markdown":

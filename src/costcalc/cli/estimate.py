@@ -327,7 +327,9 @@ def estimate(
 
 
 def _emit(result: Any, output_format: Format, value: str | None) -> None:
-    from costcalc import render
+    from costcalc import finite, render
+
+    finite.require_finite(render.to_dict(result))  # the one check, before any format
 
     if value is not None:
         sys.stdout.write(render.render_value(result, value))
