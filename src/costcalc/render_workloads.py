@@ -167,8 +167,10 @@ def _report_table(r: Report, console: Any) -> None:
     for label, value in r.rows:
         table.add_row(label, value)
     console.print(table)
+    from rich.markup import escape
+
     for note in r.notes:
-        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+        console.print(f"[yellow]Note:[/yellow] {escape(note)}", highlight=False)
     console.print()
     console.print(f"[bold]{r.heading}[/bold]")
     console.print()

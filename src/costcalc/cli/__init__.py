@@ -6,6 +6,7 @@ This is the only place where errors become exit codes: 0 ok, 1 a budget check fa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -17,12 +18,27 @@ from typer.core import TyperGroup
 
 from costcalc import __version__
 from costcalc.cli import _coerce
-from costcalc.errors import CostcalcError, printable
+from costcalc.errors import CostcalcError, printable, terminal_text
 
 if TYPE_CHECKING:
     from costcalc.config import Workspace
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class _TerminalSafe:
+    """stdout, with control characters in the text written shown escaped
+    (:func:`costcalc.errors.terminal_text`); everything else is the stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _error(message: str) -> None:
@@ -84,10 +100,8 @@ def degrade_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):  # closed, not reconfigurable
                 reconfigure(errors="costcalc-degrade")
-            except (ValueError, OSError):  # closed, or not reconfigurable
-                pass
 
 
 class _Group(TyperGroup):
@@ -95,7 +109,11 @@ class _Group(TyperGroup):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         degrade_output()
+        stdout = sys.stdout
         try:
+            # Every text the commands write goes through one filter: user text (profile
+            # names, run names, sources) cannot act on the terminal.
+            sys.stdout = _TerminalSafe(stdout)  # type: ignore[assignment]
             with _coerce.light_coercion():
                 code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
@@ -122,6 +140,9 @@ class _Group(TyperGroup):
             traceback.print_exc()
             _error("internal error (a bug in costcalc); please report it with the traceback")
             code = EXIT_INTERNAL
+        finally:
+            if isinstance(sys.stdout, _TerminalSafe):
+                sys.stdout = stdout
         if standalone_mode:
             sys.exit(code)
         return code
@@ -181,7 +202,7 @@ def color_stdout() -> bool:
 
 def _warn(messages: list[str]) -> None:
     for message in messages:
-        sys.stderr.write(f"costcalc: warning: {message}\n")
+        sys.stderr.write(f"costcalc: warning: {printable(message)}\n")
 
 
 def workspace(ctx: typer.Context) -> Workspace:
