@@ -336,14 +336,15 @@ def estimate(
             sampled = _evaluate({**values, **drawn}, plan)
             fields = _fields(sampled, money_items)
         fields = {k: np.broadcast_to(v, (n,)) for k, v in fields.items()}
-        for name, arr in fields.items():
-            if np.isinf(arr).any() or any(not np.isfinite(d).all() for d in drawn.values()):
-                given = ", ".join(repr(d.text) for d in dists.values())
-                raise InputError(
-                    f"the range of {name} overflows: samples of {given} are too large or too "
-                    "small to compute with; narrow the distribution",
-                    RANGEABLE[next(iter(dists))][1],
-                )
+        overflowing = [k for k, d in drawn.items() if not np.isfinite(d).all()]
+        overflowing += [k for k, arr in fields.items() if np.isinf(arr).any()]
+        if overflowing:
+            shown = ", ".join(repr(d.text) for d in dists.values())
+            raise InputError(
+                f"the range of {overflowing[0]} overflows: samples of {shown} are too large "
+                "or too small to compute with; narrow the distribution",
+                RANGEABLE[next(iter(dists))][1],
+            )
         ranges = {}
         for name, arr in fields.items():
             ranges[name] = None if np.isnan(arr).any() else uncertainty.percentiles(arr)
