@@ -457,3 +457,40 @@ def test_terminal_text_keeps_lines_tabs_and_colour_but_nothing_else() -> None:
     assert terminal_text("a\n\tb") == "a\n\tb"
     assert terminal_text("\x1b[1;31mred\x1b[0m") == "\x1b[1;31mred\x1b[0m"
     assert terminal_text("\x1b[2J\x1b]0;t\x07\u202e\x9b") == "\\x1b[2J\\x1b]0;t\\x07\\u202e\\x9b"
+
+
+def test_a_real_terminal_gets_colour_but_no_other_control_sequence(tmp_path: Path) -> None:
+    """On a terminal (a pty) the rich tables keep their colour (SGR) sequences; the escape
+    sequences, C1 controls and bidi overrides of a profile's display name are shown escaped."""
+    import pty
+
+    folder = _evil_profile(tmp_path)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "TERM": "xterm-256color",
+        "COLUMNS": "150",
+        "COSTCALC_CONFIG_DIR": str(tmp_path / "config"),
+        "COSTCALC_CACHE_DIR": os.environ["COSTCALC_CACHE_DIR"],
+        "HOME": str(tmp_path),
+    }
+    argv = [str(SCRIPT), "--profiles-dir", str(folder), "estimate", "1e18", "-H", "evil"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the script, with the pty as its terminal
+        os.execve(argv[0], argv, env)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, out[-500:]
+    text = out.decode("utf-8")
+    assert re.search(r"\x1b\[[0-9;]*m", text), "no colour on a terminal"
+    rest = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert not set(rest) & set(CONTROLS.replace("\r", "")), repr(rest[:300])
+    assert "Evil \\x1b]0;pwned\\x07\\x1b[2J\\u202eX\\x9b31m" in rest
