@@ -494,3 +494,15 @@ def test_a_real_terminal_gets_colour_but_no_other_control_sequence(tmp_path: Pat
     rest = re.sub(r"\x1b\[[0-9;]*m", "", text)
     assert not set(rest) & set(CONTROLS.replace("\r", "")), repr(rest[:300])
     assert "Evil \\x1b]0;pwned\\x07\\x1b[2J\\u202eX\\x9b31m" in rest
+
+
+def test_the_one_check_before_rendering_names_the_inputs(cli) -> None:
+    """A result that no earlier check catches (an exchange rate that overflows the money
+    section) is refused by the check before rendering, naming the inputs given."""
+    for fmt in ("json", "table", "csv", "yaml", "markdown"):
+        r = cli(
+            "estimate", "1e18", "-H", "h100-sxm", "--currency=EUR", "--fx-rate=1e308", "-f", fmt
+        )
+        line = _one_line_exit_2(r)
+        assert "money.items" in line and "fx rate 1e308" in line and "currency EUR" in line
+        assert r.out == ""

@@ -105,14 +105,13 @@ def first_nonfinite(doc: Any, path: str = "") -> str | None:
     return None if is_finite(doc) else path or "value"
 
 
-def require_finite(doc: Any, where: str = "") -> Any:
+def require_finite(doc: Any, where: str = "", inputs: str = "") -> Any:
     """``doc`` when every number in it is finite; else an :class:`InputError` naming the
-    first field that is not (the one check before any rendering)."""
+    first field that is not, and ``inputs`` (the one check before any rendering)."""
     found = first_nonfinite(doc)
     if found is not None:
-        raise InputError(
-            f"the result {found} is not a finite number: the inputs are {TOO_BIG}", where
-        )
+        named = f" (from {inputs[:300]})" if inputs else ""
+        raise InputError(f"the result {found} overflows{named}: the inputs are {TOO_BIG}", where)
     return doc
 
 
