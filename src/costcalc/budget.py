@@ -12,6 +12,7 @@ is an error (exit 2), never "over budget". The schema is documented in
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -491,7 +492,8 @@ class Change:
         d, b = self.delta(metric), self.before.get(metric)
         if d is None or not b:
             return None
-        return d / b
+        fraction = d / b
+        return fraction if math.isfinite(fraction) else None
 
 
 @dataclass
@@ -536,10 +538,18 @@ def evaluate_run(
         if settings is not None and e.where in {s.where for s in settings.values.values()}:
             raise  # a user-file default, located at its own line
         raise _locate(e, run, doc) from None
+    from costcalc import finite
+
     totals: dict[str, float | None] = {}
     for metric, (_kind, key, _field, _unit) in METRICS.items():
         value = est.outputs.get(key)
-        totals[metric] = None if value is None else value * run.repeats
+        path = run.origins.get("repeats", run.path)
+        where = f"{doc.where(path)}: {'.'.join(str(p) for p in path)}"
+        totals[metric] = (
+            None
+            if value is None
+            else finite.product(((metric, value), ("repeats", run.repeats)), where, nonzero=False)
+        )
     return RunResult(run, est, totals)
 
 
@@ -567,6 +577,14 @@ def evaluate(
     baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`."""
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     totals = _sum(r.totals for r in results)
+    from costcalc import finite
+
+    for metric, value in totals.items():
+        finite.checked(
+            value,
+            f"the plan's total {metric} (the sum over {len(results)} runs)",
+            f"{plan.source}: runs",
+        )
     baseline = None
     if before is not None:
         baseline = compare(before, {r.name: r.totals for r in results}, baseline_source)
@@ -601,9 +619,27 @@ def evaluate(
             continue
         allowed = limit.limit if limit.limit is not None else (limit.fraction or 0.0) * old
         lines.append(_verdict(limit, allowed, value - old, baseline=old))
+    for line in lines:
+        _check_line(line, plan)
     if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
         notes.append("max_increase budgets are checked only with --baseline")
     return Report(plan, results, totals, lines, baseline, list(dict.fromkeys(notes)))
+
+
+def _check_line(line: BudgetLine, plan: Plan) -> None:
+    """A verdict whose numbers (the increase, the headroom as a fraction of the limit)
+    overflow is refused, naming the budget: a limit of 1e-320 USD is no budget."""
+    from costcalc import finite
+
+    limit = line.limit
+    where = f"{plan.source}:{limit.line}: budgets.{limit.metric}"
+    numbers = (line.allowed, line.value, line.headroom, line.headroom_fraction)
+    if not all(finite.is_finite(x) for x in numbers):
+        raise InputError(
+            f"the {limit.metric} budget {limit.text!r} overflows when compared with the estimate: "
+            f"the budget is {finite.TOO_BIG}",
+            where,
+        )
 
 
 def _change_of(baseline: Baseline, name: str) -> Change | None:

@@ -7,6 +7,7 @@ anything else that escapes is a bug (exit 70, traceback shown).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -62,3 +63,30 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# An SGR sequence (colour, bold) as rich writes it: it cannot move the cursor, clear the
+# screen, set a title or open a link, so output may keep it.
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def terminal_text(text: str) -> str:
+    """Output text safe for a terminal: lines and tabs kept, colour (SGR) sequences kept,
+    every other control character (ESC sequences, C1 controls, bidi overrides such as
+    U+202E) shown escaped, as in :func:`printable`."""
+    if text.isprintable():
+        return text
+    out = []
+    pos = 0
+    for match in _SGR.finditer(text):
+        out.append(_escape_controls(text[pos : match.start()]))
+        out.append(match.group())
+        pos = match.end()
+    out.append(_escape_controls(text[pos:]))
+    return "".join(out)
+
+
+def _escape_controls(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)

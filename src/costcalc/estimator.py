@@ -301,6 +301,12 @@ def resolve_work(
     return parse_quantity(work if work is not None else flops, "compute", where), []
 
 
+def _named_inputs(given: dict[str, Any]) -> str:
+    """The inputs given, as a person wrote them (for an error naming them)."""
+    shown = [f"{k.replace('_', ' ')} {v}" for k, v in given.items() if k != "hardware"]
+    return ", ".join(shown)[:200]
+
+
 def estimate(
     work: Any = None,
     *,
@@ -369,6 +375,17 @@ def estimate(
     )
     util, util_note = resolve_utilization(utilization)
     n_devices, devices_note = resolve_devices(devices)
+    from costcalc import finite
+
+    # The model divides by peak x utilization (and by devices): refused when it underflows.
+    finite.product(
+        (("peak", hw.peak), ("utilization", util), ("devices", n_devices)),
+        "--peak"
+        if peak is not None
+        else "--utilization"
+        if utilization is not None
+        else "--hardware",
+    )
     from costcalc import workloads
 
     job = workloads.resolve(
@@ -410,11 +427,7 @@ def estimate(
     if hw.price is None:
         outputs["cost"] = None
     for key, value in outputs.items():
-        if value is not None and not math.isfinite(value):
-            raise InputError(
-                f"the {key.replace('_', ' ')} overflows: the inputs are too large to compute with",
-                "WORK",
-            )
+        finite.checked(value, f"the {key.replace('_', ' ')}", "WORK", _named_inputs(given))
     by_name = {a.name: a for a in hw.assumptions}
     assumptions = [
         by_name["hardware"],

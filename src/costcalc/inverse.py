@@ -108,6 +108,13 @@ def budget(
     kind, value = parse_one_of(amount, BUDGET_KINDS, "BUDGET")
     hw = resolve_hardware(**{k: inputs.get(k) for k in HARDWARE_INPUTS})
     util, _ = resolve_utilization(inputs.get("utilization"))
+    from costcalc import finite
+
+    # The model divides by peak x utilization: refused when it underflows to zero.
+    finite.product(
+        (("peak", hw.peak), ("utilization", util)),
+        "--peak" if inputs.get("peak") is not None else "--utilization",
+    )
     options: dict[str, Any] = dict(inputs, params=params, bytes_per_param=bytes_per_param)
     notes: list[str] = []
     devices_needed = None
@@ -155,6 +162,13 @@ def budget(
     else:
         device_seconds = _device_time(kind, value, hw, devices, inputs)
         work = model.flops_from_device_time(device_seconds, hw.peak, util)
+        finite.checked(work, f"the compute that {amount} buys", "BUDGET", str(amount))
+        if work == 0:
+            raise InputError(
+                f"the compute that {amount} buys underflows to zero: the budget is "
+                f"{finite.TOO_BIG}",
+                "BUDGET",
+            )
         result = estimate(work, devices=devices, **options)
 
     ratio, ratio_source = workloads.rule("tokens_per_param")

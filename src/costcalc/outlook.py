@@ -330,11 +330,21 @@ def estimate(
         seed_value = _seed(seed)
         named = {("flops" if k in ("work", "flops") else k): d for k, d in dists.items()}
         drawn = uncertainty.draw(named, n, seed_value)
-        sampled = _evaluate({**values, **drawn}, plan)
-        fields = _fields(sampled, money_items)
         import numpy as np
 
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+            sampled = _evaluate({**values, **drawn}, plan)
+            fields = _fields(sampled, money_items)
         fields = {k: np.broadcast_to(v, (n,)) for k, v in fields.items()}
+        overflowing = [k for k, d in drawn.items() if not np.isfinite(d).all()]
+        overflowing += [k for k, arr in fields.items() if np.isinf(arr).any()]
+        if overflowing:
+            shown = ", ".join(repr(d.text) for d in dists.values())
+            raise InputError(
+                f"the range of {overflowing[0]} overflows: samples of {shown} are too large "
+                "or too small to compute with; narrow the distribution",
+                RANGEABLE[next(iter(dists))][1],
+            )
         ranges = {}
         for name, arr in fields.items():
             ranges[name] = None if np.isnan(arr).any() else uncertainty.percentiles(arr)

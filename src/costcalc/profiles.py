@@ -51,6 +51,8 @@ PLAIN_FIELDS = {
     "notes",
 }
 PEAK_FIELDS = {"dense_peak", "sparse_peak"}
+# No device computes below 1 FLOP/s; smaller peaks only make the model's products underflow.
+MIN_PEAK = 1.0
 PRICE_EXTRA = ("provider", "region", "kind")
 ALL_FIELDS = PLAIN_FIELDS | PEAK_FIELDS | set(SOURCED_FIELDS)
 
@@ -230,6 +232,14 @@ def parse_profile(doc: yamlio.Document) -> Profile:
             if got is not None:
                 peaks[section][prec] = got
     dense = peaks["dense_peak"]
+    for section, by_prec in peaks.items():
+        for prec, got in by_prec.items():
+            if got.value < MIN_PEAK:
+                p.add(
+                    (section, prec),
+                    f"peak {got.text} is below {MIN_PEAK:g} FLOP/s: too small to compute with "
+                    "(peak x utilization x devices underflows to zero); is the unit TFLOPS?",
+                )
     if not data.get("dense_peak"):
         p.add(("dense_peak",), "missing: at least one dense (no-sparsity) peak is required")
     if "bf16" in dense and "fp32" in dense and dense["bf16"].value < dense["fp32"].value:

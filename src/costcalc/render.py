@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from costcalc.errors import InputError, did_you_mean
+from costcalc import finite
+from costcalc.errors import InputError, did_you_mean, printable
 from costcalc.estimator import OUTPUT_FIELDS, Assumption, Estimate
 from costcalc.units import convert, factor
 
@@ -146,7 +146,7 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
 
 
 def render_json(est: Estimate) -> str:
-    return json.dumps(to_dict(est), indent=2, allow_nan=False) + "\n"  # never NaN/Infinity
+    return finite.dumps(to_dict(est), indent=2) + "\n"  # never NaN/Infinity
 
 
 def render_yaml(est: Estimate) -> str:
@@ -188,16 +188,23 @@ def render_csv(est: Estimate) -> str:
 
 
 def _title(est: Estimate) -> str:
-    return f"{sig(est.outputs['flops'])} FLOP on {est.hardware.display_name}, {est.precision}"
+    name = printable(est.hardware.display_name)
+    return f"{sig(est.outputs['flops'])} FLOP on {name}, {est.precision}"
+
+
+def md_cell(text: str) -> str:
+    """Text for one Markdown table cell (or heading): one line, control characters
+    escaped, ``|`` escaped."""
+    return printable(text).replace("|", "\\|")
 
 
 def render_markdown(est: Estimate) -> str:
-    lines = [f"### costcalc estimate: {_title(est)}", "", "| | |", "|---|---|"]
-    lines += [f"| {label} | {value} |" for label, value in human_outputs(est)]
+    lines = [f"### costcalc estimate: {md_cell(_title(est))}", "", "| | |", "|---|---|"]
+    lines += [f"| {label} | {md_cell(value)} |" for label, value in human_outputs(est)]
     lines += ["", "| Assumption | Value | Source |", "|---|---|---|"]
     for a in est.assumptions:
-        lines.append(f"| {a.name} | {a.text} | {a.source.replace('|', '/')} |")
-    lines += [f"\n_{note}_" for note in est.notes]
+        lines.append(f"| {a.name} | {md_cell(a.text)} | {md_cell(a.source)} |")
+    lines += [f"\n_{md_cell(note)}_" for note in est.notes]
     extra = section_lines(est)
     if extra:
         lines += ["", "```text", *extra, "```"]
@@ -227,11 +234,12 @@ def render_plain(est: Estimate) -> str:
         out += ["", *extra]
     out += ["", "Assumptions"]
     width = max(len(a.name) for a in est.assumptions)
-    vwidth = max(len(a.text) for a in est.assumptions)
+    texts = [printable(a.text) for a in est.assumptions]
+    vwidth = max(len(t) for t in texts)
     indent = 2 + width + 2 + vwidth + 2
-    for a in est.assumptions:
+    for a, text in zip(est.assumptions, texts, strict=True):
         wrapped = _short_source(a.source, max(40, PLAIN_WIDTH - indent))
-        out.append(f"  {a.name:<{width}}  {a.text:<{vwidth}}  {wrapped[0]}")
+        out.append(f"  {a.name:<{width}}  {text:<{vwidth}}  {wrapped[0]}")
         out += [" " * indent + line for line in wrapped[1:]]
     out += [f"Note: {note}" for note in est.notes]
     out.append(FULL_SOURCES)
@@ -240,10 +248,12 @@ def render_plain(est: Estimate) -> str:
 
 def render_table(est: Estimate, console: Any) -> None:
     """A rich table on a terminal."""
-    from rich.table import Table
-
     # The title is its own line: as a table title it would wrap to the table's width.
-    console.print(f"[bold]costcalc estimate:[/bold] {_title(est)}", highlight=False)
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(f"[bold]costcalc estimate:[/bold] {escape(_title(est))}", highlight=False)
     console.print()
     results = Table(show_header=False, box=None, padding=(0, 2))
     results.add_column(style="bold")
@@ -267,11 +277,12 @@ def render_table(est: Estimate, console: Any) -> None:
     assumptions.add_column("value", no_wrap=True, style="cyan")
     assumptions.add_column("source", overflow="fold")
     for a in est.assumptions:
-        assumptions.add_row(a.name, a.text, "\n".join(_short_source(a.source, 70)))
+        source = "\n".join(_short_source(a.source, 70))
+        assumptions.add_row(a.name, Text(printable(a.text)), Text(source))
     console.print()
     console.print(assumptions)
     for note in est.notes:
-        console.print(f"[yellow]Note:[/yellow] {note}")
+        console.print(f"[yellow]Note:[/yellow] {escape(note)}")
     console.print(f"[dim]{FULL_SOURCES}[/dim]")
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from costcalc import finite
 from costcalc.config import Effective, Settings
 from costcalc.profiles import LIST_COLUMNS, Checked, Entry, Profile, Sourced, column_value
 from costcalc.render import sig
@@ -117,7 +117,7 @@ def profile_list_doc(entries: Sequence[Entry]) -> dict[str, Any]:
 
 def render_profile_list(entries: Sequence[Entry], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(profile_list_doc(entries), indent=2) + "\n"
+        return finite.dumps(profile_list_doc(entries), indent=2) + "\n"
     if fmt == "csv":
         items = profile_list_doc(entries)["profiles"]
         header = [k for k in items[0] if k != "shadows"] if items else list(LIST_COLUMNS)
@@ -194,7 +194,7 @@ def _where(entry: Entry) -> str:
 
 def render_profile(entry: Entry, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(profile_doc(entry), indent=2) + "\n"
+        return finite.dumps(profile_doc(entry), indent=2) + "\n"
     p = entry.profile
     out = [f"{p.name}: {p.display_name}", ""]
     facts = [
@@ -276,7 +276,7 @@ def region_doc(region: Region) -> dict[str, Any]:
 def render_region_list(regions: Sequence[Region], fmt: str) -> str:
     if fmt == "json":
         doc = {"schema": REGIONS_SCHEMA, "regions": [region_doc(r) for r in regions]}
-        return json.dumps(doc, indent=2) + "\n"
+        return finite.dumps(doc, indent=2) + "\n"
     if fmt == "csv":
         docs = [region_doc(r) for r in regions]
         header = list(docs[0]) if docs else list(REGION_COLUMNS)
@@ -289,7 +289,7 @@ def render_region_list(regions: Sequence[Region], fmt: str) -> str:
 def render_region(region: Region, fmt: str) -> str:
     doc = region_doc(region)
     if fmt == "json":
-        return json.dumps(doc, indent=2) + "\n"
+        return finite.dumps(doc, indent=2) + "\n"
     doc["aliases"] = ", ".join(doc["aliases"]) or "-"
     width = max(len(k) for k in doc)
     out = []
@@ -317,7 +317,7 @@ def render_config(rows: Sequence[Effective], settings: Settings, fmt: str) -> st
                 r.key: {"value": r.value, "from": r.origin, "source": r.source} for r in rows
             },
         }
-        return json.dumps(doc, indent=2) + "\n"
+        return finite.dumps(doc, indent=2) + "\n"
     header = ["default", "value", "from", "source"]
     width = PLAIN_WIDTH - 40
     body = [

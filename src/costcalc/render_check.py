@@ -5,12 +5,12 @@ LaTeX sentence. Values arrive in base units; only unit conversion happens here.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from costcalc import __version__
+from costcalc import __version__, finite
 from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report
+from costcalc.errors import printable
 from costcalc.render import ENERGY_UNITS, MASS_UNITS, human_time, scaled, sig
 from costcalc.render import to_dict as estimate_dict
 from costcalc.units import convert
@@ -64,7 +64,7 @@ def percent(fraction: float | None, plus: bool = False) -> str:
 
 
 def _label(line: BudgetLine) -> str:
-    scope = "plan total" if line.limit.scope == "plan" else f"run {line.limit.scope}"
+    scope = "plan total" if line.limit.scope == "plan" else f"run {printable(line.limit.scope)}"
     suffix = " increase" if line.limit.kind == "max_increase" else ""
     return f"{scope}: {LABELS[line.limit.metric]}{suffix}"
 
@@ -119,7 +119,7 @@ def _align(rows: list[list[str]], indent: str = "  ") -> list[str]:
 def _title(report: Report) -> str:
     n, b = len(report.runs), len(report.lines)
     return (
-        f"costcalc check: {report.plan.source}: {n} run{'s' * (n != 1)}, "
+        f"costcalc check: {printable(report.plan.source)}: {n} run{'s' * (n != 1)}, "
         f"{b} budget{'s' * (b != 1)}: {HEADLINES[report.status]}"
     )
 
@@ -128,7 +128,7 @@ def _run_rows(report: Report) -> list[list[str]]:
     rows = [["run", "repeats", "hardware", *LABELS.values()]]
     for r in report.runs:
         rows.append(
-            [r.name, str(r.run.repeats), r.estimate.hardware.name]
+            [printable(r.name), str(r.run.repeats), printable(r.estimate.hardware.name)]
             + [show(m, r.totals[m]) for m in METRICS]
         )
     rows.append(["total", "", ""] + [show(m, report.totals[m]) for m in METRICS])
@@ -140,7 +140,7 @@ def _change_rows(report: Report) -> list[list[str]]:
     rows = [["run", "change", "cost", "", "CO2e", ""]]
     for c in [*report.baseline.runs, report.baseline.total]:
         rows.append(
-            [c.name, c.state]
+            [printable(c.name), c.state]
             + [
                 x
                 for m in ("cost", "co2e")
@@ -160,7 +160,7 @@ def render_plain(report: Report) -> str:
         out.append("  (no budgets in the plan)")
     out += ["", "Runs"] + _align(_run_rows(report))
     if report.baseline is not None:
-        out += ["", f"Against {report.baseline.source}"] + _align(_change_rows(report))
+        out += ["", f"Against {printable(report.baseline.source)}"] + _align(_change_rows(report))
         out += ["", change_sentence(report)]
     out += [f"Note: {note}" for note in report.notes]
     out.append("Assumptions of each run: --format json.")
@@ -171,7 +171,8 @@ def render_plain(report: Report) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    """A Markdown table cell: one line, control characters escaped, ``|`` escaped."""
+    return printable(text).replace("|", "\\|")
 
 
 def _md_table(rows: list[list[str]]) -> list[str]:
@@ -185,7 +186,7 @@ def render_markdown(report: Report) -> str:
     status = report.status
     out = [f"### {ICONS[status]} costcalc check: {HEADLINES[status]}", ""]
     out.append(
-        f"Plan `{report.plan.source}`: {len(report.runs)} runs, {len(report.lines)} budgets."
+        f"Plan `{_md(report.plan.source)}`: {len(report.runs)} runs, {len(report.lines)} budgets."
     )
     if report.baseline is not None:
         out += ["", f"**{change_sentence(report)}**"]
@@ -204,7 +205,7 @@ def render_markdown(report: Report) -> str:
     if report.baseline is not None:
         changes = _change_rows(report)
         changes[0] = ["Run", "Change", "Cost", "Cost %", "CO2e", "CO2e %"]
-        out += [f"Against `{report.baseline.source}`:", ""] + _md_table(changes) + [""]
+        out += [f"Against `{_md(report.baseline.source)}`:", ""] + _md_table(changes) + [""]
     out += [f"_{note}_" for note in report.notes]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -239,7 +240,16 @@ def workflow_commands(report: Report) -> list[str]:
 
 
 def render_github(report: Report) -> str:
-    return render_plain(report) + "".join(a + "\n" for a in workflow_commands(report))
+    """The plain report, then the annotations. GitHub reads any log line that starts with
+    ``::`` as a command, so the report (which quotes run names, file names) is wrapped in
+    ``::stop-commands::`` with a token derived from it: nothing in it can end the block."""
+    import hashlib
+
+    plain = render_plain(report)
+    token = "costcalc-" + hashlib.sha256(plain.encode("utf-8", "replace")).hexdigest()[:32]
+    return f"::stop-commands::{token}\n{plain}::{token}::\n" + "".join(
+        a + "\n" for a in workflow_commands(report)
+    )
 
 
 # -- JSON ----------------------------------------------------------------------------------
@@ -327,7 +337,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
 
 
 def render_json(report: Report, strict: bool = False) -> str:
-    return json.dumps(to_dict(report, strict), indent=2) + "\n"
+    return finite.dumps(to_dict(report, strict), indent=2) + "\n"
 
 
 # -- Hugging Face model card ---------------------------------------------------------------
@@ -428,6 +438,7 @@ def render_latex(report: Report) -> str:
 
 
 def render(report: Report, output_format: str, strict: bool = False) -> str:
+    finite.require_finite(to_dict(report, strict))  # the one check, before any format
     if output_format == "json":
         return render_json(report, strict)
     if output_format == "markdown":

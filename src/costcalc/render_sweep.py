@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import IO, Any
 
+from costcalc import finite
 from costcalc.sweeps import SCHEMA, Chunk, Labels, Sweep
 
 DIGITS = 12  # significant digits in text output
@@ -260,7 +261,7 @@ def _json_chunks(sweep: Sweep) -> Iterator[bytes]:
         "assumptions": assumptions_doc(sweep),
         "notes": sweep.grid.notes,
     }
-    text = json.dumps(head, indent=2)
+    text = finite.dumps(head, indent=2)
     yield (text[: text.rindex("}")].rstrip() + ',\n  "rows": [').encode()
     cols = _Columns(sweep, _json_text, b"null")
     first = True

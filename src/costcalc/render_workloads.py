@@ -5,11 +5,10 @@ here, only unit conversion for display; the estimates inside are shown by
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from costcalc import render
+from costcalc import finite, render
 from costcalc.estimator import Estimate
 from costcalc.inverse import Budget
 from costcalc.runs import NUMBERS, Run
@@ -22,7 +21,7 @@ KIND_UNIT = {"money": "USD", "energy": "kWh", "mass": "kg", "time": "hour"}
 
 
 def _dump(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2) + "\n"
+    return finite.dumps(doc, indent=2) + "\n"
 
 
 def _rows(rows: list[tuple[str, str]]) -> list[str]:
@@ -168,8 +167,10 @@ def _report_table(r: Report, console: Any) -> None:
     for label, value in r.rows:
         table.add_row(label, value)
     console.print(table)
+    from rich.markup import escape
+
     for note in r.notes:
-        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+        console.print(f"[yellow]Note:[/yellow] {escape(note)}", highlight=False)
     console.print()
     console.print(f"[bold]{r.heading}[/bold]")
     console.print()
@@ -211,6 +212,7 @@ def budget_report(b: Budget) -> Report:
 
 
 def render_budget(b: Budget, fmt: str, console: Any = None) -> str:
+    finite.require_finite(budget_dict(b))  # the one check, before any format
     if fmt == "json":
         return _dump(budget_dict(b))
     if fmt == "csv":
@@ -310,6 +312,7 @@ def scaled_report(s: Scaled) -> Report:
 
 
 def render_scaled(s: Scaled, fmt: str, console: Any = None) -> str:
+    finite.require_finite(scaled_dict(s))  # the one check, before any format
     if fmt == "json":
         return _dump(scaled_dict(s))
     if fmt == "csv":

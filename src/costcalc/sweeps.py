@@ -382,27 +382,33 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
     clock time depends on every input."""
     import numpy as np
 
+    from costcalc import finite
     from costcalc.units import factor
 
     peak, util = params["peak"], params["utilization"]
-    if work == "flops":
-        flops = params["flops"]
-    elif work == "device_hours":
-        flops = model.flops_from_device_time(params["device_seconds"], peak, util)
-    else:
-        flops = model.flops_from_device_time(
-            params["duration_seconds"] * params["devices"], peak, util
-        )
-    seconds = model.device_time(flops, peak, util)
-    joules = model.energy(seconds, params["power"], params["pue"])
-    values = {
-        "flops": flops,
-        "wall_clock_hours": model.wall_clock(seconds, params["devices"]),
-        "device_hours": seconds,
-        "energy_kwh": joules,
-        "cost_usd": model.cost(seconds, params["price"]),
-        "co2e_kg": model.co2e(joules, params["carbon_intensity"]),
-    }
+    # The model divides by peak x utilization: refused when it underflows to zero.
+    finite.product((("peak", peak), ("utilization", util)), "--utilization")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        if work == "flops":
+            flops = params["flops"]
+        elif work == "device_hours":
+            flops = model.flops_from_device_time(params["device_seconds"], peak, util)
+        else:
+            flops = model.flops_from_device_time(
+                params["duration_seconds"] * params["devices"], peak, util
+            )
+        seconds = model.device_time(flops, peak, util)
+        joules = model.energy(seconds, params["power"], params["pue"])
+        values = {
+            "flops": flops,
+            "wall_clock_hours": model.wall_clock(seconds, params["devices"]),
+            "device_hours": seconds,
+            "energy_kwh": joules,
+            "cost_usd": model.cost(seconds, params["price"]),
+            "co2e_kg": model.co2e(joules, params["carbon_intensity"]),
+        }
+    for name, value in values.items():
+        _refuse_overflow(name, value, params, work)
     out = {}
     for name, value in values.items():
         scale = factor(OUTPUT_FIELDS[name][0])
@@ -414,6 +420,33 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
         else:
             out[name] = value / scale
     return out
+
+
+_MODEL_INPUTS = ("peak", "utilization", "devices", "power", "pue", "price", "carbon_intensity")
+_WORK_INPUTS = {"flops": "flops", "device_hours": "device_seconds", "duration": "duration_seconds"}
+
+
+def _refuse_overflow(name: str, value: Any, params: Mapping[str, Any], work: str) -> None:
+    """An output column with an infinite value (NaN is a missing price, shown empty) is
+    refused, naming the inputs of the first scenario that overflows (base units)."""
+    import numpy as np
+
+    bad = np.isinf(value)
+    if not bad.any():
+        return
+    inputs = (_WORK_INPUTS.get(work, "flops"), *_MODEL_INPUTS)
+    arrays = {k: params[k] for k in inputs}
+    shape = np.broadcast_shapes(np.shape(value), *(np.shape(v) for v in arrays.values()))
+    i = int(np.flatnonzero(np.broadcast_to(bad, shape))[0])
+    shown = ", ".join(
+        f"{k.replace('_', ' ')} {float(np.broadcast_to(v, shape).flat[i]):g}"
+        for k, v in arrays.items()
+    )
+    raise InputError(
+        f"{name} overflows for inputs of this sweep ({shown}, base units): the inputs are "
+        "too large or too small to compute with; narrow the sweep",
+        "WORK",
+    )
 
 
 class Chunk:
@@ -675,7 +708,32 @@ def build_grid(
             "--max-scenarios",
         )
     input_columns = [col for axis in axes for col in axis.columns if col not in OUTPUT_FIELDS]
-    return Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns)
+    grid = Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns)
+    if size:
+        check_bounds(grid)
+    return grid
+
+
+def check_bounds(grid: Grid) -> None:
+    """Refuse, before a row is written, a sweep any of whose results overflows (or whose
+    peak x utilization underflows). Each output is a product of powers of the inputs, so
+    its extremes over the grid lie at the corners of the box of input ranges: evaluating
+    the 2^k corners (k inputs that vary) bounds every scenario."""
+    import numpy as np
+
+    ranges: dict[str, Any] = dict(grid.fixed)
+    for axis in grid.axes:
+        for name, values in axis.params.items():
+            arr = np.asarray(values, dtype=float)
+            ok = arr[~np.isnan(arr)]
+            ranges[name] = (float(ok.min()), float(ok.max())) if ok.size else math.nan
+    varying = [k for k, r in ranges.items() if isinstance(r, tuple)]
+    params: dict[str, Any] = {k: r for k, r in ranges.items() if not isinstance(r, tuple)}
+    for i, name in enumerate(varying):
+        shape = [1] * len(varying)
+        shape[i] = 2
+        params[name] = np.array(ranges[name], dtype=float).reshape(shape)
+    evaluate(params, grid.work)
 
 
 # ------------------------------------------------------------------ ranking helpers

@@ -326,11 +326,19 @@ def estimate(
         catalog=ws.catalog(),
         settings=ws.settings(),
     )
-    _emit(result, output_format, value)
+    given = [
+        f"{k.replace('_', ' ')} {v}"
+        for k, v in ctx.params.items()
+        if v is not None and not isinstance(v, bool) and k not in ("output_format", "value")
+    ]
+    _emit(result, output_format, value, ", ".join(given))
 
 
-def _emit(result: Any, output_format: Format, value: str | None) -> None:
-    from costcalc import render
+def _emit(result: Any, output_format: Format, value: str | None, given: str = "") -> None:
+    from costcalc import finite, render
+
+    # the one check, before any format: a result that is not finite names the inputs
+    finite.require_finite(render.to_dict(result), inputs=given)
 
     if value is not None:
         sys.stdout.write(render.render_value(result, value))
