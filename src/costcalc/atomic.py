@@ -191,17 +191,21 @@ def atomic_open(
             yield f
         return
     target = found.path
-    # The signal handlers go in first: a signal just after the temporary file appears
-    # must still remove it.
-    previous = _hold_signals()
+    # One cleanup for everything from the first handler on: a signal may arrive at any
+    # bytecode, including just after the temporary file was created and before the name
+    # was returned, so the name is known (in ``tmp``) before the file exists.
+    previous: dict[int, Any] = {}
+    tmp: Path | None = None
     try:
-        fd, tmp = _create_temporary(target.parent)
-    except BaseException as e:
-        _release(previous, e)
-        if isinstance(e, OSError):
-            raise _located(e, target, where) from None
-        raise
-    try:
+        _hold_signals(previous)
+        fd = -1
+        while fd < 0:
+            tmp = target.parent / f".costcalc-{os.urandom(4).hex()}.tmp"  # short: NAME_MAX
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
+            except FileExistsError:  # another writer's file: not ours to remove
+                tmp = None
+        assert tmp is not None
         mode = "wb" if binary else "w"
         kwargs: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
         with os.fdopen(fd, mode, **kwargs) as f:
@@ -209,8 +213,8 @@ def atomic_open(
             f.flush()
             os.fsync(f.fileno())
         if overwrite:
-            with suppress(FileNotFoundError):  # keep the permissions of the file we replace
-                if found.exists:
+            if found.exists:  # keep the permissions of the file we replace
+                with suppress(FileNotFoundError):
                     os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
             os.replace(tmp, target)
         else:
@@ -220,25 +224,15 @@ def atomic_open(
                 raise exists_error(target, force_flag, where) from None
             os.unlink(tmp)
     except BaseException as e:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
         _release(previous, e)
         if isinstance(e, OSError):
             raise _located(e, target, where) from None
         raise
     _release(previous, None)
     _sync_dir(target.parent)
-
-
-def _create_temporary(directory: Path) -> tuple[int, Path]:
-    """A new, empty, hidden file with a short name (any target name fits NAME_MAX)."""
-    for _ in range(100):
-        tmp = directory / f".costcalc-{os.urandom(4).hex()}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp  # umask
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))
 
 
 @contextmanager
@@ -299,17 +293,15 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise Terminated(signum)
 
 
-def _hold_signals() -> dict[int, Any]:
+def _hold_signals(previous: dict[int, Any]) -> None:
     """Turn terminating signals into :class:`Terminated` while writing, so the cleanup
-    runs; the handlers replaced, to put back."""
-    previous: dict[int, Any] = {}
+    runs; record in ``previous`` the handlers replaced, to put back."""
     try:
         for sig in TERMINATING:
             if signal.getsignal(sig) == signal.SIG_DFL:
                 previous[sig] = signal.signal(sig, _raise_terminated)
     except ValueError:  # not the main thread: leave signals alone
         pass
-    return previous
 
 
 def _release(previous: dict[int, Any], error: BaseException | None) -> None:
@@ -317,7 +309,8 @@ def _release(previous: dict[int, Any], error: BaseException | None) -> None:
     temporary file is gone): the process ends as the signal's sender meant."""
     for sig, handler in previous.items():
         signal.signal(sig, handler)
-    if isinstance(error, Terminated) and error.signum in previous:
+    if isinstance(error, Terminated):  # only ever caught where the default was in place
+        signal.signal(error.signum, signal.SIG_DFL)
         os.kill(os.getpid(), error.signum)
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from costcalc import __version__
+from costcalc import __version__, stdio
 from costcalc.cli import _coerce
 from costcalc.errors import CostcalcError, printable
 
@@ -23,20 +23,43 @@ if TYPE_CHECKING:
     from costcalc.config import Workspace
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def _error(message: str) -> None:
     sys.stderr.write(f"costcalc: error: {message}\n")
 
 
+class _Interrupted(Exception):  # noqa: N818 - an event
+    """Ctrl-C while a command ran (typer would turn it into a silent exit 130)."""
+
+
 class _Group(TyperGroup):
     """Runs the app with one error boundary, whether called from main() or a test runner."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
             with _coerce.light_coercion():
                 code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
+            stdio.flush()  # a failing stdout is found here, not at exit
+        except stdio.ReaderGone:
+            # The reader went away (e.g. `| head`): not an error of ours, and not exit 1.
+            stdio.discard()
+            code = EXIT_OK
+        except stdio.StdoutError as e:
+            stdio.discard()
+            _error(str(e))
+            code = e.exit_code
+        except _Interrupted:
+            _error("interrupted")
+            code = EXIT_INTERRUPTED
         except CostcalcError as e:
             _error(str(e))
             code = e.exit_code
@@ -50,7 +73,7 @@ class _Group(TyperGroup):
             code = getattr(e, "exit_code", EXIT_USAGE)
         except typer.Abort:
             _error("aborted")
-            code = 130
+            code = EXIT_INTERRUPTED
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): not an error of ours.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -106,6 +129,11 @@ def _root(
 ) -> None:
     """costcalc: training-cost estimates you can check."""
     from costcalc.config import Workspace
+    from costcalc.errors import InputError
+
+    for d in profiles_dirs or []:
+        if not d:  # Path("") is the working directory: never what was meant
+            raise InputError("expected a directory, got an empty path", "--profiles-dir")
 
     ws = Workspace([Path(d) for d in profiles_dirs or []])
     ctx.obj = ws
