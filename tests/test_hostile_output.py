@@ -506,3 +506,21 @@ def test_ctrl_c_during_the_first_imports_is_one_line(module: str) -> None:
     )
     assert (r.returncode, r.stderr) == (130, "costcalc: error: interrupted\n")
     assert r.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "where"),
+    [
+        (["profiles", "validate", ""], "PATH"),
+        (["profiles", "new", "my-gpu", "--dir", ""], "--dir"),
+        (["check", "--init", "--plan", ""], "--plan"),
+    ],
+)
+def test_other_empty_paths_are_refused(cli, tmp_path: Path, monkeypatch, argv, where) -> None:
+    """Siblings of ``--profiles-dir ""``: an empty path is not the working directory."""
+    monkeypatch.chdir(tmp_path)
+    r = cli(*argv)
+    assert r.code == 2, r.output
+    assert r.err.startswith(f"costcalc: error: {where}: ") and "empty" in r.err
+    assert r.err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -98,6 +98,8 @@ def output_target(
     raw = os.fsdecode(os.fspath(path))
     if raw == "":
         raise _refuse("expected a file name, got an empty path", None, where, errno.ENOENT)
+    if "\0" in raw:
+        raise _refuse("a file name cannot contain a NUL character", None, where, errno.EINVAL)
     if raw.endswith("/") or (os.altsep and raw.endswith(os.altsep)) or raw.endswith(os.sep):
         what = "is a directory" if os.path.isdir(raw) else "ends with '/': a directory path"
         raise _refuse(f"{raw!r} {what}, expected a file name", raw, where, errno.EISDIR)
