@@ -524,3 +524,41 @@ def test_other_empty_paths_are_refused(cli, tmp_path: Path, monkeypatch, argv, w
     assert r.err.startswith(f"costcalc: error: {where}: ") and "empty" in r.err
     assert r.err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fifo_whose_reader_goes_away_is_exit_0(tmp_path: Path) -> None:
+    """``-o >(head -1)``: like a pipe on stdout, the reader read what it wanted."""
+    fifo = tmp_path / "rows.csv"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def head_1() -> None:
+        with open(fifo, "rb") as f:
+            got.append(f.readline())
+
+    t = threading.Thread(target=head_1, daemon=True)
+    t.start()
+    r = _run([*BIG_SWEEP, "-o", str(fifo)])
+    t.join(timeout=30)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert got and got[0].startswith(b"flops,")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_link_to_our_own_stdout_file_is_written_through(tmp_path: Path) -> None:
+    """``-o out.csv`` where ``out.csv`` is (a link to) the file stdout goes to: appended
+    to, not replaced behind the shell's back."""
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    (tmp_path / "out.csv").symlink_to(log)
+    with open(log, "a") as out:
+        r = subprocess.run(
+            [SCRIPT, *SMALL_SWEEP, "-o", str(tmp_path / "out.csv")],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert r.returncode == 0, r.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == "earlier line" and lines[1].startswith("flops,") and len(lines) == 4

@@ -135,6 +135,8 @@ def output_target(
     if stat.S_ISDIR(mode):
         raise _refuse(f"{raw!r} is a directory, expected a file name", raw, where, errno.EISDIR)
     if stat.S_ISREG(mode):
+        if _is_our_stdout_or_stderr(st):  # e.g. a link to /dev/stdout, `> out.csv`
+            return Target(target, through=True, exists=False)
         if not overwrite:
             raise exists_error(target, force_flag, where)
         real = Path(os.path.realpath(target)) if os.path.islink(target) else target
@@ -145,6 +147,17 @@ def output_target(
     raise _refuse(
         f"{raw!r} is {kind or 'not a regular file'}; not writing to it", raw, where, errno.EINVAL
     )
+
+
+def _is_our_stdout_or_stderr(st: os.stat_result) -> bool:
+    for fd in (1, 2):
+        try:
+            mine = os.fstat(fd)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (st.st_dev, st.st_ino):
+            return True
+    return False
 
 
 def _names_an_open_file(raw: str) -> bool:
@@ -241,18 +254,32 @@ def atomic_open(
 def _write_through(
     path: Path, binary: bool, encoding: str, newline: str | None, where: str | None
 ) -> Iterator[IO[Any]]:
-    """Open a FIFO, a device or one of our own open files and write into it, in place."""
+    """Open a FIFO, a device or one of our own open files and write into it, in place.
+
+    A reader that goes away (EPIPE: ``-o >(head -1)``) ends the writing quietly, as for
+    standard output: it has read what it wanted.
+    """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
         raise _located(e, path, where) from None
     mode = "wb" if binary else "w"
     kwargs: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
+    f = os.fdopen(fd, mode, **kwargs)
     try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
+        yield f
+        f.flush()
+    except BrokenPipeError:
+        pass
     except OSError as e:
         raise _located(e, path, where) from None
+    finally:
+        try:
+            f.close()
+        except BrokenPipeError:  # what was still buffered: nobody reads it
+            pass
+        except OSError as e:
+            raise _located(e, path, where) from None
 
 
 def write_text_atomic(

@@ -61,6 +61,8 @@ def guard() -> None:
     if sys.stderr is None:
         sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
     old = sys.stdout
+    if old is not None and old is not sys.__stdout__:
+        return  # redirected by the caller (contextlib.redirect_stdout): theirs to handle
     raw = _Stdout(1, "w", closefd=False)
     sys.stdout = io.TextIOWrapper(
         io.BufferedWriter(raw),
