@@ -1,7 +1,11 @@
 """The command line: parse flags, call one core function, hand the result to the renderer.
 
 This is the only place where errors become exit codes: 0 ok, 1 a budget check failed,
-2 invalid input or usage, 70 internal error (a bug: the traceback is shown).
+2 invalid input or usage, 70 internal error (a bug: the traceback is shown), 130
+interrupted (Ctrl-C). Standard output (see costcalc.stdio): a reader that went away
+(``| head``) is exit 0 and silent; a closed or failing stdout is exit 2 with one line,
+like any other place that cannot be written. Other terminating signals end the process
+as their sender meant, after any temporary file is removed (costcalc.atomic).
 """
 
 from __future__ import annotations
