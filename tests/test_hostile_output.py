@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from costcalc import atomic
 from costcalc.atomic import atomic_open, output_target, write_text_atomic
@@ -217,6 +219,27 @@ def test_any_valid_file_name_can_be_written(tmp_path: Path, length: int) -> None
     write_text_atomic(tmp_path / name, "y\n", where="--output")  # and replaced
     assert (tmp_path / name).read_text() == "y\n"
     assert _temporaries(tmp_path) == []
+
+
+_NAMES = st.text(
+    st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)),
+    min_size=1,
+    max_size=255,
+).filter(lambda n: n not in (".", "..") and len(n.encode()) <= 255)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=_NAMES)
+def test_every_valid_file_name_is_written_and_nothing_else_is_left(
+    tmp_path: Path, name: str
+) -> None:
+    """Whatever a valid name (up to NAME_MAX bytes), the file is written, and the
+    directory holds that file only: no temporary file, no stray name."""
+    d = tmp_path / os.urandom(4).hex()
+    d.mkdir()
+    write_text_atomic(d / name, "x\n", where="--output")
+    assert os.listdir(d) == [name]
+    assert (d / name).read_text() == "x\n"
 
 
 def test_files_costcalc_names_itself_never_follow_a_planted_link(tmp_path: Path) -> None:
