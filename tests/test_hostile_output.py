@@ -585,3 +585,43 @@ def test_a_link_to_our_own_stdout_file_is_written_through(tmp_path: Path) -> Non
     assert r.returncode == 0, r.stderr
     lines = log.read_text().splitlines()
     assert lines[0] == "earlier line" and lines[1].startswith("flops,") and len(lines) == 4
+
+
+@pytest.mark.parametrize(
+    ("redirect", "args", "code"),
+    [
+        ("2>&-", ["estimate", "1e18", "--devices", "0"], 2),
+        ("2>&- <&-", ["estimate", "1e18", "-f", "json"], 0),
+        (">&- 2>&-", ["estimate", "1e18"], 2),
+    ],
+)
+def test_closed_stderr_or_stdin_change_nothing_but_where_words_go(
+    redirect: str, args: list[str], code: int
+) -> None:
+    r = subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == code
+    if code == 0 and ">&-" not in redirect:
+        assert r.stdout.startswith("{")
+
+
+def test_an_unwritable_directory_is_an_input_error_even_as_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-only-directory case, simulated (root may write anywhere)."""
+    real_open = os.open
+
+    def deny(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if os.fspath(path).endswith(".tmp"):  # type: ignore[call-overload]
+            raise PermissionError(13, "Permission denied", os.fspath(path))  # type: ignore
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(atomic.os, "open", deny)
+    with pytest.raises(InputError, match=r"^--output: cannot write .*Permission denied"):
+        write_text_atomic(tmp_path / "out.csv", "x", where="--output")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
