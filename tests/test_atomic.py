@@ -39,7 +39,7 @@ def test_an_error_inside_leaves_the_old_file(tmp_path: Path) -> None:
 
 
 def test_unwritable_place_is_an_input_error_when_located(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"^--output: cannot write .*No such file"):
+    with pytest.raises(InputError, match=r"^--output: cannot write .*directory .* does not exist"):
         write_text_atomic(tmp_path / "missing" / "out.csv", "x", where="--output")
     with pytest.raises(FileNotFoundError):
         write_text_atomic(tmp_path / "missing" / "out.csv", "x")

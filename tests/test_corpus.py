@@ -113,6 +113,13 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
             ["config", "show"],
         )
     ],
+    # Output paths that name no file (a directory, '/' at the end, empty, a missing
+    # parent, NUL, too long): every command that writes a file.
+    "paths.txt": [
+        ["sweep", "1e20", "-f", "csv", "-H", "h100-sxm", "--output={}"],
+        ["sweep", "1e20", "-f", "csv", "-H", "h100-sxm", "--plot={}"],
+        ["check", "--init", "--plan={}"],
+    ],
 }
 # (command line template, value) pairs that are fine after all: zero carbon intensity is
 # a real grid (allow_zero), and so is a value that underflows to zero.

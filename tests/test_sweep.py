@@ -477,7 +477,7 @@ def test_killed_sweep_leaves_no_partial_file(tmp_path: Path) -> None:
         proc = subprocess.Popen(args, stderr=subprocess.PIPE)
         deadline = time.time() + 30
         while time.time() < deadline and not any(
-            p.name.startswith(".big") for p in tmp_path.iterdir()
+            p.name.startswith(".costcalc-") for p in tmp_path.iterdir()
         ):
             time.sleep(0.05)
         time.sleep(0.3)  # writing by now
@@ -488,7 +488,7 @@ def test_killed_sweep_leaves_no_partial_file(tmp_path: Path) -> None:
         assert (
             leftovers == []
             if sig == signal.SIGTERM
-            else all(n.startswith(".big.csv.") for n in leftovers)
+            else all(n.startswith(".costcalc-") for n in leftovers)
         )
     env = dict(os.environ)
     subprocess.run(
@@ -513,7 +513,7 @@ def test_killed_sweep_over_an_existing_file_leaves_the_old_file(
     proc = subprocess.Popen([*args, "-f", "csv", "--output", str(target)])
     try:
         deadline = time.monotonic() + 30
-        while not list(tmp_path.glob(".out.csv.*.tmp")):
+        while not list(tmp_path.glob(".costcalc-*.tmp")):
             assert proc.poll() is None, "the sweep ended before it was killed"
             assert time.monotonic() < deadline, "no temporary file appeared"
             time.sleep(0.01)
@@ -526,4 +526,4 @@ def test_killed_sweep_over_an_existing_file_leaves_the_old_file(
     if sig == signal.SIGTERM:
         assert leftovers == []
     else:
-        assert len(leftovers) <= 1 and all(n.startswith(".out.csv.") for n in leftovers)
+        assert len(leftovers) <= 1 and all(n.startswith(".costcalc-") for n in leftovers)

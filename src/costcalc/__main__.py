@@ -2,18 +2,51 @@
 
 ``costcalc --version`` is answered here, before the CLI framework is imported: scripts
 call it to check the installed version and should not wait for typer.
+
+Before anything else is imported, Ctrl-C gets its answer (exit 130 with one line, not a
+traceback from the middle of an import) and standard output its guard
+(:mod:`costcalc.stdio`: a reader that went away is exit 0, a closed stdout exit 2).
 """
 
 from __future__ import annotations
 
 import sys
 
+EXIT_INTERRUPTED = 130
+
 
 def main() -> None:
+    try:
+        _main()
+    except KeyboardInterrupt:
+        _interrupted()
+
+
+def _interrupted() -> None:
+    try:
+        sys.stderr.write(("\n" if sys.stderr.isatty() else "") + "costcalc: error: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _main() -> None:
+    from costcalc import stdio
+
+    stdio.guard()
     if sys.argv[1:] == ["--version"]:
         from costcalc import __version__
 
-        sys.stdout.write(f"costcalc {__version__}\n")
+        try:
+            sys.stdout.write(f"costcalc {__version__}\n")
+            stdio.flush()
+        except stdio.ReaderGone:
+            stdio.discard()
+        except stdio.StdoutError as e:
+            stdio.discard()
+            sys.stderr.write(f"costcalc: error: {e}\n")
+            raise SystemExit(e.exit_code) from None
         return
     from costcalc.cli import main as cli_main
 

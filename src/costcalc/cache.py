@@ -104,7 +104,7 @@ def _store(entry: Path, stamp: str, key: str, value: Any) -> None:
         from costcalc.atomic import write_text_atomic
 
         entry.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(entry, text)
+        write_text_atomic(entry, text, follow=False)
     except OSError:
         pass  # a read-only or full cache directory only costs speed
 

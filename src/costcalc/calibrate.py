@@ -545,13 +545,12 @@ def calibrate(
             "too noisy to record, a longer one is never needed",
             "--seconds",
         )
-    path = Path(output).expanduser() if output is not None else detect_mod.local_profile_path()
-    if path.exists() and not force:  # say so now, not after the measurement
-        from costcalc.atomic import exists_error
+    from costcalc.atomic import output_target
 
-        raise exists_error(path, "--force", "--output")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory; expected a .yaml file name", "--output")
+    # Where the profile goes is checked now, not after the measurement.
+    raw = os.path.expanduser(output) if output is not None else detect_mod.local_profile_path()
+    output_target(raw, where="--output", overwrite=force, force_flag="--force", make_parents=True)
+    path = Path(raw)
     name = path.stem.lower() if NAME_RE.match(path.stem.lower()) else detect_mod.LOCAL
     catalog = catalog or default_catalog()
 

@@ -35,6 +35,9 @@ def check_plot(path: str, sweep: Any, y: str | None = None) -> None:
 
     if Path(path).suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"{path!r}: expected a .png, .svg or .pdf file", "--plot")
+    from costcalc.atomic import output_target
+
+    output_target(path, where="--plot")
     fields = sweep.grid.fields()
     y = y or "cost_usd"
     if y not in fields or fields[y].labels is not None:

@@ -1,7 +1,11 @@
 """The command line: parse flags, call one core function, hand the result to the renderer.
 
 This is the only place where errors become exit codes: 0 ok, 1 a budget check failed,
-2 invalid input or usage, 70 internal error (a bug: the traceback is shown).
+2 invalid input or usage, 70 internal error (a bug: the traceback is shown), 130
+interrupted (Ctrl-C). Standard output (see costcalc.stdio): a reader that went away
+(``| head``) is exit 0 and silent; a closed or failing stdout is exit 2 with one line,
+like any other place that cannot be written. Other terminating signals end the process
+as their sender meant, after any temporary file is removed (costcalc.atomic).
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from costcalc import __version__
+from costcalc import __version__, stdio
 from costcalc.errors import CostcalcError, printable, terminal_text
 
 if TYPE_CHECKING:
     from costcalc.config import Workspace
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _TerminalSafe:
@@ -103,6 +108,10 @@ def degrade_output() -> None:
                 reconfigure(errors="costcalc-degrade")
 
 
+class _Interrupted(Exception):  # noqa: N818 - an event
+    """Ctrl-C while a command ran (typer would turn it into a silent exit 130)."""
+
+
 class _Group(TyperGroup):
     """Runs the app with one error boundary, whether called from main() or a test runner,
     and imports a command's module only when that command is wanted."""
@@ -127,6 +136,14 @@ class _Group(TyperGroup):
             self._loaded[cmd_name] = command
         return self._loaded[cmd_name]
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+        except BrokenPipeError:  # not through stdio.guard (embedded): click would exit 1
+            raise stdio.ReaderGone() from None
+
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         degrade_output()
         stdout = sys.stdout
@@ -136,6 +153,18 @@ class _Group(TyperGroup):
             sys.stdout = _TerminalSafe(stdout)  # type: ignore[assignment]
             code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
+            stdio.flush()  # a failing stdout is found here, not at exit
+        except stdio.ReaderGone:
+            # The reader went away (e.g. `| head`): not an error of ours, and not exit 1.
+            stdio.discard()
+            code = EXIT_OK
+        except stdio.StdoutError as e:
+            stdio.discard()
+            _error(str(e))
+            code = e.exit_code
+        except _Interrupted:
+            _error("interrupted")
+            code = EXIT_INTERRUPTED
         except CostcalcError as e:
             _error(str(e))
             code = e.exit_code
@@ -146,7 +175,7 @@ class _Group(TyperGroup):
             code = getattr(e, "exit_code", EXIT_USAGE)
         except typer.Abort:
             _error("aborted")
-            code = 130
+            code = EXIT_INTERRUPTED
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): not an error of ours.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -208,6 +237,11 @@ def _root(
         sys.stderr.write(ctx.get_help() + "\n")
         raise typer.Exit(EXIT_USAGE)
     from costcalc.config import Workspace
+    from costcalc.errors import InputError
+
+    for d in profiles_dirs or []:
+        if not d:  # Path("") is the working directory: never what was meant
+            raise InputError("expected a directory, got an empty path", "--profiles-dir")
 
     ws = Workspace([Path(d) for d in profiles_dirs or []])
     ctx.obj = ws

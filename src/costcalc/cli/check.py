@@ -66,7 +66,9 @@ def check(
     from costcalc.cli import workspace
 
     if init:
-        path = budget.write_new(plan or budget.PLAN_FILE, budget.starter_plan())
+        path = budget.write_new(
+            plan if plan is not None else budget.PLAN_FILE, budget.starter_plan()
+        )
         sys.stderr.write(f"costcalc: wrote {path}; edit it, then run 'costcalc check'\n")
         return 0
     ws = workspace(ctx)

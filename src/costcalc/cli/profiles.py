@@ -78,7 +78,7 @@ def show(
 def validate(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="Profile files or directories of *.yaml files.")
+        list[str], typer.Argument(help="Profile files or directories of *.yaml files.")
     ],
 ) -> None:
     """Check profile files: exit 0 if all are valid, else list every problem
@@ -86,7 +86,8 @@ def validate(
     from costcalc import render_catalog
     from costcalc.profiles import validate_files
 
-    results = validate_files(paths, workspace(ctx).catalog())
+    files = [_path(p, "PATH") for p in paths]
+    results = validate_files(files, workspace(ctx).catalog())
     sys.stdout.write(render_catalog.render_validation(results))
     if any(r.problems for r in results):
         raise typer.Exit(EXIT_USAGE)
@@ -111,7 +112,7 @@ def new(
         ),
     ] = None,
     directory: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--dir",
             help="Where to write NAME.yaml (default: your profiles directory, "
@@ -127,9 +128,19 @@ def new(
 
     path = new_profile(
         name,
-        directory or user_profiles_dir(),
+        _path(directory, "--dir") if directory is not None else user_profiles_dir(),
         catalog=workspace(ctx).catalog(),
         base=base,
         force=force,
     )
     sys.stdout.write(f"wrote {path}\nedit it, then: costcalc profiles validate {path}\n")
+
+
+def _path(text: str, where: str) -> Path:
+    """A path given on the command line; "" is refused (``Path("")`` is the working
+    directory, never what was meant)."""
+    if not text:
+        from costcalc.errors import InputError
+
+        raise InputError("expected a path, got an empty one", where)
+    return Path(text)

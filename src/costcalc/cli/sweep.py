@@ -144,6 +144,10 @@ def _emit(
         check_plot(plot, prepared, plot_y)
     if output_format == "parquet":
         render_sweep.check_parquet()
+    if output is not None:
+        from costcalc.atomic import output_target
+
+        output_target(output, where="--output")  # before the rows are computed
     progress = _progress(prepared)
     try:
         if output_format == "table" and output is None:
