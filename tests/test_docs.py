@@ -93,8 +93,18 @@ def test_relative_links_lead_to_files(page: Path) -> None:
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
         if re.match(r"[a-z]+:", target) or target.startswith("#"):
             continue
-        path = target.split("#", 1)[0]
-        assert (page.parent / path).exists(), f"{page.name}: broken link {target}"
+        path, _, anchor = target.partition("#")
+        file = page.parent / path
+        assert file.exists(), f"{page.name}: broken link {target}"
+        if anchor and file.suffix == ".md":
+            assert anchor in _anchors(file), f"{page.name}: no heading for {target}"
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"```.*?```", "", _read(page), flags=re.S)
+    headings = re.findall(r"^#+ (.*)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
 
 
 def test_the_changelog_speaks_to_users() -> None:
