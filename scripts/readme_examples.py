@@ -1,8 +1,12 @@
-"""Keep README examples real: run every ``$ costcalc ...`` line in the README's
-```console blocks and write (or check) the output that follows it.
+"""Keep the documentation's examples real: run every ``$ costcalc ...`` line in the
+```console blocks of README.md and docs/*.md and write (or check) the output that follows it.
 
-    python scripts/readme_examples.py          # rewrite README.md in place
-    python scripts/readme_examples.py --check  # exit 1 if README.md is stale (tests do this)
+    python scripts/readme_examples.py            # rewrite README.md and docs/*.md in place
+    python scripts/readme_examples.py --check    # exit 1 if any page is stale (tests do this)
+    python scripts/readme_examples.py docs/x.md  # only the pages named
+
+Commands run in-process from the repository root (relative paths in examples are from there),
+with no user config or profile path, so the examples show costcalc as installed.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import shlex
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 # No user config or profile path: examples show costcalc as installed.
 ENV = {
@@ -25,6 +31,11 @@ ENV = {
 }
 
 
+def pages() -> list[Path]:
+    """Every page whose examples are kept real: the README, then docs/*.md."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
 def run(command: str) -> str:
     from typer.testing import CliRunner
 
@@ -33,7 +44,7 @@ def run(command: str) -> str:
     args = shlex.split(command)
     assert args[0] == "costcalc", command
     here = os.getcwd()
-    os.chdir(README.parent)  # relative paths in examples are from the repository root
+    os.chdir(ROOT)  # relative paths in examples are from the repository root
     try:
         result = CliRunner().invoke(app, args[1:], env=ENV)
     finally:
@@ -55,17 +66,25 @@ def render(text: str) -> str:
     return BLOCK.sub(lambda m: "```console\n" + render_block(m.group(1)) + "```", text)
 
 
-def main() -> int:
-    text = README.read_text(encoding="utf-8")
-    new = render(text)
-    if "--check" in sys.argv:
-        if new != text:
-            print("README.md examples are stale: run python scripts/readme_examples.py")
-            return 1
-        return 0
-    README.write_text(new, encoding="utf-8")
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    named = [Path(a).resolve() for a in argv if a != "--check"]
+    stale = []
+    for page in named or pages():
+        text = page.read_text(encoding="utf-8")
+        new = render(text)
+        if new == text:
+            continue
+        stale.append(page.relative_to(ROOT).as_posix())
+        if not check:
+            page.write_text(new, encoding="utf-8")
+    if check and stale:
+        print(f"examples are stale in {', '.join(stale)}: run python scripts/readme_examples.py")
+        return 1
+    for name in [] if check else stale:
+        print(f"rewrote {name}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

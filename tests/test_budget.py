@@ -144,7 +144,9 @@ def _schema() -> dict:
 
 
 def _readme_plans() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The plan files shown in the README and in docs/ (docs/check.md has the full one)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "".join(p.read_text(encoding="utf-8") for p in pages)
     return [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "\nruns:" in b]
 
 
