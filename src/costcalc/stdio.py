@@ -15,12 +15,14 @@ puts a writer on fd 1 that turns write errors into the exceptions above.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import sys
+from typing import Any
 
-from costcalc.errors import CostcalcError
+from costcalc.errors import CostcalcError, terminal_text
 
 
 class ReaderGone(Exception):  # noqa: N818 - an event, not an error
@@ -97,3 +99,77 @@ def flush() -> None:
         pass
     except OSError as e:
         raise stdout_error(e) from None
+
+
+class TerminalSafe:
+    """stdout, with control characters in the text written shown escaped
+    (:func:`costcalc.errors.terminal_text`); everything else is the stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+# Characters the output uses that a narrow terminal encoding (ASCII, cp1252, latin-1)
+# may lack, as the nearest plain text; anything else without an ASCII form becomes "?".
+_PLAIN = {
+    "\u00d7": "x",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u2192": "->",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2248": "~",
+    "\u00b1": "+/-",
+    "\u00b7": ".",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u20ac": "EUR",
+    "\u00a3": "GBP",
+    "\u00b5": "u",
+    "\u00b0": " deg",
+}
+
+
+def _degrade(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of stdout and stderr: a character the stream's encoding
+    cannot write becomes its plain form ("×" -> "x", "₂" -> "2"), never a crash."""
+    import unicodedata
+
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start : error.end]:
+        plain = _PLAIN.get(char)
+        if plain is None:
+            decomposed = unicodedata.normalize("NFKD", char)
+            plain = decomposed.encode("ascii", "ignore").decode("ascii") or "?"
+        out.append(plain)
+    return "".join(out), error.end
+
+
+def degrade_output() -> None:
+    """Let stdout and stderr write any text whatever their encoding (PYTHONIOENCODING=ascii,
+    a cp1252 console, LC_ALL=C): characters they lack degrade to plain ones. Files written
+    with -o are always UTF-8."""
+    import codecs
+
+    try:
+        codecs.lookup_error("costcalc-degrade")
+    except LookupError:
+        codecs.register_error("costcalc-degrade", _degrade)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # closed, not reconfigurable
+                reconfigure(errors="costcalc-degrade")

@@ -10,7 +10,6 @@ as their sender meant, after any temporary file is removed (costcalc.atomic).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import traceback
@@ -21,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__, stdio
-from costcalc.errors import CostcalcError, printable, terminal_text
+from costcalc.errors import CostcalcError, printable
 
 if TYPE_CHECKING:
     from costcalc.config import Workspace
@@ -30,82 +29,8 @@ EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
-class _TerminalSafe:
-    """stdout, with control characters in the text written shown escaped
-    (:func:`costcalc.errors.terminal_text`); everything else is the stream's own."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(terminal_text(text))
-        return len(text)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
 def _error(message: str) -> None:
     sys.stderr.write(f"costcalc: error: {message}\n")
-
-
-# Characters the output uses that a narrow terminal encoding (ASCII, cp1252, latin-1)
-# may lack, as the nearest plain text; anything else without an ASCII form becomes "?".
-_PLAIN = {
-    "\u00d7": "x",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2212": "-",
-    "\u2026": "...",
-    "\u2192": "->",
-    "\u2264": "<=",
-    "\u2265": ">=",
-    "\u2248": "~",
-    "\u00b1": "+/-",
-    "\u00b7": ".",
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u20ac": "EUR",
-    "\u00a3": "GBP",
-    "\u00b5": "u",
-    "\u00b0": " deg",
-}
-
-
-def _degrade(error: UnicodeError) -> tuple[str, int]:
-    """The codec error handler of stdout and stderr: a character the stream's encoding
-    cannot write becomes its plain form ("×" -> "x", "₂" -> "2"), never a crash."""
-    import unicodedata
-
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    out = []
-    for char in error.object[error.start : error.end]:
-        plain = _PLAIN.get(char)
-        if plain is None:
-            decomposed = unicodedata.normalize("NFKD", char)
-            plain = decomposed.encode("ascii", "ignore").decode("ascii") or "?"
-        out.append(plain)
-    return "".join(out), error.end
-
-
-def degrade_output() -> None:
-    """Let stdout and stderr write any text whatever their encoding (PYTHONIOENCODING=ascii,
-    a cp1252 console, LC_ALL=C): characters they lack degrade to plain ones. Files written
-    with -o are always UTF-8."""
-    import codecs
-
-    try:
-        codecs.lookup_error("costcalc-degrade")
-    except LookupError:
-        codecs.register_error("costcalc-degrade", _degrade)
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):  # closed, not reconfigurable
-                reconfigure(errors="costcalc-degrade")
 
 
 class _Interrupted(Exception):  # noqa: N818 - an event
@@ -145,12 +70,12 @@ class _Group(TyperGroup):
             raise stdio.ReaderGone() from None
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        degrade_output()
+        stdio.degrade_output()
         stdout = sys.stdout
         try:
             # Every text the commands write goes through one filter: user text (profile
             # names, run names, sources) cannot act on the terminal.
-            sys.stdout = _TerminalSafe(stdout)  # type: ignore[assignment]
+            sys.stdout = stdio.TerminalSafe(stdout)  # type: ignore[assignment]
             code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
             stdio.flush()  # a failing stdout is found here, not at exit
@@ -186,7 +111,7 @@ class _Group(TyperGroup):
             _error("internal error (a bug in costcalc); please report it with the traceback")
             code = EXIT_INTERNAL
         finally:
-            if isinstance(sys.stdout, _TerminalSafe):
+            if isinstance(sys.stdout, stdio.TerminalSafe):
                 sys.stdout = stdout
         if standalone_mode:
             sys.exit(code)
