@@ -110,12 +110,26 @@ class Labels:
         return cls(names, np.array([names.index(v) for v in values], dtype=np.intp))
 
 
+# Commas separate a list's values ("8,512" is 8 and 512 devices); a value such as "000"
+# ("1,000") is a thousands separator misread, and refused rather than read as 1 and 0.
+_GROUPED_LIST = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])")
+_LEADING_ZERO = re.compile(r"0\d")
+
+
 def _items(name: str, value: Any) -> list[Any]:
     """A flag value as a list of items: ``"a,b"`` -> ["a", "b"]; lists stay lists."""
     import numpy as np
 
     if isinstance(value, str):
         items: list[Any] = [v.strip() for v in value.split(",")]
+        grouped = _GROUPED_LIST.search(value)
+        if grouped and any(_LEADING_ZERO.match(v) for v in items[1:]):
+            raise InputError(
+                f"{value!r}: commas separate the values of a list, so {grouped[0]!r} would be "
+                f"two values; write {grouped[0].replace(',', '')} (no thousands separators "
+                "in a list)",
+                INPUTS[name].flag,
+            )
     elif isinstance(value, (list, tuple)):
         items = list(value)
     elif isinstance(value, np.ndarray):
