@@ -227,7 +227,7 @@ def estimate(
         ]
         if setup.owned:
             est.assumptions = [a for a in est.assumptions if a.name != "price"]
-    values: dict[str, Any] = {a.name: a.value for a in est.assumptions if a.name in _MODEL_INPUTS}
+    values: dict[str, Any] = {a.name: a.base for a in est.assumptions if a.name in _MODEL_INPUTS}
     values["flops"] = est.outputs["flops"]
     if setup is not None:
         values.update(setup.values)
