@@ -56,9 +56,16 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
 
 
+_SEPARATORS = frozenset(" \t-_./,()")
+
+
 def name_key(text: str) -> str:
-    """A name compared without case, spaces or punctuation: "NVIDIA H100" -> "nvidiah100"."""
-    return "".join(c for c in text.casefold() if c.isalnum())
+    """A name compared without case, spaces or separating punctuation (``-_./,()``):
+    "NVIDIA H100" -> "nvidiah100". Text with hidden characters (controls, bidi marks)
+    has no key, so it never matches loosely; other punctuation ("h100*") is kept."""
+    if not text.isprintable():
+        return ""
+    return "".join(c for c in text.casefold() if c not in _SEPARATORS)
 
 
 def loose_index(pairs: Iterable[tuple[str, str]]) -> dict[str, str | None]:

@@ -581,7 +581,7 @@ def build_grid(
             estimator.resolve_hardware(
                 profile,
                 precision=prec,
-                peak=float(numeric["peak"][0]) if has_peak else None,
+                peak=f"{float(numeric['peak'][0])!r} FLOPS" if has_peak else None,
                 catalog=catalog,
             )
         )
