@@ -383,10 +383,13 @@ def test_runs_and_regions_by_display_name(cli) -> None:
 
     from costcalc.errors import name_key
 
-    names = [name_key(k) for r in runs.catalog().values() for k in (r.slug, *r.aliases, r.name)]
+    owners: dict[str, set[str]] = {}
+    for r in runs.catalog().values():
+        for k in (r.slug, *r.aliases, r.name):
+            owners.setdefault(name_key(k), set()).add(r.slug)
     checked = 0
     for run in runs.catalog().values():
-        if names.count(name_key(run.name)) == 1:  # a display name no other run shares
+        if owners[name_key(run.name)] == {run.slug}:  # a display name no other run shares
             assert runs.find(run.name.upper()).slug == run.slug, run.name
             checked += 1
     assert checked > 10
