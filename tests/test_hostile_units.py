@@ -311,7 +311,9 @@ def test_co2e_masses_are_metric(text: str, kind: str, kg: float) -> None:
     assert parse_quantity(text, kind) == pytest.approx(kg)
 
 
-@pytest.mark.parametrize(("text", "joules"), [("1 kWh", 3.6e6), ("1 MWh", 3.6e9), ("1 GWh", 3.6e12)])
+@pytest.mark.parametrize(
+    ("text", "joules"), [("1 kWh", 3.6e6), ("1 MWh", 3.6e9), ("1 GWh", 3.6e12)]
+)
 def test_energies(text: str, joules: float) -> None:
     assert parse_quantity(text, "energy") == pytest.approx(joules)
 

@@ -111,7 +111,8 @@ class Labels:
 
 
 # Commas separate a list's values ("8,512" is 8 and 512 devices); a value such as "000"
-# ("1,000") is a thousands separator misread, and refused rather than read as 1 and 0.
+# ("1,000") or "05" ("1,05") is a thousands separator or decimal comma misread, and
+# refused rather than read as 1 and 0.
 _GROUPED_LIST = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])")
 _LEADING_ZERO = re.compile(r"0\d")
 
@@ -122,11 +123,13 @@ def _items(name: str, value: Any) -> list[Any]:
 
     if isinstance(value, str):
         items: list[Any] = [v.strip() for v in value.split(",")]
-        grouped = _GROUPED_LIST.search(value)
-        if grouped and any(_LEADING_ZERO.match(v) for v in items[1:]):
+        odd = next((v for v in items[1:] if _LEADING_ZERO.match(v)), None)
+        if odd is not None:
+            grouped = _GROUPED_LIST.search(value)
+            hint = f"write {grouped[0].replace(',', '')}" if grouped else "write 1.5, not 1,5"
             raise InputError(
-                f"{value!r}: commas separate the values of a list, so {grouped[0]!r} would be "
-                f"two values; write {grouped[0].replace(',', '')} (no thousands separators "
+                f"{value!r}: commas separate the values of a list, so {odd!r} would be a "
+                f"value of its own; {hint} (no thousands separators or decimal commas "
                 "in a list)",
                 INPUTS[name].flag,
             )
