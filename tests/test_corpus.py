@@ -130,6 +130,7 @@ ACCEPTED = (
     }
     | {  # "h 100" is the alias h100 written with a space: names match without spaces
         ("estimate 1e18 --hardware={}", "h 100"),
+        ("profiles show -- {}", "h 100"),
         ("sweep 1e20 -f csv --hardware={}", "h 100"),
     }
     | {  # 1e16 bytes per parameter, or a 1e16-fold improvement: absurd, but numbers

@@ -11,12 +11,10 @@ import math
 import re
 
 import pytest
-import typer
 from hypothesis import given
 from hypothesis import strategies as st
 
 from costcalc import outlook, sweeps, units
-from costcalc.cli import app
 from costcalc.errors import InputError
 from costcalc.units import KINDS, parse_quantity
 from costcalc.where import Field, compile_where
@@ -100,10 +98,7 @@ def test_a_bare_number_is_read_one_way_per_kind(kind: str) -> None:
     """A YAML number, a bare string and the string with the declared unit agree; or all
     bare forms are refused with a hint naming a unit."""
     spec = KINDS[kind]
-    if kind == "fraction":
-        value = "0.5"
-    else:
-        value = "4"
+    value = "0.5" if kind == "fraction" else "4"
     if spec.bare is None:
         for bare in (4, 4.0, "4", "4k"):
             with pytest.raises(InputError, match=r"has no unit.*did you mean"):
@@ -382,7 +377,6 @@ def test_suggestions_rank_by_display_names(cli) -> None:
 
 def test_runs_and_regions_by_display_name(cli) -> None:
     from costcalc import runs, tables
-
     from costcalc.errors import name_key
 
     owners: dict[str, set[str]] = {}
