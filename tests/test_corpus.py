@@ -80,6 +80,12 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
         ["calibrate", "--seconds={}"],
     ],
     "where.txt": [["sweep", "1e20", "-H", "h100-sxm", "-f", "csv", "--where={}"]],
+    "bare.txt": [  # a peak needs its unit, on every command and in every file
+        ["estimate", "1e18", "--peak={}"],
+        ["sweep", "1e20", "-H", "h100-sxm", "-f", "csv", "--peak={}"],
+        ["budget", "100 USD", "--peak={}"],
+        ["scale", "gpt-3", "--improvement=2", "--peak={}"],
+    ],
     "axes.txt": [
         ["sweep", "-f", "csv", "-H", "h100-sxm", "--", "{}"],
         *[
@@ -128,6 +134,11 @@ ACCEPTED = (
     | {  # 1e16 devices, or a PUE of 1e16: absurd, but numbers
         (f"estimate {t}", "1e18 %")
         for t in ("--devices={} --duration=1", "1e18 --devices={}", "1e18 --pue={}")
+    }
+    | {  # "h 100" is the alias h100 written with a space: names match without spaces
+        ("estimate 1e18 --hardware={}", "h 100"),
+        ("profiles show -- {}", "h 100"),
+        ("sweep 1e20 -f csv --hardware={}", "h 100"),
     }
     | {  # 1e16 bytes per parameter, or a 1e16-fold improvement: absurd, but numbers
         ("budget 7 days --flops=1e24 --params=7B --bytes-per-param={}", "1e18 %"),

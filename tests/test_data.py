@@ -89,7 +89,7 @@ def test_the_estimate_uses_the_dense_peak() -> None:
     from costcalc import estimate
 
     e = estimate("1e18", hardware="h100-sxm")
-    assert e.assumption("peak").value == Catalog().get("h100-sxm").dense_peak["bf16"].value
+    assert e.assumption("peak").base == Catalog().get("h100-sxm").dense_peak["bf16"].value
     assert "dense" in e.assumption("peak").source
 
 

@@ -57,6 +57,39 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
 
 
+_SEPARATORS = frozenset(" \t-_./,()")
+
+
+def name_key(text: str) -> str:
+    """A name compared without case, spaces or separating punctuation (``-_./,()``):
+    "NVIDIA H100" -> "nvidiah100". Text with hidden characters (controls, bidi marks)
+    has no key, so it never matches loosely; other punctuation ("h100*") is kept."""
+    if not text.isprintable():
+        return ""
+    return "".join(c for c in text.casefold() if c not in _SEPARATORS)
+
+
+def loose_index(pairs: Iterable[tuple[str, str]]) -> dict[str, str | None]:
+    """``name_key(shown) -> target`` over (shown, target) pairs; None where one key would
+    name two targets (ambiguous, so never resolved loosely)."""
+    out: dict[str, str | None] = {}
+    for shown, target in pairs:
+        key = name_key(shown)
+        if key and out.get(key, target) != target:
+            out[key] = None
+        elif key:
+            out.setdefault(key, target)
+    return out
+
+
+def did_you_mean_name(word: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """``" (did you mean 'h100-sxm'?)"``: the target whose names (ids, aliases, display
+    names) are closest to ``word``, compared without case, spaces or punctuation."""
+    index = {k: v for k, v in loose_index(pairs).items() if v is not None}
+    close = difflib.get_close_matches(name_key(word), index, n=1, cutoff=0.6)
+    return f" (did you mean '{index[close[0]]}'?)" if close else ""
+
+
 def printable(text: str) -> str:
     """``text`` on one line, with control characters (newlines, terminal escapes) shown
     escaped: an error message quotes user input and must not act on the terminal."""

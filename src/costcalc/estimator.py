@@ -40,14 +40,30 @@ MODEL_KEYS = {
 
 @dataclass(frozen=True)
 class Assumption:
-    """One input of the model as used: its value (base units), how to show it, and why."""
+    """One input of the model as used: its value, how to show it, and why.
+
+    ``value`` is expressed in ``unit`` (``989.5`` with ``"TFLOPS"``, ``37.5`` with
+    ``"%"``); ``base`` is the same value in costcalc's base units (FLOP/s, W, kg/J, s,
+    USD/s, ...), the number the model computes with.
+    """
 
     name: str
-    value: float
-    unit: str  # display unit ("" for a plain number, "%" for a fraction)
+    base: Any  # the value in base units (a float; a name or count where unit is "")
+    unit: str  # display unit ("" for a plain number or a name, "%" for a fraction)
     text: str  # the value as a person reads it
     source: str
     origin: str  # "flag", "profile", "default", "region", "derived"
+
+    @property
+    def value(self) -> Any:
+        """The value in ``unit``: ``value * unit == base``."""
+        if not self.unit:
+            return self.base
+        if self.unit == "%":
+            return self.base * 100
+        from costcalc.units import convert
+
+        return convert(self.base, self.unit)
 
 
 @dataclass

@@ -145,7 +145,7 @@ def resolve(
         )
         values["purchase_price"] = price
         if useful_life is not None:
-            life = parse_quantity(useful_life, "time", "--useful-life")
+            life = parse_quantity(useful_life, "lifetime", "--useful-life")
             out.append(
                 _assume(
                     "useful_life",
@@ -158,7 +158,7 @@ def resolve(
             )
         else:
             assert life_default is not None
-            life = parse_quantity(life_default[0], "time", "outlook.yaml useful_life")
+            life = parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
             out.append(
                 _assume(
                     "useful_life",

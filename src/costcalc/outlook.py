@@ -33,7 +33,7 @@ RANGEABLE = {
     "price": ("price", "--price", False),
     "discount": ("fraction", "--discount", True),
     "purchase_price": ("money", "--purchase-price", False),
-    "useful_life": ("time", "--useful-life", False),
+    "useful_life": ("lifetime", "--useful-life", False),
     "electricity_price": ("electricity_price", "--electricity-price", True),
     "carbon_price": ("carbon_price", "--carbon-price", True),
 }
@@ -227,7 +227,7 @@ def estimate(
         ]
         if setup.owned:
             est.assumptions = [a for a in est.assumptions if a.name != "price"]
-    values: dict[str, Any] = {a.name: a.value for a in est.assumptions if a.name in _MODEL_INPUTS}
+    values: dict[str, Any] = {a.name: a.base for a in est.assumptions if a.name in _MODEL_INPUTS}
     values["flops"] = est.outputs["flops"]
     if setup is not None:
         values.update(setup.values)
@@ -245,9 +245,9 @@ def estimate(
             footprint, source = found
             if "useful_life" not in values:
                 life = (
-                    parse_quantity(extra["useful_life"], "time", "--useful-life")
+                    parse_quantity(extra["useful_life"], "lifetime", "--useful-life")
                     if extra["useful_life"] is not None
-                    else parse_quantity(life_default[0], "time", "outlook.yaml useful_life")
+                    else parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
                 )
                 origin = "flag" if extra["useful_life"] is not None else "default"
                 src = (

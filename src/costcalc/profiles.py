@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import yamlio
-from costcalc.errors import CostcalcError, DataError, InputError, did_you_mean
+from costcalc.errors import (
+    CostcalcError,
+    DataError,
+    InputError,
+    did_you_mean,
+    did_you_mean_name,
+    loose_index,
+    name_key,
+)
 from costcalc.units import parse_quantity
 
 PRECISIONS = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8")
@@ -518,13 +526,25 @@ class Catalog:
                 index.setdefault(alias, p)
         if key in index:
             return index[key]
+        # "NVIDIA H100", "H100 SXM", "nvidia a10": names, aliases and display names, with
+        # and without the vendor, compared without case, spaces or punctuation.
+        names = [(k, p.name) for k, p in index.items()]
+        for p in profiles.values():
+            names += [(f"{p.vendor} {k}", p.name) for k in (p.name, *p.aliases)]
+            names += [(p.display_name, p.name)] if p.display_name else []
+        loose = loose_index(names)
+        if loose.get(name_key(name)):
+            return profiles[str(loose[name_key(name)])]
         starts = {p.name for k, p in index.items() if k.startswith(key)}
+        if not starts and name_key(name):
+            starts = {t for k, t in loose.items() if t and k.startswith(name_key(name))}
         if len(starts) == 1:
             return profiles[starts.pop()]
         if len(starts) > 1:
             raise InputError(f"'{name}' is ambiguous: {', '.join(sorted(starts))}", where)
         raise InputError(
-            f"unknown hardware '{name}'{did_you_mean(key, index)}; see 'costcalc profiles list'",
+            f"unknown hardware '{name}'{did_you_mean_name(name, names)}; "
+            "see 'costcalc profiles list'",
             where,
         )
 

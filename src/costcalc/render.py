@@ -84,7 +84,7 @@ def scaled(value: float, units: tuple[str, ...], digits: int = 4) -> str:
 
 def human_outputs(est: Estimate) -> list[tuple[str, str]]:
     o = est.outputs
-    devices = est.assumption("devices").value
+    devices = est.assumption("devices").base
     rows = [
         ("Compute", f"{sig(o['flops'])} FLOP"),
         (
@@ -118,7 +118,7 @@ def assumptions_doc(assumptions: Iterable[Assumption]) -> dict[str, Any]:
     for a in assumptions:
         if a.name in ASSUMPTION_COLUMNS:
             unit = ASSUMPTION_COLUMNS[a.name][0]
-            value: Any = _clean(convert(a.value, unit)) if unit else a.value
+            value: Any = _clean(convert(a.base, unit)) if unit else a.base
         else:
             unit, value = "", a.text
         out[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
@@ -163,7 +163,7 @@ def csv_row(est: Estimate) -> dict[str, Any]:
     for a in est.assumptions:
         if a.name in ASSUMPTION_COLUMNS:
             unit, column = ASSUMPTION_COLUMNS[a.name]
-            row[column] = _clean(convert(a.value, unit)) if unit else a.value
+            row[column] = _clean(convert(a.base, unit)) if unit else a.base
     ranges = est.sections.get("ranges")
     if ranges is not None:
         for name in OUTPUT_FIELDS:

@@ -346,7 +346,7 @@ def render_json(report: Report, strict: bool = False) -> str:
 def _hardware_used(report: Report) -> str:
     parts = []
     for r in report.runs:
-        devices = r.estimate.assumption("devices").value
+        devices = r.estimate.assumption("devices").base
         text = f"{sig(devices)} x {r.estimate.hardware.display_name}"
         if r.run.repeats > 1:
             text += f" ({r.run.repeats} runs)"

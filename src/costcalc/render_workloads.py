@@ -124,7 +124,7 @@ def budget_dict(b: Budget) -> dict[str, Any]:
             "tokens": b.optimal_tokens,
             "memory_floor_devices": b.optimal_floor,
             "assumptions": {
-                a.name: {"value": a.value, "source": a.source, "origin": a.origin}
+                a.name: {"value": a.base, "source": a.source, "origin": a.origin}
                 for a in b.assumptions
             },
         },
@@ -244,7 +244,7 @@ def render_budget_value(b: Budget, field: str) -> str:
 def scaled_dict(s: Scaled) -> dict[str, Any]:
     doc: dict[str, Any] = {"schema": "costcalc/scale/1", "multiplier": s.multiplier}
     doc["assumptions"] = {
-        a.name: {"value": a.value, "source": a.source, "origin": a.origin} for a in s.assumptions
+        a.name: {"value": a.base, "source": a.source, "origin": a.origin} for a in s.assumptions
     }
     if s.fit is not None:
         doc["fit"] = {
@@ -329,6 +329,6 @@ def render_scaled(s: Scaled, fmt: str, console: Any = None) -> str:
         else:
             assert s.base is not None
             head.update({f"base_{k}": v for k, v in s.base.fields().items()})
-        head.update({a.name: a.value for a in s.assumptions})
+        head.update({a.name: a.base for a in s.assumptions})
         return _csv(head, s.result)
     return render_report(scaled_report(s), fmt, console)

@@ -12,7 +12,14 @@ from functools import cache
 from typing import Any
 
 from costcalc import yamlio
-from costcalc.errors import DataError, InputError, did_you_mean
+from costcalc.errors import (
+    DataError,
+    InputError,
+    did_you_mean,
+    did_you_mean_name,
+    loose_index,
+    name_key,
+)
 
 FILE = "costcalc/data/runs.yaml"
 REQUIRED = ("slug", "name", "compute", "reference", "link", "source", "date")
@@ -140,6 +147,10 @@ def find(text: str, where: str = "RUN") -> Run:
     index = _index()
     if key in index:
         return catalog()[index[key]]
+    names = [*index.items(), *((run.name, run.slug) for run in catalog().values())]
+    loose = loose_index(names)  # "GPT-3 175B (davinci)", "gpt 3": display names too
+    if loose.get(name_key(text)):
+        return catalog()[str(loose[name_key(text)])]
     matches = sorted({slug for name, slug in index.items() if name.startswith(key)})
     if len(matches) == 1:
         return catalog()[matches[0]]
@@ -148,7 +159,7 @@ def find(text: str, where: str = "RUN") -> Run:
             f"'{text}' could be any of {', '.join(matches)}; give more of the name", where
         )
     raise InputError(
-        f"unknown run '{text}'{did_you_mean(key, index)}; see 'costcalc runs list'", where
+        f"unknown run '{text}'{did_you_mean_name(text, names)}; see 'costcalc runs list'", where
     )
 
 

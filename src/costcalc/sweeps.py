@@ -110,12 +110,29 @@ class Labels:
         return cls(names, np.array([names.index(v) for v in values], dtype=np.intp))
 
 
+# Commas separate a list's values ("8,512" is 8 and 512 devices); a value such as "000"
+# ("1,000") or "05" ("1,05") is a thousands separator or decimal comma misread, and
+# refused rather than read as 1 and 0.
+_GROUPED_LIST = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])")
+_LEADING_ZERO = re.compile(r"0\d")
+
+
 def _items(name: str, value: Any) -> list[Any]:
     """A flag value as a list of items: ``"a,b"`` -> ["a", "b"]; lists stay lists."""
     import numpy as np
 
     if isinstance(value, str):
         items: list[Any] = [v.strip() for v in value.split(",")]
+        odd = next((v for v in items[1:] if _LEADING_ZERO.match(v)), None)
+        if odd is not None:
+            grouped = _GROUPED_LIST.search(value)
+            hint = f"write {grouped[0].replace(',', '')}" if grouped else "write 1.5, not 1,5"
+            raise InputError(
+                f"{value!r}: commas separate the values of a list, so {odd!r} would be a "
+                f"value of its own; {hint} (no thousands separators or decimal commas "
+                "in a list)",
+                INPUTS[name].flag,
+            )
     elif isinstance(value, (list, tuple)):
         items = list(value)
     elif isinstance(value, np.ndarray):
@@ -600,7 +617,7 @@ def build_grid(
             estimator.resolve_hardware(
                 profile,
                 precision=prec,
-                peak=float(numeric["peak"][0]) if has_peak else None,
+                peak=f"{float(numeric['peak'][0])!r} FLOPS" if has_peak else None,
                 catalog=catalog,
             )
         )

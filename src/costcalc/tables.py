@@ -11,7 +11,7 @@ from typing import Any
 
 from costcalc import yamlio
 from costcalc.cache import memo
-from costcalc.errors import InputError, did_you_mean
+from costcalc.errors import InputError, did_you_mean, did_you_mean_name, loose_index, name_key
 from costcalc.units import parse_quantity
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -95,8 +95,11 @@ def find_region(text: str, where: str = "--region") -> Region:
     index = _region_index()
     if key in index:
         return regions()[index[key]]
+    loose = loose_index(index.items())  # "United-States", "us central 1"
+    if loose.get(name_key(text)):
+        return regions()[str(loose[name_key(text)])]
     raise InputError(
-        f"unknown region '{text}'{did_you_mean(key, index)}; "
+        f"unknown region '{text}'{did_you_mean_name(text, index.items())}; "
         "expected an ISO country code (IS, USA), a country name or a cloud "
         "region id (us-central1, eu-west-1)",
         where,

@@ -157,9 +157,12 @@ def _parse_call(
     raise InputError(f"unknown distribution '{call['name']}' in {shown!r}; expected {FORMS}", where)
 
 
-def bare_value(value: float, kind: str) -> float:
-    """A base-unit value in the unit a bare number of ``kind`` means (to pass it on)."""
+def bare_value(value: float, kind: str) -> float | str:
+    """A base-unit value in the unit a bare number of ``kind`` means (to pass it on);
+    with its base unit where a bare number of the kind is refused as ambiguous."""
     bare = KINDS[kind].bare
+    if bare is None:
+        return f"{value!r} {KINDS[kind].base}"
     return value / factor(bare) if bare else value
 
 

@@ -37,15 +37,27 @@ class Kind:
 
     noun: str  # "a power", for messages
     base: str  # a unit with exactly the dimension this kind requires
-    bare: str  # unit assumed for a bare number ("" = dimensionless)
+    # The unit of a bare number ("" = dimensionless); None = a bare number is ambiguous
+    # and refused ("did you mean 180 TFLOPS?"). Every flag, config key, plan key and
+    # sweep-spec key of this kind reads a bare number the same way, and says so in --help.
+    bare: str | None
     example: str
+    suggest: str = ""  # for an ambiguous bare number: the unit most likely meant
+
+    @property
+    def bare_help(self) -> str:
+        """What a bare number means, for --help: "bare number: hours"."""
+        if self.bare is None:
+            return "a unit is required"
+        return f"bare number: {BARE_NAMES.get(self.bare, self.bare)}" if self.bare else ""
 
 
 KINDS: dict[str, Kind] = {
     "compute": Kind("an amount of compute", "FLOP", "FLOP", "1e18, 10^18, 1 EFLOP or 3 PF/s-day"),
-    "throughput": Kind("a throughput", "FLOPS", "FLOPS", "180 TFLOPS"),
+    "throughput": Kind("a throughput", "FLOPS", None, "180 TFLOPS", "TFLOPS"),
     "power": Kind("a power", "W", "W", "330 W"),
     "time": Kind("a duration", "s", "hour", "14.8 days"),
+    "lifetime": Kind("a useful life", "s", "year", "4 years"),
     "energy": Kind("an energy", "J", "kWh", "500 MWh"),
     "carbon_intensity": Kind("a carbon intensity", "kg/J", "g/kWh", "429 g/kWh"),
     "price": Kind("a price per device-hour", "USD/s", "USD/hour", "2.50 USD/hour"),
@@ -59,6 +71,19 @@ KINDS: dict[str, Kind] = {
     "number": Kind("a number", "", "", "1.1"),
     "count": Kind("a count", "", "", "70B, 1.4T, 175M or 8k"),
 }
+# How --help names the unit of a bare number.
+BARE_NAMES = {"hour": "hours", "year": "years", "FLOP": "FLOP", "W": "watts"}
+# Spellings pint reads as something no costcalc user means: "kt" is a knot to pint, a
+# kilotonne (of CO2e) here; "ton" is a short ton (907 kg) to pint, refused as ambiguous.
+UNIT_ALIASES = {"kt": "kilotonne", "Gt": "gigatonne"}
+AMBIGUOUS_UNITS = {
+    "ton": "'ton' is ambiguous (short ton 907 kg, long ton 1016 kg, tonne 1000 kg); "
+    "write t or tonne for 1000 kg",
+    "tons": "'tons' is ambiguous (short ton 907 kg, long ton 1016 kg, tonne 1000 kg); "
+    "write t or tonnes for 1000 kg",
+}
+_ALIAS_RE = re.compile(r"(?<![A-Za-z_])(kt|Gt)(?=[^A-Za-z_]|$)")
+_AMBIGUOUS_RE = re.compile(r"(?<![A-Za-z_])(tons?)(?![A-Za-z_])")
 
 
 # Spellings pre-computed into the table: every unit our data files and docs use, and the
@@ -106,6 +131,9 @@ TABLE_SPELLINGS = [
     "t",
     "kt",
     "Mt",
+    "Gt",
+    "ktCO2e",
+    "MtCO2e",
     "tonne",
     "tonnes",
     "gCO2e",
@@ -201,7 +229,7 @@ def build_table() -> dict[str, Any]:
     reg = registry()
     units = {}
     for spelling in TABLE_SPELLINGS:
-        q = reg.Quantity(1, spelling).to_base_units()
+        q = reg.Quantity(1, UNIT_ALIASES.get(spelling, spelling)).to_base_units()
         units[spelling] = [float(q.magnitude), _dims_key(q.dimensionality)]
     kinds = {}
     for name, kind in KINDS.items():
@@ -279,7 +307,7 @@ def parse_one_of(text: Any, kinds: tuple[str, ...], where: str = "") -> tuple[st
     A unit is required (a bare number would be ambiguous).
     """
     shown = str(text).strip()
-    match = _SIMPLE.match(_PFS_DAY.sub("pfs_day", shown))
+    match = _SIMPLE.match(_PFS_DAY.sub("pfs_day", _thousands(shown, where)))
     examples = " or ".join(KINDS[k].example for k in kinds)
     if match and not match["unit"]:
         raise InputError(f"{shown!r} has no unit; expected e.g. {examples}", where)
@@ -292,13 +320,46 @@ def parse_one_of(text: Any, kinds: tuple[str, ...], where: str = "") -> tuple[st
     raise InputError(f"{shown!r} is not {nouns}; expected e.g. {examples}", where)
 
 
+# "1,000", "10,000.5", "-1,234,567 USD": commas that group digits by three.
+_GROUPED = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+)(?![\d,])")
+
+
+def _thousands(shown: str, where: str) -> str:
+    """``shown`` without its thousands separators; any other comma is refused (``1,00``
+    might be a decimal comma, ``1,0000`` a typo): a number is never guessed."""
+    if "," not in shown:
+        return shown
+    plain = _GROUPED.sub(lambda m: m[1].replace(",", ""), shown)
+    if "," in plain:
+        raise InputError(
+            f"{shown!r}: a comma in a number must separate thousands (1,000 or 10,000.5); "
+            "write the decimal point as '.' (1.5) and one value at a time",
+            where,
+        )
+    return plain
+
+
+def _bare(value: float, kind: str, shown: str, where: str) -> float:
+    """A number without a unit: in the kind's bare unit, or refused as ambiguous."""
+    spec = KINDS[kind]
+    if spec.bare is None:
+        unit = spec.suggest if abs(value) < 1e6 else spec.base
+        raise InputError(
+            f"{shown!r} has no unit, and a bare number is ambiguous for {spec.noun}: "
+            f"did you mean {shown} {unit}? (e.g. {spec.example})",
+            where,
+        )
+    if spec.bare:
+        value *= factor(spec.bare)
+    return _check_value(value, kind, shown, where)
+
+
 def _parse(text: Any, kind: str, where: str) -> float:
     spec = KINDS[kind]
     if isinstance(text, bool):
         raise InputError(f"expected {spec.noun} (e.g. {spec.example}), got {text!r}", where)
     if isinstance(text, (int, float)):
-        value = float(text) * (factor(spec.bare) if spec.bare else 1.0)
-        return _check_value(value, kind, repr(text), where)
+        return _bare(float(text), kind, repr(text), where)
     if hasattr(text, "dimensionality"):  # a pint Quantity from a notebook
         q = text.to_base_units()
         return _checked(float(q.magnitude), _dims_key(q.dimensionality), kind, str(text), where)
@@ -310,14 +371,17 @@ def _parse(text: Any, kind: str, where: str) -> float:
     if len(shown) > MAX_TEXT:
         raise InputError(f"value is {len(shown)} characters long; expected {spec.noun}", where)
     _check_text(shown, spec, where)
-    normal = _PFS_DAY.sub("pfs_day", shown)
+    normal = _ALIAS_RE.sub(lambda m: UNIT_ALIASES[m[1]], _PFS_DAY.sub("pfs_day", shown))
+    normal = _thousands(normal, where)
+    ambiguous = _AMBIGUOUS_RE.search(normal)
+    if ambiguous:
+        raise InputError(f"{shown!r}: {AMBIGUOUS_UNITS[ambiguous[1]]}", where)
     suffixed = _SUFFIXED.match(normal) if kind != "memory" else None
     if suffixed:
         value = _number(suffixed["num"], None) * SUFFIXES[suffixed["suffix"]]
         unit = suffixed["unit"]
         if not unit:
-            value *= factor(spec.bare) if spec.bare else 1.0
-            return _check_value(value, kind, shown, where)
+            return _bare(value, kind, shown, where)
         if unit == "%":
             return _checked(value / 100, "", kind, shown, where)
         normal = f"{value!r} {unit}"
@@ -326,8 +390,7 @@ def _parse(text: Any, kind: str, where: str) -> float:
         value = _number(match["num"], match["exp"])
         unit = match["unit"]
         if not unit:
-            value *= factor(spec.bare) if spec.bare else 1.0
-            return _check_value(value, kind, shown, where)
+            return _bare(value, kind, shown, where)
         if kind == "count":
             return _count(value, unit, shown, where)
         if unit == "%":

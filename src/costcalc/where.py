@@ -47,7 +47,8 @@ _OPS = ("<=", ">=", "==", "!=", "<", ">", "=")
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9,])(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+      (?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<op><=|>=|==|!=|<|>|=)
@@ -55,6 +56,9 @@ _TOKEN = re.compile(
     """,
     re.X,
 )
+# A suffix against a number ("1M", "50k USD"), as costcalc.units reads it everywhere:
+# k, M, B/G, T, then a space or the end of the value ("5kW" is five kilowatts).
+_SUFFIX = re.compile(r"[kKMBGT](?![A-Za-z0-9_/^*.\-\u00b5%])")
 # A unit directly after a number: "30 t", "40%", "2.5 USD/hour", "3 PF/s-day".
 _UNIT = re.compile(r"[ \t]*(?P<unit>%|[A-Za-z\u00b5][A-Za-z0-9_/^*.\-\u00b5]*)")
 
@@ -88,6 +92,16 @@ def tokenize(text: str) -> list[_Tok]:
             continue
         tok = _Tok(kind, m.group(), m.start())
         if kind == "number":
+            if text.startswith(",", pos):
+                raise _fail(
+                    text,
+                    f"a comma in a number must separate thousands (1,000 or 10,000.5) "
+                    f"at column {pos + 1}",
+                )
+            suffix = _SUFFIX.match(text, pos)
+            if suffix:
+                tok.text += suffix.group()
+                pos = suffix.end()
             u = _UNIT.match(text, pos)
             if u and u["unit"].lower() not in _KEYWORDS:
                 tok.unit = u["unit"]
@@ -240,12 +254,12 @@ class _Parser:
         return lambda cols: compare(cols[key], number)
 
     def number(self, spec: Field, tok: _Tok) -> float:
-        shown = f"{tok.text} {tok.unit}".strip()
-        if not tok.unit:
-            value = float(tok.text)
-        else:
-            from costcalc.units import convert, parse_quantity
+        from costcalc.units import convert, parse_quantity
 
+        shown = f"{tok.text} {tok.unit}".strip()
+        if not tok.unit:  # in the field's unit; "1M" and "10,000" read as everywhere else
+            value = parse_quantity(tok.text, "number", WHERE, allow_zero=True)
+        else:
             value = parse_quantity(f"{tok.text} {tok.unit}", spec.kind, WHERE, allow_zero=True)
             if spec.unit and spec.unit != "%":
                 value = float(convert(value, spec.unit))

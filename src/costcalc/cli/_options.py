@@ -59,10 +59,14 @@ Precision = Annotated[
     str | None, typer.Option(help="Precision (default: the profile's).", show_default=False)
 ]
 Peak = Annotated[
-    str | None, typer.Option(help="Peak per device: '180 TFLOPS'.", show_default=False)
+    str | None,
+    typer.Option(help="Peak per device: '180 TFLOPS' (a unit is required).", show_default=False),
 ]
 Power = Annotated[
-    str | None, typer.Option(help="Average power per device: '330 W'.", show_default=False)
+    str | None,
+    typer.Option(
+        help="Average power per device: '330 W' (bare number: watts).", show_default=False
+    ),
 ]
 Pue = Annotated[
     str | None, typer.Option(help="Data-centre PUE (default 1.56).", show_default=False)
@@ -70,7 +74,9 @@ Pue = Annotated[
 CarbonIntensity = Annotated[
     str | None,
     typer.Option(
-        "--carbon-intensity", help="Grid carbon intensity: '429 g/kWh'.", show_default=False
+        "--carbon-intensity",
+        help="Grid carbon intensity: '429 g/kWh' (bare number: g/kWh).",
+        show_default=False,
     ),
 ]
 Region = Annotated[
@@ -78,6 +84,9 @@ Region = Annotated[
     typer.Option("--region", "-r", help="Grid region (IS, us-central1).", show_default=False),
 ]
 Price = Annotated[
-    str | None, typer.Option(help="Price per device-hour: '2.50 USD/hour'.", show_default=False)
+    str | None,
+    typer.Option(
+        help="Price per device-hour: '2.50 USD/hour' (bare number: USD/hour).", show_default=False
+    ),
 ]
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

@@ -26,8 +26,8 @@ def budget(
     flops: Annotated[
         str | None,
         typer.Option(
-            help="With a deadline: the work to finish (e.g. 1e24); answers how many "
-            "devices are needed.",
+            help="With a deadline: the work to finish (e.g. 1e24; bare number: FLOP); "
+            "answers how many devices are needed.",
             show_default=False,
         ),
     ] = None,

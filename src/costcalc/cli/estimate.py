@@ -28,8 +28,9 @@ def estimate(
     work: Annotated[
         str | None,
         typer.Argument(
-            help="Training compute: 1e18, 10^18, '1 EFLOP', '3.14e23 FLOP', '3 PF/s-day'; "
-            "or a reference run (gpt-3, palm, llama-3.1-405b: see 'costcalc runs list'). "
+            help="Training compute: 1e18, 10^18, '1 EFLOP', '3.14e23 FLOP', '3 PF/s-day' "
+            "(bare number: FLOP); or a reference run (gpt-3, palm, llama-3.1-405b: see "
+            "'costcalc runs list'). "
             "Omit it when giving --device-hours, --duration or --params with --tokens.",
             show_default=False,
         ),
@@ -51,7 +52,7 @@ def estimate(
         str | None,
         typer.Option(
             "--device-hours",
-            help="Work as device-hours instead of FLOPs, e.g. 3.3e6.",
+            help="Work as device-hours instead of FLOPs, e.g. 3.3e6 (bare number: hours).",
             show_default=False,
         ),
     ] = None,
@@ -120,7 +121,8 @@ def estimate(
     peak: Annotated[
         str | None,
         typer.Option(
-            help="Peak throughput per device, overriding the profile: '180 TFLOPS'.",
+            help="Peak throughput per device, overriding the profile: '180 TFLOPS' "
+            "(a unit is required).",
             show_default=False,
         ),
     ] = None,
@@ -135,7 +137,8 @@ def estimate(
     power: Annotated[
         str | None,
         typer.Option(
-            help="Average power per device, overriding the TDP rule: '330 W'.", show_default=False
+            help="Average power per device, overriding the TDP rule: '330 W' (bare number: watts).",
+            show_default=False,
         ),
     ] = None,
     pue: Annotated[
@@ -189,8 +192,8 @@ def estimate(
         str | None,
         typer.Option(
             "--purchase-price",
-            help="Purchase price per device: '30000 USD' (implies --owned; default: Epoch AI "
-            "hardware prices).",
+            help="Purchase price per device: '30000 USD' (bare number: USD; implies "
+            "--owned; default: Epoch AI hardware prices).",
             show_default=False,
         ),
     ] = None,
@@ -199,7 +202,7 @@ def estimate(
         typer.Option(
             "--useful-life",
             help="Years a device is used, to amortize its price or embodied carbon: '4 years' "
-            "(bare number: hours; default 3 years, Epoch AI).",
+            "(bare number: years; default 3 years, Epoch AI).",
             show_default=False,
         ),
     ] = None,
@@ -207,8 +210,8 @@ def estimate(
         str | None,
         typer.Option(
             "--electricity-price",
-            help="Electricity price for owned hardware: '0.08 USD/kWh' (default: US industrial "
-            "average, latest year, EIA via Epoch AI).",
+            help="Electricity price for owned hardware: '0.08 USD/kWh' (bare number: USD/kWh; "
+            "default: US industrial average, latest year, EIA via Epoch AI).",
             show_default=False,
         ),
     ] = None,

@@ -27,7 +27,9 @@ def list_(
     min_memory: Annotated[
         str | None,
         typer.Option(
-            "--min-memory", help="At least this much memory, e.g. 80GB.", show_default=False
+            "--min-memory",
+            help="At least this much memory, e.g. 80GB (bare number: GB).",
+            show_default=False,
         ),
     ] = None,
     sort: Annotated[

@@ -31,7 +31,8 @@ def sweep(
     work: Annotated[
         str | None,
         typer.Argument(
-            help="Training compute: a value, a list (1e20,1e22) or a range: 1e20..1e24:5log "
+            help="Training compute (bare number: FLOP): a value, a list (1e20,1e22) or a "
+            "range: 1e20..1e24:5log "
             "(5 log-spaced points) or lo..hi:N (N linear points).",
             show_default=False,
         ),
@@ -42,28 +43,43 @@ def sweep(
     devices: Annotated[str | None, _axis("Device counts: 8,64,512 or 8..4096:10log.")] = None,
     device_hours: Annotated[
         str | None,
-        _axis("Work as device-hours instead of FLOPs (list or range).", "--device-hours"),
+        _axis(
+            "Work as device-hours instead of FLOPs (list or range; bare number: hours).",
+            "--device-hours",
+        ),
     ] = None,
     duration: Annotated[
-        str | None, _axis("Work as wall-clock time on --devices, e.g. '14 days,28 days'.")
+        str | None,
+        _axis("Work as wall-clock time on --devices, e.g. '14 days,28 days' (bare number: hours)."),
     ] = None,
     utilization: Annotated[
         str | None, _axis("Achieved fraction of peak: 30%..60%:4.", "--utilization", "-u")
     ] = None,
-    peak: Annotated[str | None, _axis("Peak per device, overriding the profile.")] = None,
+    peak: Annotated[
+        str | None,
+        _axis("Peak per device, overriding the profile: '180 TFLOPS' (a unit is required)."),
+    ] = None,
     precision: Annotated[
         str | None,
         _axis("Precisions: bf16,fp8 (hardware without one is skipped, with a note)."),
     ] = None,
-    power: Annotated[str | None, _axis("Average power per device: '300 W..700 W:5'.")] = None,
+    power: Annotated[
+        str | None, _axis("Average power per device: '300 W..700 W:5' (bare number: watts).")
+    ] = None,
     pue: Annotated[str | None, _axis("Data-centre PUE: 1.1,1.56.")] = None,
     carbon_intensity: Annotated[
-        str | None, _axis("Grid carbon intensity: '50 g/kWh,400 g/kWh'.", "--carbon-intensity")
+        str | None,
+        _axis(
+            "Grid carbon intensity: '50 g/kWh,400 g/kWh' (bare number: g/kWh).",
+            "--carbon-intensity",
+        ),
     ] = None,
     region: Annotated[
         str | None, _axis("Grid regions: us-central1,europe-north1,IS.", "--region", "-r")
     ] = None,
-    price: Annotated[str | None, _axis("Price per device-hour: '1..4:4' (USD/hour).")] = None,
+    price: Annotated[
+        str | None, _axis("Price per device-hour: '1..4:4' (bare number: USD/hour).")
+    ] = None,
     zip_axes: Annotated[
         bool,
         typer.Option("--zip", help="Pair the lists (all of one length) instead of crossing them."),
