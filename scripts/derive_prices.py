@@ -3,7 +3,9 @@
 
 Usage (from the repository root):
 
-    python scripts/derive_prices.py [SHARED_DATA_DIR]
+    python scripts/derive_prices.py [SHARED_DATA_DIR] [--out DIR]
+
+``--out`` writes the three files elsewhere (the tests compare them with the shipped ones).
 
 Writes, deterministically (sorted rows, normalised numbers, "\\n" line endings):
 
@@ -362,17 +364,22 @@ def build_region_pue(providers: list[dict[str, object]]) -> list[dict[str, objec
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    shared = Path(args[0]) if args else DEFAULT_SHARED
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("shared", nargs="?", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    args = parser.parse_args(argv)
+    shared, out_dir = args.shared, args.out
     prices, unmatched = build_prices(shared)
     providers = build_providers()
     known = {str(p["id"]) for p in providers}
     assert {str(r["provider"]) for r in prices} <= known
-    n = write_csv(OUT_DIR / "prices.csv", PRICE_FIELDS, prices)
+    n = write_csv(out_dir / "prices.csv", PRICE_FIELDS, prices)
     print(f"wrote prices.csv ({n} rows)")
-    n = write_csv(OUT_DIR / "providers.csv", PROVIDER_FIELDS, providers)
+    n = write_csv(out_dir / "providers.csv", PROVIDER_FIELDS, providers)
     print(f"wrote providers.csv ({n} rows)")
-    n = write_csv(OUT_DIR / "region_pue.csv", REGION_PUE_FIELDS, build_region_pue(providers))
+    n = write_csv(out_dir / "region_pue.csv", REGION_PUE_FIELDS, build_region_pue(providers))
     print(f"wrote region_pue.csv ({n} rows)")
     for model in sorted(unmatched):
         print(f"unmatched Epoch hardware: {model}", file=sys.stderr)

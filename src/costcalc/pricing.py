@@ -288,7 +288,7 @@ def choose_price(
         mine = [r for r in rows if r.provider == chosen]
         if not mine:
             others = sorted({r.provider for r in rows})
-            whose = f"'{cloud.id}' is a {chosen} region and " if cloud is not None else ""
+            whose = f"region '{cloud.id}' belongs to {chosen}, and " if cloud else ""
             raise InputError(
                 f"{whose}{chosen} has no {model} price for {name}{_only_at(name)}; "
                 f"providers with one: {', '.join(others)} (or give --price)",
