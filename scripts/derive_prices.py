@@ -205,13 +205,13 @@ PRICE_FIELDS = [
 ]
 
 
-def build_prices(shared: Path) -> tuple[list[dict[str, object]], dict[str, str]]:
-    """The price rows, and the Epoch models left out with the reason."""
+def build_prices(shared: Path) -> tuple[list[dict[str, object]], dict[str, int]]:
+    """The price rows, and the Epoch models left out ("model: reason" -> source rows)."""
     index, docs = load_profiles()
     rows = read_csv(shared / "epoch" / "Hardware prices.csv")
     groups: dict[tuple[str, str, str, str, str], list[tuple[Decimal, dict[str, str]]]]
     groups = defaultdict(list)
-    unmatched: dict[str, str] = {}
+    unmatched: dict[str, int] = {}  # "model: reason" -> source rows
     locations: dict[tuple[str, str, str, str, str], str] = {}
     for row in rows:
         vendor = row["Vendor"].strip()
@@ -224,8 +224,8 @@ def build_prices(shared: Path) -> tuple[list[dict[str, object]], dict[str, str]]
         base = OVERRIDES.get(model) or index.get(normalise(model))
         profile, why = refine(model, row, base)
         if profile is None:
-            key = f"{model} ({why})" if why else model
-            unmatched[key] = why or UNMATCHED_REASON
+            key = f"{model}: {why or UNMATCHED_REASON}"
+            unmatched[key] = unmatched.get(key, 0) + 1
             continue
         location = row["Location"].strip()
         if location and (vendor, location) not in LOCATIONS:
@@ -381,8 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote providers.csv ({n} rows)")
     n = write_csv(out_dir / "region_pue.csv", REGION_PUE_FIELDS, build_region_pue(providers))
     print(f"wrote region_pue.csv ({n} rows)")
-    for model in sorted(unmatched):
-        print(f"unmatched Epoch hardware: {model}", file=sys.stderr)
+    for model, count in sorted(unmatched.items()):
+        print(f"unmatched Epoch hardware: {model} ({count} rows)", file=sys.stderr)
     return 0
 
 
