@@ -9,7 +9,7 @@ import typer
 
 from costcalc.cli import _options as o
 
-cli = typer.Typer(rich_markup_mode=None)
+cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()

@@ -13,7 +13,7 @@ def _progress(message: str) -> None:
     sys.stderr.flush()
 
 
-cli = typer.Typer(rich_markup_mode=None)
+cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()

@@ -19,7 +19,7 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-cli = typer.Typer(rich_markup_mode=None)
+cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()

@@ -22,7 +22,7 @@ def _axis(help_text: str, *names: str) -> Any:
     return typer.Option(*names, help=help_text, show_default=False)
 
 
-cli = typer.Typer(rich_markup_mode=None)
+cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()
