@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from costcalc import inputs as registry
 from costcalc import model
 from costcalc.errors import InputError
 from costcalc.profiles import Catalog, Profile, default_catalog
@@ -17,25 +18,11 @@ from costcalc.units import parse_quantity
 if TYPE_CHECKING:
     from costcalc.config import Settings
 
-# Output fields of an estimate: name -> (display unit, label). The JSON field names carry
-# their unit so that scripts reading them cannot mistake it.
-OUTPUT_FIELDS = {
-    "flops": ("FLOP", "Compute"),
-    "wall_clock_hours": ("hour", "Wall-clock time"),
-    "device_hours": ("hour", "Device-hours"),
-    "energy_kwh": ("kWh", "Energy"),
-    "cost_usd": ("USD", "Cost"),
-    "co2e_kg": ("kg", "CO2e"),
-}
+# Output fields of an estimate (declared in costcalc.inputs): name -> (display unit, label).
+# The JSON field names carry their unit so that scripts reading them cannot mistake it.
+OUTPUT_FIELDS = {name: (o.unit, o.label) for name, o in registry.OUTPUTS.items()}
 # Output field -> key in costcalc.model's outputs (shared with costcalc.sweeps).
-MODEL_KEYS = {
-    "flops": "flops",
-    "wall_clock_hours": "wall_clock",
-    "device_hours": "device_time",
-    "energy_kwh": "energy",
-    "cost_usd": "cost",
-    "co2e_kg": "co2e",
-}
+MODEL_KEYS = {name: o.model_key for name, o in registry.OUTPUTS.items()}
 
 
 @dataclass(frozen=True)

@@ -17,25 +17,16 @@ from typing import Any
 
 from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
+from costcalc import inputs as registry
 from costcalc.errors import InputError
 from costcalc.estimator import Assumption, Estimate
 from costcalc.units import convert, parse_quantity
 
-# Inputs that may be a range: name -> (kind, flag, zero allowed).
+# Inputs that may be a range (declared in costcalc.inputs): name -> (kind, flag, zero allowed).
 RANGEABLE = {
-    "work": ("compute", "WORK", False),
-    "flops": ("compute", "--flops", False),
-    "peak": ("throughput", "--peak", False),
-    "utilization": ("fraction", "--utilization", False),
-    "power": ("power", "--power", False),
-    "pue": ("number", "--pue", False),
-    "carbon_intensity": ("carbon_intensity", "--carbon-intensity", True),
-    "price": ("price", "--price", False),
-    "discount": ("fraction", "--discount", True),
-    "purchase_price": ("money", "--purchase-price", False),
-    "useful_life": ("lifetime", "--useful-life", False),
-    "electricity_price": ("electricity_price", "--electricity-price", True),
-    "carbon_price": ("carbon_price", "--carbon-price", True),
+    name: (str(i.kind), i.flag, i.allow_zero)
+    for name, i in registry.INPUTS.items()
+    if registry.RANGE in i.places
 }
 _MODEL_INPUTS = ("peak", "utilization", "devices", "power", "pue", "carbon_intensity", "price")
 SENSITIVITY_METHOD = (

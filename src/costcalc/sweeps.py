@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from costcalc import inputs as registry
 from costcalc import model
 from costcalc.errors import InputError
 from costcalc.estimator import OUTPUT_FIELDS, Assumption
 from costcalc.profiles import Catalog, Profile, default_catalog
+from costcalc.units import KINDS
 from costcalc.where import Field, compile_where
 
 if TYPE_CHECKING:
@@ -46,31 +48,25 @@ class Input:
     unit: str  # column unit: what a bare number on the flag means
 
 
-# In column order. Numeric columns are in the unit a bare number on the flag means, so a
-# value can be pasted back into the flag.
+def _column_unit(kind: str | None) -> str:
+    """A column's unit: what a bare number on the flag means (else the kind's base unit),
+    so that a value can be pasted back into the flag."""
+    if kind is None:
+        return ""
+    spec = KINDS[kind]
+    return spec.bare if spec.bare is not None else spec.base
+
+
+# The sweep axes, in column order (declared in costcalc.inputs).
 INPUTS: dict[str, Input] = {
-    "flops": Input("WORK", "compute", "FLOP"),
-    "device_hours": Input("--device-hours", "time", "hour"),
-    "duration": Input("--duration", "time", "hour"),
-    "hardware": Input("--hardware", "", ""),
-    "precision": Input("--precision", "", ""),
-    "devices": Input("--devices", "number", ""),
-    "utilization": Input("--utilization", "fraction", ""),
-    "peak": Input("--peak", "throughput", "FLOPS"),
-    "power": Input("--power", "power", "W"),
-    "pue": Input("--pue", "number", ""),
-    "region": Input("--region", "", ""),
-    "carbon_intensity": Input("--carbon-intensity", "carbon_intensity", "g/kWh"),
-    "price": Input("--price", "price", "USD/hour"),
+    name: Input(
+        registry.INPUTS["work"].flag if name == "flops" else registry.INPUTS[name].flag,
+        registry.INPUTS[name].kind or "",
+        _column_unit(registry.INPUTS[name].kind),
+    )
+    for name in registry.accepted(registry.SWEEP)
 }
-OUTPUT_KINDS = {
-    "flops": "compute",
-    "wall_clock_hours": "time",
-    "device_hours": "time",
-    "energy_kwh": "energy",
-    "cost_usd": "money",
-    "co2e_kg": "mass",
-}
+OUTPUT_KINDS = {name: o.kind for name, o in registry.OUTPUTS.items()}
 # One '..' and one ':'; neither end may touch a third dot ("1e20...1e22" is a typo, not
 # 1e20..0.1e22), N is ASCII digits ("３" is not 3); \Z, not $: a final newline counts.
 _RANGE = re.compile(

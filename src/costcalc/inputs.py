@@ -1,0 +1,335 @@
+"""The one declaration of every input and output of an estimate.
+
+An input is declared here once: its name (the Python keyword, and the key in config files,
+plans and sweep specs), its kind (the dimension, from :data:`costcalc.units.KINDS`, which
+also says what a bare number means), its help, where its default comes from, and where it
+may be given. The CLI options, the config and plan keys, the sweep axes, the rangeable
+inputs, the CSV assumption columns and the docs tables are derived from this list, or
+checked against it by ``tests/test_registry.py``.
+
+Errors name the input (``utilization: ...``); each front end says where it came from: the
+CLI by :attr:`Input.flag`, a file by ``file:line: key``, Python by the keyword.
+
+To add an input: declare it here, use it in the model function that needs it, and test
+it (docs/architecture.md walks through one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Where an input may be given.
+FLAG = "flag"  # a command-line option of estimate (and of sweep, budget, scale if listed)
+CONFIG = "config"  # a default in costcalc.yaml or the user's config.yaml
+PLAN = "plan"  # a key in a plan's defaults: or on one of its runs
+SWEEP = "sweep"  # a sweep axis (a list or range on the flag, a key in a spec file)
+RANGE = "range"  # a range or distribution for Monte Carlo (30%..50%, lognormal(...))
+
+# Help panels, in the order help shows them.
+PANELS = ("Work", "Hardware", "Site", "Money", "Uncertainty", "Output")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of an estimate."""
+
+    name: str
+    kind: str | None  # a costcalc.units kind; None: a name, checked where it is used
+    help: str  # one sentence: what it is (the bare-number unit is added from its kind)
+    default: str  # where the value comes from when it is not given
+    panel: str
+    places: frozenset[str]
+    short: str = ""  # a one-letter flag ("-u")
+    allow_zero: bool = False  # zero is a real value (a carbon-free grid, no discount)
+    argument: bool = False  # the positional WORK of the commands, not an option
+
+    @property
+    def flag(self) -> str:
+        """The command-line spelling: ``--carbon-intensity``; ``WORK`` for the argument."""
+        return self.name.upper() if self.argument else "--" + self.name.replace("_", "-")
+
+    @property
+    def metavar(self) -> str:
+        """What goes after the flag, for --help."""
+        if self.kind is None:
+            return "NAME"
+        return {"count": "COUNT", "number": "NUMBER", "fraction": "FRACTION"}.get(
+            self.kind, "QUANTITY"
+        )
+
+
+def _input(
+    name: str,
+    kind: str | None,
+    help: str,
+    default: str,
+    panel: str,
+    places: tuple[str, ...],
+    **extra: object,
+) -> Input:
+    return Input(name, kind, help, default, panel, frozenset(places), **extra)  # type: ignore[arg-type]
+
+
+_ALL = (FLAG, CONFIG, PLAN, SWEEP)
+
+INPUTS: dict[str, Input] = {
+    i.name: i
+    for i in (
+        # -- the work ---------------------------------------------------------------------
+        _input(
+            "work",
+            "compute",
+            "Training compute (1e18, '3.14e23 FLOP', '3 PF/s-day') or a reference run's name.",
+            "none: give the work one way",
+            "Work",
+            (FLAG, RANGE),
+            argument=True,
+        ),
+        _input(
+            "flops",
+            "compute",
+            "Training compute in FLOP (the same as WORK, for files and scripts).",
+            "none: give the work one way",
+            "Work",
+            (PLAN, SWEEP, RANGE),
+        ),
+        _input(
+            "device_hours",
+            "time",
+            "Work as device-hours instead of FLOPs.",
+            "none: give the work one way",
+            "Work",
+            (FLAG, PLAN, SWEEP),
+        ),
+        _input(
+            "duration",
+            "time",
+            "Work as wall-clock time on the devices.",
+            "none: give the work one way",
+            "Work",
+            (FLAG, PLAN, SWEEP),
+        ),
+        _input(
+            "params",
+            "count",
+            "Model parameters (70B): with tokens gives the compute, 6 x N x D.",
+            "none",
+            "Work",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "tokens",
+            "count",
+            "Training tokens (1.4T), with params.",
+            "none",
+            "Work",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "flops_per_param_token",
+            "number",
+            "FLOP per parameter per token.",
+            "6 (Kaplan et al. 2020)",
+            "Work",
+            (FLAG,),
+        ),
+        _input(
+            "active_params",
+            "count",
+            "Mixture of experts: parameters active per token (FLOPs use these).",
+            "params",
+            "Work",
+            (FLAG,),
+        ),
+        _input(
+            "bytes_per_param",
+            "number",
+            "Training-state bytes per parameter for the memory floor.",
+            "16 (mixed-precision Adam, Rajbhandari et al. 2020)",
+            "Work",
+            (FLAG,),
+        ),
+        _input(
+            "repeats",
+            "count",
+            "Number of runs (a hyper-parameter search of 50): outputs are totals.",
+            "1",
+            "Work",
+            (FLAG, PLAN),
+        ),
+        # -- the hardware -----------------------------------------------------------------
+        _input(
+            "hardware",
+            None,
+            "Hardware profile name, alias or display name.",
+            "defaults.yaml: hardware",
+            "Hardware",
+            _ALL,
+            short="-H",
+        ),
+        _input(
+            "precision",
+            None,
+            "Precision whose dense peak to use (fp32, tf32, bf16, fp16, fp8, int8).",
+            "the profile's default precision",
+            "Hardware",
+            _ALL,
+        ),
+        _input(
+            "devices",
+            "number",
+            "Number of devices running in parallel.",
+            "1",
+            "Hardware",
+            _ALL,
+        ),
+        _input(
+            "utilization",
+            "fraction",
+            "Achieved fraction of peak (MFU): 40% or 0.4.",
+            "defaults.yaml: utilization (Epoch AI median)",
+            "Hardware",
+            (*_ALL, RANGE),
+            short="-u",
+        ),
+        _input(
+            "peak",
+            "throughput",
+            "Peak throughput per device, overriding the profile.",
+            "the profile's dense peak at the precision",
+            "Hardware",
+            (FLAG, PLAN, SWEEP, RANGE),
+        ),
+        _input(
+            "power",
+            "power",
+            "Average power per device, overriding the profile's power rule.",
+            "the profile: measured average, else TDP x server overhead x load",
+            "Hardware",
+            (*_ALL, RANGE),
+        ),
+        # -- the site ---------------------------------------------------------------------
+        _input(
+            "pue",
+            "number",
+            "Data-centre PUE (total facility power over IT power).",
+            "defaults.yaml: pue (industry average)",
+            "Site",
+            (*_ALL, RANGE),
+        ),
+        _input(
+            "region",
+            None,
+            "Where it runs: an ISO country code or name, a cloud region, or world.",
+            "defaults.yaml: region (world average)",
+            "Site",
+            _ALL,
+        ),
+        _input(
+            "carbon_intensity",
+            "carbon_intensity",
+            "Grid carbon intensity, overriding the region's.",
+            "the region's grid",
+            "Site",
+            (*_ALL, RANGE),
+            allow_zero=True,
+        ),
+        # -- money ------------------------------------------------------------------------
+        _input(
+            "price",
+            "price",
+            "Price per device-hour, overriding the profile's.",
+            "the profile's sourced cloud price",
+            "Money",
+            (*_ALL, RANGE),
+        ),
+        _input(
+            "discount",
+            "fraction",
+            "Committed-use or spot discount on the cloud price.",
+            "0",
+            "Money",
+            (FLAG, RANGE),
+            allow_zero=True,
+        ),
+        _input(
+            "purchase_price",
+            "money",
+            "Purchase price per device, for owned hardware.",
+            "purchase_prices.csv (sourced list prices)",
+            "Money",
+            (FLAG, RANGE),
+        ),
+        _input(
+            "useful_life",
+            "lifetime",
+            "Years a device is used, to amortize its price or embodied carbon.",
+            "outlook.yaml: useful_life",
+            "Money",
+            (FLAG, RANGE),
+        ),
+        _input(
+            "electricity_price",
+            "electricity_price",
+            "Electricity price for owned hardware.",
+            "the region's electricity price",
+            "Money",
+            (FLAG, RANGE),
+            allow_zero=True,
+        ),
+        _input(
+            "carbon_price",
+            "carbon_price",
+            "Carbon price on the operational CO2e.",
+            "none",
+            "Money",
+            (FLAG, RANGE),
+            allow_zero=True,
+        ),
+        _input(
+            "fx_rate",
+            "number",
+            "Units of the currency per USD; never guessed.",
+            "none",
+            "Money",
+            (FLAG,),
+        ),
+    )
+}
+
+
+def accepted(place: str) -> tuple[str, ...]:
+    """The names of the inputs that may be given in ``place`` (FLAG, CONFIG, ...), in
+    declaration order."""
+    return tuple(name for name, i in INPUTS.items() if place in i.places)
+
+
+def where(name: str) -> str:
+    """Where the CLI takes input ``name``: its flag (the CLI's default location)."""
+    found = INPUTS.get(name)
+    return found.flag if found is not None else name
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of an estimate: its stable JSON field (which carries the unit), the unit,
+    the label people read, and the key of :func:`costcalc.model.evaluate`'s result."""
+
+    name: str
+    unit: str
+    label: str
+    model_key: str
+    kind: str  # a costcalc.units kind (for --where and budgets)
+
+
+OUTPUTS: dict[str, Output] = {
+    o.name: o
+    for o in (
+        Output("flops", "FLOP", "Compute", "flops", "compute"),
+        Output("wall_clock_hours", "hour", "Wall-clock time", "wall_clock", "time"),
+        Output("device_hours", "hour", "Device-hours", "device_time", "time"),
+        Output("energy_kwh", "kWh", "Energy", "energy", "energy"),
+        Output("cost_usd", "USD", "Cost", "cost", "money"),
+        Output("co2e_kg", "kg", "CO2e", "co2e", "mass"),
+    )
+}
