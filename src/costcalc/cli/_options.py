@@ -40,53 +40,106 @@ def emit(render: Callable[..., str], result: Any, output_format: Format) -> None
         sys.stdout.write(render(result, output_format.value))
 
 
-Hardware = Annotated[
-    str | None,
-    typer.Option(
-        "--hardware", "-H", help="Hardware profile (default: tpu-v2).", show_default=False
-    ),
-]
-Devices = Annotated[
-    str | None, typer.Option(help="Number of devices (default 1).", show_default=False)
-]
-Utilization = Annotated[
-    str | None,
-    typer.Option(
-        "--utilization", "-u", help="Fraction of peak (default 37.5%).", show_default=False
-    ),
-]
-Precision = Annotated[
-    str | None, typer.Option(help="Precision (default: the profile's).", show_default=False)
-]
-Peak = Annotated[
-    str | None,
-    typer.Option(help="Peak per device: '180 TFLOPS' (a unit is required).", show_default=False),
-]
-Power = Annotated[
-    str | None,
-    typer.Option(
-        help="Average power per device: '330 W' (bare number: watts).", show_default=False
-    ),
-]
-Pue = Annotated[
-    str | None, typer.Option(help="Data-centre PUE (default 1.56).", show_default=False)
-]
-CarbonIntensity = Annotated[
-    str | None,
-    typer.Option(
-        "--carbon-intensity",
-        help="Grid carbon intensity: '429 g/kWh' (bare number: g/kWh).",
+# A sweep takes every axis as a list or a range.
+AXIS_HELP = "A list (8,64,512) or a range (8..4096:10log, lo..hi:N)."
+
+
+def input_help(name: str, axis: bool = False) -> str:
+    """The --help text of input ``name``, from its one declaration (costcalc.inputs):
+    what it is, what a bare number means, and where its default comes from."""
+    from costcalc.inputs import INPUTS
+    from costcalc.units import KINDS
+
+    i = INPUTS[name]
+    text = i.help.rstrip(".")
+    if i.kind is not None and KINDS[i.kind].bare_help:
+        text += f" ({KINDS[i.kind].bare_help})"
+    parts = [text + "."]
+    if axis:
+        parts.append(AXIS_HELP)
+    parts.append(f"Default: {i.default}.")
+    return " ".join(parts)
+
+
+def input_option(name: str, axis: bool = False) -> Any:
+    """The typer option of input ``name``, from its one declaration."""
+    from costcalc.inputs import INPUTS
+
+    i = INPUTS[name]
+    if i.argument:
+        return typer.Argument(help=input_help(name, axis), metavar=name.upper(), show_default=False)
+    names = (i.flag, i.short) if i.short else (i.flag,)
+    return typer.Option(
+        *names,
+        help=input_help(name, axis),
+        metavar="LIST" if axis else i.metavar,
         show_default=False,
-    ),
-]
-Region = Annotated[
-    str | None,
-    typer.Option("--region", "-r", help="Grid region (IS, us-central1).", show_default=False),
-]
-Price = Annotated[
-    str | None,
-    typer.Option(
-        help="Price per device-hour: '2.50 USD/hour' (bare number: USD/hour).", show_default=False
-    ),
-]
+        autocompletion=completer(name),
+    )
+
+
+def completer(name: str) -> Callable[[str], list[str]] | None:
+    """Shell completion of the names an input takes (hardware profiles, regions)."""
+    if name == "hardware":
+
+        def hardware(incomplete: str) -> list[str]:
+            from costcalc.profiles import default_catalog
+
+            return [n for n in default_catalog().all() if n.startswith(incomplete)]
+
+        return hardware
+    if name == "region":
+
+        def region(incomplete: str) -> list[str]:
+            from costcalc.tables import regions
+
+            return [r for r in regions() if r.lower().startswith(incomplete.lower())]
+
+        return region
+    return None
+
+
+def with_inputs(*names: str, axis: bool = False) -> Callable[[Callable[..., Any]], Any]:
+    """Give a command the options of ``names``, declared once in costcalc.inputs: they are
+    added to its signature (typer reads it), and reach it as keyword arguments."""
+    import inspect
+    from typing import get_type_hints
+
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        extra = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[str | None, input_option(name, axis)],
+            )
+            for name in names
+        ]
+        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=sorted([*own, *extra], key=lambda p: p.kind)
+        )
+        command.__annotations__ = {
+            **get_type_hints(command, include_extras=True),
+            **{p.name: p.annotation for p in extra},
+        }
+        return command
+
+    return add
+
+
+# The inputs of the model, which every command that prices a workload takes.
+MODEL_INPUTS = (
+    "hardware",
+    "devices",
+    "utilization",
+    "precision",
+    "peak",
+    "power",
+    "pue",
+    "carbon_intensity",
+    "region",
+    "price",
+)
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

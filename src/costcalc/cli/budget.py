@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()
+@o.with_inputs(*o.MODEL_INPUTS)
 def budget(
     ctx: typer.Context,
     amount: Annotated[
@@ -22,7 +23,6 @@ def budget(
             show_default=False,
         ),
     ],
-    hardware: o.Hardware = None,
     flops: Annotated[
         str | None,
         typer.Option(
@@ -43,15 +43,6 @@ def budget(
             show_default=False,
         ),
     ] = None,
-    devices: o.Devices = None,
-    utilization: o.Utilization = None,
-    precision: o.Precision = None,
-    peak: o.Peak = None,
-    power: o.Power = None,
-    pue: o.Pue = None,
-    carbon_intensity: o.CarbonIntensity = None,
-    region: o.Region = None,
-    price: o.Price = None,
     output_format: o.OutputFormat = o.Format.table,
     value: Annotated[
         str | None,
@@ -62,6 +53,7 @@ def budget(
             show_default=False,
         ),
     ] = None,
+    **inputs: Any,
 ) -> None:
     """How much compute a budget buys, and the compute-optimal model for it."""
     from costcalc import render_workloads

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +12,7 @@ cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()
+@o.with_inputs(*o.MODEL_INPUTS)
 def scale(
     ctx: typer.Context,
     work: Annotated[
@@ -44,17 +45,8 @@ def scale(
         str | None,
         typer.Option(help="With --fit: the error (or loss) to reach.", show_default=False),
     ] = None,
-    hardware: o.Hardware = None,
-    devices: o.Devices = None,
-    utilization: o.Utilization = None,
-    precision: o.Precision = None,
-    peak: o.Peak = None,
-    power: o.Power = None,
-    pue: o.Pue = None,
-    carbon_intensity: o.CarbonIntensity = None,
-    region: o.Region = None,
-    price: o.Price = None,
     output_format: o.OutputFormat = o.Format.table,
+    **inputs: Any,
 ) -> None:
     """Compute, cost, energy and CO2e of a K-fold better model, or of a target error."""
     from costcalc import render_workloads
