@@ -448,3 +448,110 @@ class _Builder:
 
 
 _FLOAT_MAX = sys.float_info.max
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+class _Bad:
+    """A JSON value to refuse once its path is known: NaN, Infinity, out of range."""
+
+    def __init__(self, text: str, why: str) -> None:
+        self.text = text
+        self.why = why
+
+
+class _Pairs(dict[Any, Any]):
+    duplicate: str | None = None
+
+
+def load_json(text: str, source: str) -> Document:
+    """Parse JSON strictly (RFC 8259: no NaN or Infinity; numbers must be finite, keys
+    unique) with Python's JSON parser: ``1e+21`` is a number, as JSON means it (YAML 1.1
+    would read it as text). Lines are found, where they can be, by composing the same
+    text as YAML (JSON's syntax is YAML's flow style)."""
+    import json
+
+    if len(text) > MAX_BYTES:
+        raise DataError(f"text is larger than {MAX_BYTES} bytes", source)
+
+    def pairs(items: list[tuple[str, Any]]) -> _Pairs:
+        out = _Pairs()
+        for key, value in items:
+            if key in out and out.duplicate is None:
+                out.duplicate = key
+            out[key] = value
+        return out
+
+    def number(s: str) -> Any:
+        value = float(s)
+        if value != value or value in (float("inf"), float("-inf")):
+            return _Bad(s, "is beyond the range of numbers")
+        return value
+
+    def integer(s: str) -> Any:
+        if len(s) > 400 or abs(int(s)) > _FLOAT_MAX:
+            return _Bad(s, "is too large")
+        return int(s)
+
+    def constant(s: str) -> Any:
+        return _Bad(s, "is not a number JSON allows")
+
+    try:
+        data = json.loads(
+            text.removeprefix("\ufeff"),
+            object_pairs_hook=pairs,
+            parse_float=number,
+            parse_int=integer,
+            parse_constant=constant,
+        )
+    except json.JSONDecodeError as e:
+        raise DataError(
+            f"invalid JSON: {e.msg} (column {e.colno})", f"{source}:{e.lineno}"
+        ) from None
+    except RecursionError:
+        raise DataError(f"nested deeper than {MAX_DEPTH} levels", source) from None
+    doc = Document(data, _json_lines(text), source)
+    _check_json(data, (), doc)
+    return doc
+
+
+def _check_json(value: Any, path: Key, doc: Document) -> None:
+    if len(path) > MAX_DEPTH:
+        raise DataError(f"nested deeper than {MAX_DEPTH} levels", doc.where(path))
+    name = ".".join(str(p) for p in path) or "(top level)"
+    if isinstance(value, _Bad):
+        shown = value.text if len(value.text) <= 24 else value.text[:12] + "..."
+        raise DataError(f"{name}: invalid value: {shown} {value.why}", doc.where(path))
+    if isinstance(value, _Pairs):
+        if value.duplicate is not None:
+            raise DataError(f"duplicate key '{value.duplicate}'", doc.where(path))
+        for key, item in value.items():
+            _check_json(item, (*path, key), doc)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_json(item, (*path, i), doc)
+
+
+def _json_lines(text: str) -> dict[Key, int]:
+    """The line of each key path of JSON ``text``, or none if YAML cannot compose it."""
+    import yaml
+
+    try:
+        node, loader = _compose(loader_class(), text, "")
+    except _ParseError:
+        return {}
+    loader.dispose()
+    lines: dict[Key, int] = {}
+    todo: list[tuple[Any, Key]] = [(node, ())] if node is not None else []
+    while todo and len(lines) < MAX_NODES:
+        node, path = todo.pop()
+        lines.setdefault(path, _line(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and (*path, key.value) not in lines:
+                    lines[(*path, key.value)] = _line(key)
+                    todo.append((value, (*path, key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((item, (*path, i)) for i, item in enumerate(node.value))
+    return lines
