@@ -278,7 +278,7 @@ def _compose_events(loader: Any, yaml: Any, source: str) -> Any:
                     tag, event.value, event.start_mark, event.end_mark, style=event.style
                 )
             else:
-                if len(stack) >= MAX_DEPTH:
+                if len(stack) > MAX_DEPTH:  # its path is deeper still: refused anyway
                     raise _ParseError(
                         DataError(
                             f"nested deeper than {MAX_DEPTH} levels",
