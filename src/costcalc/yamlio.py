@@ -195,6 +195,8 @@ def load(text: str, source: str, loader: Any = None) -> Document:
             f"invalid YAML: character {ord(bad.group()):#x} is not allowed", f"{source}:{at}"
         )
     cls = loader or loader_class()
+    if "\t" in text:  # libyaml takes tabs where PyYAML refuses them: keep to PyYAML
+        cls = yaml.SafeLoader
     try:
         node, instance = _compose(cls, text, source)
     except _ParseError as e:
@@ -272,7 +274,9 @@ def _compose_events(loader: Any, yaml: Any, source: str) -> Any:
                 fail(f"found duplicate anchor {event.anchor!r}", event.start_mark)
             if isinstance(event, yaml.ScalarEvent):
                 tag = event.tag
-                if tag is None or tag == "!":
+                if tag == "!":  # YAML's non-specific tag: text (parsers differ on "! 5")
+                    tag = "tag:yaml.org,2002:str"
+                elif tag is None:
                     tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
                 node = yaml.ScalarNode(
                     tag, event.value, event.start_mark, event.end_mark, style=event.style
@@ -382,14 +386,15 @@ class _Builder:
                 own.append((key_node, value_node))
         if merge is None:
             return own
-        sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+        plain_list = isinstance(merge, yaml.SequenceNode) and merge.tag in _PLAIN_TAGS
+        sources = merge.value if plain_list else [merge]
         merged: list[tuple[Any, Any]] = []
         seen: dict[Any, Any] = {}
         for source in sources:
             if not isinstance(source, yaml.MappingNode) or source.tag not in _PLAIN_TAGS:
                 kind = "a scalar" if isinstance(source, yaml.ScalarNode) else "a list"
-                if isinstance(source, yaml.MappingNode):
-                    kind = f"a mapping tagged {source.tag}"
+                if source.tag not in _PLAIN_TAGS and not isinstance(source, yaml.ScalarNode):
+                    kind = f"a collection tagged {source.tag}"
                 expected = "a mapping" if source is not merge else "a mapping or list of mappings"
                 raise DataError(
                     f"invalid YAML: expected {expected} for merging, but found {kind}",
