@@ -195,27 +195,56 @@ def load(text: str, source: str, loader: Any = None) -> Document:
             f"invalid YAML: character {ord(bad.group()):#x} is not allowed", f"{source}:{at}"
         )
     cls = loader or loader_class()
-    if "\t" in text:  # libyaml takes tabs where PyYAML refuses them: keep to PyYAML
+    if _libyaml_lenient(text):  # libyaml takes these where PyYAML refuses them
         cls = yaml.SafeLoader
+    try:
+        return _load(cls, text, source)
+    except DataError:
+        if cls is yaml.SafeLoader:
+            raise
+    # An error found with libyaml: the pure-Python parser's result is the one reported
+    # (its error, in its words; or its value, should it accept what libyaml refused).
+    return _load(yaml.SafeLoader, text, source)
+
+
+# Text that libyaml accepts and the pure-Python parser refuses (found by fuzzing both,
+# tests/test_hostile_input.py): a tab (as separator or indentation); a block scalar
+# header followed by '#' ("|#"); a tag handle with other than word characters ("!.!x");
+# an anchor or alias name followed by a character other than a space or an indicator
+# ("*a'"); a '?' after a '[' or '{'  ("{x?: 1}"). Such text is parsed by the
+# pure-Python parser only: its verdict is the one that holds.
+_LIBYAML_LENIENT = re.compile(
+    r"\t|[|>][-+0-9]*#|![\w-]*[^\w\s!-][^\s!]*!|[&*][\w-]+[^\w\s?:,\]}%@`-]"
+)
+
+
+def _libyaml_lenient(text: str) -> bool:
+    question = text.rfind("?")
+    if question > 0 and (text.find("[", 0, question) >= 0 or text.find("{", 0, question) >= 0):
+        return True
+    return _LIBYAML_LENIENT.search(text) is not None
+
+
+def _load(cls: Any, text: str, source: str) -> Document:
     try:
         node, instance = _compose(cls, text, source)
     except _ParseError as e:
-        if cls is not yaml.SafeLoader:  # the same error in the pure-Python parser's words
-            try:
-                node, instance = _compose(yaml.SafeLoader, text, source)
-            except _ParseError as again:
-                raise again.error from None
-            # libyaml refused what the pure-Python parser accepts: keep to the latter
-        else:
-            raise e.error from None
+        raise e.error from None
     lines: dict[Key, int] = {}
-    if node is None:
-        return Document(None, lines, source)
+    if node is None or (isinstance(node, _scalar_node()) and node.value == "" and not node.style):
+        instance.dispose()
+        return Document(None, lines, source)  # nothing but "---": parsers disagree on its line
     try:
         data = _Builder(instance, source).build(node, (), lines)
     finally:
         instance.dispose()
     return Document(data, lines, source)
+
+
+def _scalar_node() -> Any:
+    import yaml
+
+    return yaml.ScalarNode
 
 
 class _ParseError(Exception):
@@ -436,8 +465,11 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as e:
             raise DataError(f"invalid value: {getattr(e, 'problem', e)}", self.at(node)) from None
-        except (ValueError, OverflowError):
-            raise DataError("invalid value", self.at(node)) from None
+        except (ValueError, ArithmeticError, LookupError, TypeError, AttributeError):
+            # PyYAML's constructors fail on such text as "!!int" with no digits
+            raise DataError(
+                f"invalid value for {node.tag.rsplit(':', 1)[-1]}", self.at(node)
+            ) from None
         if type(value) is int and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
             raise DataError(self._too_large(path, node), self.at(node))
         return value
