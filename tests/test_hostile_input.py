@@ -175,6 +175,10 @@ PARITY_TEXTS = [
     "a: 190:20:30\n",
     "a: !!binary aGk=\n",
     "%YAML 1.1\n---\na: 1\n",
+    "---\n",
+    "--- !!str\n",
+    "!!python/name:os.system\n",
+    "# only a comment\n",
 ]
 
 

@@ -96,6 +96,7 @@ _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _MERGE = "tag:yaml.org,2002:merge"
+_NULL = "tag:yaml.org,2002:null"
 _CHUNK = 1 << 16
 
 
@@ -231,7 +232,7 @@ def _load(cls: Any, text: str, source: str) -> Document:
     except _ParseError as e:
         raise e.error from None
     lines: dict[Key, int] = {}
-    if node is None or (isinstance(node, _scalar_node()) and node.value == "" and not node.style):
+    if node is None or (node.tag == _NULL and node.value == "" and not node.style):
         instance.dispose()
         return Document(None, lines, source)  # nothing but "---": parsers disagree on its line
     try:
@@ -239,12 +240,6 @@ def _load(cls: Any, text: str, source: str) -> Document:
     finally:
         instance.dispose()
     return Document(data, lines, source)
-
-
-def _scalar_node() -> Any:
-    import yaml
-
-    return yaml.ScalarNode
 
 
 class _ParseError(Exception):
