@@ -360,12 +360,15 @@ class _Builder:
     def at(self, node: Any) -> str:
         return f"{self.source}:{_line(node)}"
 
+    def spend(self, n: int) -> None:
+        self.budget -= n
+        if self.budget < 0:
+            raise DataError(f"more than {MAX_NODES} values (an alias bomb?)", self.source)
+
     def build(self, node: Any, path: Key, lines: dict[Key, int]) -> Any:
         import yaml
 
-        self.budget -= 1
-        if self.budget < 0:
-            raise DataError(f"more than {MAX_NODES} values (an alias bomb?)", self.source)
+        self.spend(1)
         if len(path) > MAX_DEPTH:
             raise DataError(f"nested deeper than {MAX_DEPTH} levels", self.at(node))
         lines.setdefault(path, _line(node))
@@ -410,6 +413,7 @@ class _Builder:
                 own.append((key_node, value_node))
         if merge is None:
             return own
+        self.spend(1 + len(node.value))  # merges of merges: that work is counted too
         plain_list = isinstance(merge, yaml.SequenceNode) and merge.tag in _PLAIN_TAGS
         sources = merge.value if plain_list else [merge]
         merged: list[tuple[Any, Any]] = []
