@@ -563,10 +563,10 @@ def _check_json(value: Any, path: Key, doc: Document) -> None:
         if value.duplicate is not None:
             raise DataError(f"duplicate key '{value.duplicate}'", doc.where(path))
         for key, item in value.items():
-            _check_json(item, (*path, key), doc)
+            _check_json(item, path + (key,), doc)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_json(item, (*path, i), doc)
+            _check_json(item, path + (i,), doc)
 
 
 def _json_lines(text: str) -> dict[Key, int]:
@@ -585,9 +585,9 @@ def _json_lines(text: str) -> dict[Key, int]:
         lines.setdefault(path, _line(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and (*path, key.value) not in lines:
-                    lines[(*path, key.value)] = _line(key)
-                    todo.append((value, (*path, key.value)))
+                if isinstance(key, yaml.ScalarNode) and path + (key.value,) not in lines:
+                    lines[path + (key.value,)] = _line(key)
+                    todo.append((value, path + (key.value,)))
         elif isinstance(node, yaml.SequenceNode):
-            todo.extend((item, (*path, i)) for i, item in enumerate(node.value))
+            todo.extend((item, path + (i,)) for i, item in enumerate(node.value))
     return lines
