@@ -179,6 +179,12 @@ PARITY_TEXTS = [
     "--- !!str\n",
     "!!python/name:os.system\n",
     "# only a comment\n",
+    "{x?}\n",
+    "a: [b?c, 'd?e']\n",
+    "note: see www.example.com/p.html?q=1 [sic]\n",
+    "a: |#\n  x\n",
+    "a: !.!x b\n",
+    "a: &x' 1\n",
 ]
 
 

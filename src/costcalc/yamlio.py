@@ -203,6 +203,8 @@ def load(text: str, source: str, loader: Any = None) -> Document:
     except DataError:
         if cls is yaml.SafeLoader:
             raise
+    except _Lenient:
+        pass
     # An error found with libyaml: the pure-Python parser's result is the one reported
     # (its error, in its words; or its value, should it accept what libyaml refused).
     return _load(yaml.SafeLoader, text, source)
@@ -212,18 +214,20 @@ def load(text: str, source: str, loader: Any = None) -> Document:
 # tests/test_hostile_input.py): a tab (as separator or indentation); a block scalar
 # header followed by '#' ("|#"); a tag handle with other than word characters ("!.!x");
 # an anchor or alias name followed by a character other than a space or an indicator
-# ("*a'"); a '?' after a '[' or '{'  ("{x?: 1}"). Such text is parsed by the
-# pure-Python parser only: its verdict is the one that holds.
+# ("*a'"). Such text is parsed by the pure-Python parser only: its verdict is the one
+# that holds. (So is text where libyaml found a plain scalar with '?' in a flow
+# collection, "{x?: 1}": see _Lenient.)
 _LIBYAML_LENIENT = re.compile(
     r"\t|[|>][-+0-9]*#|![\w-]*[^\w\s!-][^\s!]*!|[&*][\w-]+[^\w\s?:,\]}%@`-]"
 )
 
 
 def _libyaml_lenient(text: str) -> bool:
-    question = text.rfind("?")
-    if question > 0 and (text.find("[", 0, question) >= 0 or text.find("{", 0, question) >= 0):
-        return True
     return _LIBYAML_LENIENT.search(text) is not None
+
+
+class _Lenient(Exception):
+    """libyaml read a plain scalar with '?' inside a flow collection, which PyYAML refuses."""
 
 
 def _load(cls: Any, text: str, source: str) -> Document:
@@ -266,7 +270,7 @@ def _compose(cls: Any, text: str, source: str) -> tuple[Any, Any]:
     except yaml.YAMLError as e:
         loader.dispose()
         raise _ParseError(DataError(f"invalid YAML: {e}", source)) from None
-    except _ParseError:
+    except (_ParseError, _Lenient):
         loader.dispose()
         raise
 
@@ -297,6 +301,14 @@ def _compose_events(loader: Any, yaml: Any, source: str) -> Any:
             if event.anchor is not None and event.anchor in anchors:
                 fail(f"found duplicate anchor {event.anchor!r}", event.start_mark)
             if isinstance(event, yaml.ScalarEvent):
+                if (
+                    not event.style  # plain: None from PyYAML, "" from libyaml
+                    and "?" in event.value
+                    and stack
+                    and stack[-1][0].flow_style
+                    and not isinstance(loader, yaml.SafeLoader)
+                ):
+                    raise _Lenient
                 tag = event.tag
                 if tag == "!":  # YAML's non-specific tag: text (parsers differ on "! 5")
                     tag = "tag:yaml.org,2002:str"
