@@ -563,3 +563,27 @@ def test_missing_and_directory_inputs_are_located(tmp_path: Path) -> None:
         yamlio.read_text(tmp_path / "nope.yaml", "plan")
     with pytest.raises(DataError, match="is a directory"):
         yamlio.read_text(tmp_path, "plan")
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=LOADER_IDS)
+@given(data=documents, flow=st.booleans())
+def test_our_composer_reads_what_pyyaml_writes(loader: Any, data: Any, flow: bool) -> None:
+    """The node tree composed here gives PyYAML's own reading of any document it writes."""
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    assert yamlio.load(text, "f", loader).data == yaml.load(text, Loader=yaml.SafeLoader)
