@@ -697,7 +697,7 @@ def load_baseline(
         text = yamlio.read_text(path, "baseline")
     except DataError as e:
         raise InputError(e.message, where) from None
-    doc = yamlio.load(text, str(path))  # JSON is YAML: one parser, with line numbers
+    doc = _baseline_doc(text, path)
     if isinstance(doc.data, dict) and "schema" in doc.data:
         return _report_totals(doc)
     plan = parse_plan(doc)
@@ -705,6 +705,21 @@ def load_baseline(
     out = {r.name: r.totals for r in results}
     out[""] = _sum(r.totals for r in results)
     return out
+
+
+def _baseline_doc(text: str, path: Path) -> yamlio.Document:
+    """A ``.json`` file (a saved report) is read as JSON, by a JSON parser: YAML 1.1
+    reads ``1e+21``, as Python writes large floats, as text. Other files are YAML (an
+    older plan), unless they begin with ``{`` and are valid JSON."""
+    if path.suffix.lower() == ".json":
+        return yamlio.load_json(text, str(path))
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):
+        try:
+            return yamlio.load_json(text, str(path))
+        except DataError as e:
+            if "invalid JSON" not in e.message:
+                raise
+    return yamlio.load(text, str(path))
 
 
 def _report_totals(doc: yamlio.Document) -> dict[str, dict[str, float | None]]:

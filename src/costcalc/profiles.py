@@ -385,7 +385,7 @@ class Catalog:
     def files(self) -> list[Path]:
         out = []
         for d in self.dirs:
-            out.extend(sorted(d.glob("*.yaml")))
+            out.extend(yamlio.regular_files(d, "*.yaml", self.warnings))
         return out
 
     # -- loading one file, with inheritance -------------------------------------------
@@ -488,7 +488,7 @@ class Catalog:
         if self._entries is None:
             entries: dict[str, Entry] = {}
             for i, layer in enumerate(self.layers):
-                for path in sorted(layer.path.glob("*.yaml")):
+                for path in yamlio.regular_files(layer.path, "*.yaml", self.warnings):
                     try:
                         prof = self.load_file(path, i)
                     except DataError as e:
@@ -558,9 +558,9 @@ _BASE_KEY = re.compile(rb"(?m)^\s*[\"']?base[\"']?\s*:|[{,]\s*[\"']?base[\"']?\s
 def _may_inherit(path: Path) -> bool:
     """Whether the file may have a ``base:`` key (a cheap byte scan, erring on yes)."""
     try:
-        return _BASE_KEY.search(path.read_bytes()[: yamlio.MAX_BYTES + 1]) is not None
-    except OSError:
-        return True  # let the loader report it
+        return _BASE_KEY.search(yamlio.read_bytes(path, "profile")) is not None
+    except DataError:
+        return True  # let the loader report it (and keep it out of the cache)
 
 
 def load_profile(path: Path | str, catalog: Catalog | None = None) -> Profile:
@@ -667,7 +667,7 @@ def validate_files(paths: Sequence[Path | str], catalog: Catalog) -> list[Checke
     ``file:line: field: message``; names and aliases must be unique across the files."""
     files: list[Path] = []
     for p in map(Path, paths):
-        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+        files += yamlio.regular_files(p, "*.yaml", catalog.warnings) if p.is_dir() else [p]
     out = []
     seen: dict[str, str] = {}
     for path in files:
