@@ -110,7 +110,9 @@ def report(runs: list[dict[str, Any]]) -> str:
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
     with_hours = sum(1 for r in runs if r.get("device_hours") is not None)
     with_energy = sum(1 for r in runs if r.get("energy_mwh") is not None)
     with_co2 = sum(1 for r in runs if r.get("co2e_t") is not None)

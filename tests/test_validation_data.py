@@ -122,7 +122,7 @@ def test_enough_runs_with_each_target() -> None:
 @pytest.mark.parametrize("run", RUNS, ids=lambda r: str(r.get("id")))
 def test_run_schema(run: dict[str, Any]) -> None:
     where = str(run.get("id"))
-    assert REQUIRED <= set(run), f"{where}: missing {REQUIRED - set(run)}"
+    assert set(run) >= REQUIRED, f"{where}: missing {REQUIRED - set(run)}"
     assert set(run) <= ALLOWED, f"{where}: unknown keys {set(run) - ALLOWED}"
     _check_source(where, run["source"])
     for extra in run.get("other_sources", []):
