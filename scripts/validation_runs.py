@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from costcalc.errors import CostcalcError
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "validation" / "runs.yaml"
@@ -27,30 +27,11 @@ POWER = ROOT / "validation" / "measured_power.yaml"
 PROFILES = ROOT / "hardware_profiles"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a mapping with the same key twice (a silent overwrite
-    in plain safe_load). YAML merge keys (<<) are resolved by the public SafeLoader first."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)  # type: ignore[no-untyped-call]
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _load(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+    """The file as costcalc reads every YAML file: duplicate keys refused, merges resolved."""
+    from costcalc.yamlio import load, read_text
+
+    data = load(read_text(path), str(path)).data
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data
@@ -134,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runs = load_runs(args.runs)
         power = load_power(args.power)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, CostcalcError) as exc:
         print(f"validation_runs: error: {exc}", file=sys.stderr)
         return 2
     print(report(runs))

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from costcalc.errors import CostcalcError
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -252,7 +254,7 @@ def test_report_prints_every_run(capsys: pytest.CaptureFixture[str]) -> None:
 def test_loader_refuses_duplicate_keys_and_bad_shapes(tmp_path: Path) -> None:
     dup = tmp_path / "dup.yaml"
     dup.write_text("runs:\n- id: a\n  id: b\n", encoding="utf-8")
-    with pytest.raises(yaml.YAMLError, match="duplicate key"):
+    with pytest.raises(CostcalcError, match="duplicate key"):
         VR.load_runs(dup)
     flat = tmp_path / "flat.yaml"
     flat.write_text("runs: 3\n", encoding="utf-8")
