@@ -65,7 +65,7 @@ def _help(cli, command: str) -> dict[str, str]:
     for line in r.out.splitlines():
         start = re.match(r"^  (\S.*?)\s{2,}(\S.*)$", line)
         if start and not line.startswith("   "):
-            names = re.findall(r"--[\w-]+|^[a-z_]+", start[1])
+            names = re.findall(r"--[\w-]+|^[A-Za-z_]+", start[1])
             name = names[-1] if names else ""
             out[name] = start[2]
         elif name and re.match(r"^\s{6,}\S", line):
@@ -78,7 +78,7 @@ def _help(cli, command: str) -> dict[str, str]:
 @pytest.mark.parametrize(("command", "param"), sorted(OPTION_KINDS))
 def test_help_says_what_a_bare_number_means(cli, command: str, param: str) -> None:
     kind = KINDS[OPTION_KINDS[(command, param)]]
-    name = "work" if param == "work" else "--" + param.replace("_", "-")
+    name = "WORK" if param == "work" else "--" + param.replace("_", "-")
     assert kind.bare_help in _help(cli, command)[name], (command, param)
 
 

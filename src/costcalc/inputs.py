@@ -36,7 +36,7 @@ class Input:
     name: str
     kind: str | None  # a costcalc.units kind; None: a name, checked where it is used
     help: str  # one sentence: what it is (the bare-number unit is added from its kind)
-    default: str  # where the value comes from when it is not given
+    default: str  # where the value comes from when it is not given ("": no default)
     panel: str
     places: frozenset[str]
     short: str = ""  # a one-letter flag ("-u")
@@ -79,8 +79,10 @@ INPUTS: dict[str, Input] = {
         _input(
             "work",
             "compute",
-            "Training compute (1e18, '3.14e23 FLOP', '3 PF/s-day') or a reference run's name.",
-            "none: give the work one way",
+            "Training compute (1e18, '3.14e23 FLOP', '3 PF/s-day') or a reference run "
+            "(gpt-3, llama-3.1-405b: see 'costcalc runs list'); omit it when giving "
+            "--device-hours, --duration or --params with --tokens.",
+            "",
             "Work",
             (FLAG, RANGE),
             argument=True,
@@ -89,7 +91,7 @@ INPUTS: dict[str, Input] = {
             "flops",
             "compute",
             "Training compute in FLOP (the same as WORK, for files and scripts).",
-            "none: give the work one way",
+            "",
             "Work",
             (PLAN, SWEEP, RANGE),
         ),
@@ -97,7 +99,7 @@ INPUTS: dict[str, Input] = {
             "device_hours",
             "time",
             "Work as device-hours instead of FLOPs.",
-            "none: give the work one way",
+            "",
             "Work",
             (FLAG, PLAN, SWEEP),
         ),
@@ -105,7 +107,7 @@ INPUTS: dict[str, Input] = {
             "duration",
             "time",
             "Work as wall-clock time on the devices.",
-            "none: give the work one way",
+            "",
             "Work",
             (FLAG, PLAN, SWEEP),
         ),
@@ -113,7 +115,7 @@ INPUTS: dict[str, Input] = {
             "params",
             "count",
             "Model parameters (70B): with tokens gives the compute, 6 x N x D.",
-            "none",
+            "",
             "Work",
             (FLAG, PLAN),
         ),
@@ -121,14 +123,14 @@ INPUTS: dict[str, Input] = {
             "tokens",
             "count",
             "Training tokens (1.4T), with params.",
-            "none",
+            "",
             "Work",
             (FLAG, PLAN),
         ),
         _input(
             "flops_per_param_token",
             "number",
-            "FLOP per parameter per token.",
+            "FLOP per parameter per token (8 with activation recomputation).",
             "6 (Kaplan et al. 2020)",
             "Work",
             (FLAG,),
@@ -144,7 +146,7 @@ INPUTS: dict[str, Input] = {
         _input(
             "bytes_per_param",
             "number",
-            "Training-state bytes per parameter for the memory floor.",
+            "Training-state bytes per parameter for the memory floor (activations excluded).",
             "16 (mixed-precision Adam, Rajbhandari et al. 2020)",
             "Work",
             (FLAG,),
@@ -255,8 +257,8 @@ INPUTS: dict[str, Input] = {
         _input(
             "purchase_price",
             "money",
-            "Purchase price per device, for owned hardware.",
-            "purchase_prices.csv (sourced list prices)",
+            "Purchase price per device (implies owned hardware).",
+            "Epoch AI hardware prices (purchase_prices.csv)",
             "Money",
             (FLAG, RANGE),
         ),
@@ -264,7 +266,7 @@ INPUTS: dict[str, Input] = {
             "useful_life",
             "lifetime",
             "Years a device is used, to amortize its price or embodied carbon.",
-            "outlook.yaml: useful_life",
+            "3 years (Epoch AI; outlook.yaml)",
             "Money",
             (FLAG, RANGE),
         ),
@@ -272,7 +274,7 @@ INPUTS: dict[str, Input] = {
             "electricity_price",
             "electricity_price",
             "Electricity price for owned hardware.",
-            "the region's electricity price",
+            "US industrial average, latest year (EIA via Epoch AI)",
             "Money",
             (FLAG, RANGE),
             allow_zero=True,
@@ -281,7 +283,7 @@ INPUTS: dict[str, Input] = {
             "carbon_price",
             "carbon_price",
             "Carbon price on the operational CO2e.",
-            "none",
+            "",
             "Money",
             (FLAG, RANGE),
             allow_zero=True,
@@ -289,9 +291,43 @@ INPUTS: dict[str, Input] = {
         _input(
             "fx_rate",
             "number",
-            "Units of the currency per USD; never guessed.",
-            "none",
+            "Units of --currency per USD, e.g. 0.92; never guessed.",
+            "",
             "Money",
+            (FLAG,),
+        ),
+        _input(
+            "currency",
+            None,
+            "Show money in this currency too (EUR, GBP, JPY, CNY); needs --fx-rate.",
+            "USD only",
+            "Money",
+            (FLAG,),
+        ),
+        # -- uncertainty and outlook -----------------------------------------------------
+        _input(
+            "year",
+            "number",
+            "Project cost and energy of the same work onto the hardware of this year "
+            "(Epoch AI trends), e.g. 2030.",
+            "no projection",
+            "Uncertainty",
+            (FLAG,),
+        ),
+        _input(
+            "samples",
+            "number",
+            "Monte Carlo samples when an input is a range.",
+            "100000",
+            "Uncertainty",
+            (FLAG,),
+        ),
+        _input(
+            "seed",
+            "number",
+            "Random seed for the samples.",
+            "0",
+            "Uncertainty",
             (FLAG,),
         ),
     )

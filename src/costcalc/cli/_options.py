@@ -55,9 +55,12 @@ def input_help(name: str, axis: bool = False) -> str:
     if i.kind is not None and KINDS[i.kind].bare_help:
         text += f" ({KINDS[i.kind].bare_help})"
     parts = [text + "."]
-    if axis:
+    if axis and i.kind is None:
+        parts.append("A comma-separated list" + (" or 'all'." if name == "hardware" else "."))
+    elif axis:
         parts.append(AXIS_HELP)
-    parts.append(f"Default: {i.default}.")
+    if i.default:
+        parts.append(f"Default: {i.default}.")
     return " ".join(parts)
 
 
@@ -108,6 +111,8 @@ def with_inputs(*names: str, axis: bool = False) -> Callable[[Callable[..., Any]
     def add(command: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(command, eval_str=True)
         own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        context = [p for p in own if p.name == "ctx"]
+        rest = [p.replace(kind=p.KEYWORD_ONLY) for p in own if p.name != "ctx"]
         extra = [
             inspect.Parameter(
                 name,
@@ -117,8 +122,9 @@ def with_inputs(*names: str, axis: bool = False) -> Callable[[Callable[..., Any]
             )
             for name in names
         ]
+        # Help lists the declared inputs first, then the command's own options.
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=sorted([*own, *extra], key=lambda p: p.kind)
+            parameters=[*context, *extra, *rest]
         )
         command.__annotations__ = {
             **get_type_hints(command, include_extras=True),

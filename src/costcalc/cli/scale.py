@@ -18,6 +18,7 @@ def scale(
     work: Annotated[
         str | None,
         typer.Argument(
+            metavar="WORK",
             help="The base: a reference run (gpt-3) or its compute (3.14e23).",
             show_default=False,
         ),

@@ -9,6 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from costcalc import inputs as registry
+from costcalc.cli import _options as o
+
 
 class Format(str, Enum):
     table = "table"
@@ -23,62 +26,23 @@ def _axis(help_text: str, *names: str) -> Any:
 
 
 cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+# The sweep axes that are options (declared in costcalc.inputs; flops is WORK).
+SWEEP_FLAGS = tuple(name for name in registry.accepted(registry.SWEEP) if name != "flops")
 
 
 @cli.command()
+@o.with_inputs(*SWEEP_FLAGS, axis=True)
 def sweep(
     ctx: typer.Context,
     work: Annotated[
         str | None,
         typer.Argument(
+            metavar="WORK",
             help="Training compute (bare number: FLOP): a value, a list (1e20,1e22) or a "
             "range: 1e20..1e24:5log "
             "(5 log-spaced points) or lo..hi:N (N linear points).",
             show_default=False,
         ),
-    ] = None,
-    hardware: Annotated[
-        str | None, _axis("Hardware profiles: h100-sxm,tpu-v5p or 'all'.", "--hardware", "-H")
-    ] = None,
-    devices: Annotated[str | None, _axis("Device counts: 8,64,512 or 8..4096:10log.")] = None,
-    device_hours: Annotated[
-        str | None,
-        _axis(
-            "Work as device-hours instead of FLOPs (list or range; bare number: hours).",
-            "--device-hours",
-        ),
-    ] = None,
-    duration: Annotated[
-        str | None,
-        _axis("Work as wall-clock time on --devices, e.g. '14 days,28 days' (bare number: hours)."),
-    ] = None,
-    utilization: Annotated[
-        str | None, _axis("Achieved fraction of peak: 30%..60%:4.", "--utilization", "-u")
-    ] = None,
-    peak: Annotated[
-        str | None,
-        _axis("Peak per device, overriding the profile: '180 TFLOPS' (a unit is required)."),
-    ] = None,
-    precision: Annotated[
-        str | None,
-        _axis("Precisions: bf16,fp8 (hardware without one is skipped, with a note)."),
-    ] = None,
-    power: Annotated[
-        str | None, _axis("Average power per device: '300 W..700 W:5' (bare number: watts).")
-    ] = None,
-    pue: Annotated[str | None, _axis("Data-centre PUE: 1.1,1.56.")] = None,
-    carbon_intensity: Annotated[
-        str | None,
-        _axis(
-            "Grid carbon intensity: '50 g/kWh,400 g/kWh' (bare number: g/kWh).",
-            "--carbon-intensity",
-        ),
-    ] = None,
-    region: Annotated[
-        str | None, _axis("Grid regions: us-central1,europe-north1,IS.", "--region", "-r")
-    ] = None,
-    price: Annotated[
-        str | None, _axis("Price per device-hour: '1..4:4' (bare number: USD/hour).")
     ] = None,
     zip_axes: Annotated[
         bool,
@@ -118,6 +82,7 @@ def sweep(
         _axis("Also draw the rows to FILE.png or FILE.svg (needs matplotlib).", "--plot"),
     ] = None,
     plot_y: Annotated[str | None, _axis("Column to plot (default cost_usd).", "--plot-y")] = None,
+    **inputs: Any,
 ) -> None:
     """Sweep the inputs over lists and ranges: every scenario's time, energy, cost and CO2e."""
     from costcalc.cli import workspace
@@ -125,18 +90,7 @@ def sweep(
 
     flags = {
         "flops": work,
-        "hardware": hardware,
-        "devices": devices,
-        "device_hours": device_hours,
-        "duration": duration,
-        "utilization": utilization,
-        "peak": peak,
-        "precision": precision,
-        "power": power,
-        "pue": pue,
-        "carbon_intensity": carbon_intensity,
-        "region": region,
-        "price": price,
+        **inputs,
         "where": where,
         "sort": sort,
         "top": top,
