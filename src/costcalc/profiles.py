@@ -374,8 +374,12 @@ class Catalog:
 
     def _doc(self, path: Path) -> yamlio.Document:
         if path not in self._docs:
-            text = yamlio.read_text(path, "profile")
-            self._docs[path] = yamlio.load(text, str(path))
+            from costcalc import cache
+
+            def parse() -> yamlio.Document:
+                return yamlio.load(yamlio.read_text(path, "profile"), str(path))
+
+            self._docs[path] = cache.document(path, str(path), parse)
         return self._docs[path]
 
     def _find(self, name: str, below: int) -> tuple[int, Path] | None:
@@ -434,19 +438,12 @@ class Catalog:
     def load_file(self, path: Path | str, layer: int | None = None) -> Profile:
         """One profile file, validated, its ``base`` resolved on this catalog's path.
 
-        A profile without ``base:`` depends on its own bytes only, so its parsed form is
-        kept in the cache (costcalc.cache); one with a base is parsed each time, since its
-        result also depends on the files it inherits from.
+        The parsed YAML comes from costcalc.cache (prebuilt for shipped profiles, cached
+        for the user's) and is validated here every time, like a freshly parsed file.
         """
         path = Path(path)
         layer = len(self.layers) if layer is None else layer
-        if _may_inherit(path):
-            return self._load_file(path, layer)
-        from costcalc import cache
-
-        return cache.memo(
-            "profile", [path], lambda: self._load_file(path, layer), (Profile, Sourced)
-        )
+        return self._load_file(path, layer)
 
     def _load_file(self, path: Path, layer: int) -> Profile:
         doc, inherited = self._merged(layer, path, ())
@@ -520,17 +517,6 @@ class Catalog:
 
     def entry(self, name: str, where: str = "NAME") -> Entry:
         return self.entries()[self.get(name, where).name]
-
-
-_BASE_KEY = re.compile(rb"(?m)^\s*[\"']?base[\"']?\s*:|[{,]\s*[\"']?base[\"']?\s*:")
-
-
-def _may_inherit(path: Path) -> bool:
-    """Whether the file may have a ``base:`` key (a cheap byte scan, erring on yes)."""
-    try:
-        return _BASE_KEY.search(path.read_bytes()[: yamlio.MAX_BYTES + 1]) is not None
-    except OSError:
-        return True  # let the loader report it
 
 
 def load_profile(path: Path | str, catalog: Catalog | None = None) -> Profile:

@@ -1,0 +1,230 @@
+"""Issue 12, second hostile round: the places costcalc reads and the tools it runs.
+
+Item 3 (a poisoned cache), 5 (odd config places), 10 (tools that print garbage or
+forever), 12 (spreadsheet CSV for ``scale --fit``), 15 (long ``base:`` chains).
+Tests run as root, where permissions do not stop reads: "another user" is simulated with
+chown, unreadable places with files, FIFOs, dangling symlinks and paths under files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from costcalc import cache, yamlio
+from costcalc.profiles import Catalog, Layer, parse_profile, shipped_dir
+
+H100 = shipped_dir() / "h100-sxm.yaml"
+OTHER_UID = 54321
+
+
+def _fresh(path: Path):
+    return parse_profile(yamlio.load(path.read_text(encoding="utf-8"), str(path)))
+
+
+# -- item 3: the cache ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    d.mkdir(mode=0o700)
+    monkeypatch.setenv("COSTCALC_CACHE_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def user_profile(tmp_path: Path) -> Path:
+    """A user's copy of the H100 profile (user files are the ones that get cached)."""
+    d = tmp_path / "mine"
+    d.mkdir()
+    p = d / "h100-sxm.yaml"
+    shutil.copy(H100, p)
+    return p
+
+
+def _load(path: Path):
+    return Catalog([Layer(path.parent, "directory")]).load_file(path)
+
+
+def _poison(entry: Path, path: Path) -> None:
+    """Rewrite ``entry`` the way an attacker would: the same, recomputed key and stamp,
+    a price 10,000 times higher, the source still citing the vendor."""
+    doc = json.loads(entry.read_text())
+    text = re.sub(r'"([0-9.]+) USD/hour', r'"\1e4 USD/hour', json.dumps(doc["value"]))
+    assert text != json.dumps(doc["value"])
+    doc["value"] = json.loads(text)
+    doc["key"] = cache._key("doc", [path])
+    doc["stamp"] = cache._stamp("doc", [path])
+    entry.write_text(json.dumps(doc))
+
+
+def _entry(cache_dir: Path) -> Path:
+    (entry,) = cache_dir.glob("doc-*.json")
+    return entry
+
+
+def test_a_user_profile_is_cached_as_its_parsed_tree(cache_dir: Path, user_profile: Path):
+    assert _load(user_profile) == _load(user_profile) == _fresh(user_profile)
+    entry = _entry(cache_dir)
+    assert entry.stat().st_mode & 0o077 == 0  # written 0600
+    assert _owned_sanity(entry)
+
+
+def _owned_sanity(entry: Path) -> bool:
+    return entry.stat().st_uid == os.getuid()
+
+
+def test_the_poison_itself_works_when_the_entry_is_ours(cache_dir: Path, user_profile: Path):
+    """The control: an entry of ours with a matching key is used (so that the tests below,
+    where the same entry is refused, test the ownership checks and nothing else)."""
+    good = _load(user_profile).price.value
+    _poison(_entry(cache_dir), user_profile)
+    assert _load(user_profile).price.value == pytest.approx(good * 10_000)
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        pytest.param(lambda e: os.chown(e, OTHER_UID, OTHER_UID), id="owned-by-another-user"),
+        pytest.param(lambda e: os.chmod(e, 0o620), id="group-writable"),
+        pytest.param(lambda e: os.chmod(e, 0o602), id="other-writable"),
+        pytest.param(lambda e: os.chown(e.parent, OTHER_UID, OTHER_UID), id="dir-of-another"),
+        pytest.param(lambda e: os.chmod(e.parent, 0o777), id="dir-world-writable"),
+        pytest.param(lambda e: os.chmod(e.parent, 0o1777), id="dir-sticky-shared"),
+    ],
+)
+def test_a_planted_entry_is_ignored(cache_dir: Path, user_profile: Path, plant) -> None:
+    good = _fresh(user_profile)
+    _load(user_profile)
+    entry = _entry(cache_dir)
+    _poison(entry, user_profile)
+    plant(entry)
+    assert _load(user_profile) == good
+    assert _load(user_profile).price.value == good.price.value
+
+
+def test_a_symlinked_entry_is_ignored(cache_dir: Path, user_profile: Path, tmp_path) -> None:
+    good = _fresh(user_profile)
+    _load(user_profile)
+    entry = _entry(cache_dir)
+    _poison(entry, user_profile)
+    planted = tmp_path / "planted.json"
+    entry.rename(planted)
+    entry.symlink_to(planted)
+    assert _load(user_profile) == good
+
+
+def _fifo(p: Path) -> None:
+    os.mkfifo(p)
+
+
+BROKEN = {
+    "directory": lambda p: p.mkdir(),
+    "fifo": _fifo,
+    "deep-json": lambda p: p.write_text("[" * 200_000 + "]" * 200_000),
+    "deep-value": lambda p: p.write_text(
+        json.dumps({"format": cache.FORMAT, "stamp": "", "key": "", "value": 0}).replace(
+            "0}", '{"$t": ' * 900 + "[]" + "}" * 900 + "}"
+        )
+    ),
+    "garbage": lambda p: p.write_bytes(b"\xff\xfe\x00garbage"),
+    "huge": lambda p: p.write_bytes(b" " * (cache.MAX_ENTRY_BYTES + 10)),
+    "dangling-symlink": lambda p: p.symlink_to(p.parent / "nowhere"),
+    "empty": lambda p: p.write_bytes(b""),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_a_broken_entry_is_a_miss(cache_dir: Path, user_profile: Path, kind: str) -> None:
+    good = _fresh(user_profile)
+    _load(user_profile)
+    entry = _entry(cache_dir)
+    entry.unlink()
+    BROKEN[kind](entry)
+    if kind == "deep-value":  # a valid key, so that the nesting is really decoded
+        doc = json.loads(entry.read_text())
+        doc["key"], doc["stamp"] = cache._key("doc", [user_profile]), ""
+        entry.write_text(json.dumps(doc))
+    assert _load(user_profile) == good
+
+
+def test_a_cache_dir_that_is_a_file_or_fifo_only_costs_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_profile: Path
+) -> None:
+    for name, make in (("file", lambda p: p.write_text("x")), ("fifo", _fifo)):
+        place = tmp_path / name
+        make(place)
+        monkeypatch.setenv("COSTCALC_CACHE_DIR", str(place))
+        assert _load(user_profile) == _fresh(user_profile)
+        monkeypatch.setenv("COSTCALC_CACHE_DIR", str(place / "below"))
+        assert _load(user_profile) == _fresh(user_profile)
+
+
+def test_a_shared_cache_dir_is_not_written(cache_dir: Path, user_profile: Path) -> None:
+    os.chmod(cache_dir, 0o777)
+    _load(user_profile)
+    assert not list(cache_dir.iterdir())
+
+
+def test_every_shipped_file_has_a_prebuilt_tree_in_sync() -> None:
+    """The package's parsed form of the shipped data equals a fresh parse, file by file
+    (after editing a shipped file: python scripts/build_parsed.py)."""
+    parsed = cache._PACKAGE / "data" / cache.PARSED_DIR
+    expected = set()
+    for group, root in cache._shipped_roots():
+        for path in sorted(root.glob("*.yaml")):
+            expected.add(f"{group}/{path.name}.json")
+            fresh = yamlio.load(path.read_text(encoding="utf-8"), str(path))
+            got = cache._prebuilt(path, f"{group}/{path.name}")
+            assert got is not None, f"{path}: prebuilt tree missing or out of date"
+            assert got == (fresh.data, fresh.lines), path
+    assert {str(p.relative_to(parsed)) for p in parsed.rglob("*.json")} == expected
+
+
+def test_a_changed_shipped_file_is_parsed_not_taken_from_the_prebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    copy = tmp_path / "shipped"
+    shutil.copytree(shipped_dir(), copy)
+    monkeypatch.setattr(
+        cache, "_shipped_roots", lambda: [("profiles", copy), ("data", tmp_path / "none")]
+    )
+    path = copy / "h100-sxm.yaml"
+    expected = _fresh(path)
+    parsed = []
+    real_load = yamlio.load
+    monkeypatch.setattr(yamlio, "load", lambda *a: parsed.append(a) or real_load(*a))
+    assert _load(path) == expected and not parsed  # from the prebuilt tree
+    path.write_text(path.read_text().replace("989 TFLOPS", "990 TFLOPS"))
+    assert _load(path).dense_peak["bf16"].value == 990e12 and len(parsed) == 1
+    assert not list(cache_dir.iterdir())  # shipped files are never cached
+
+
+def _price_hours(cli) -> tuple[float, float]:
+    """cost_usd and device_hours of the issue's command, through the CLI."""
+    r = cli("estimate", "1e18", "-H", "h100-sxm", "-f", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    return doc["cost_usd"], doc["device_hours"]
+
+
+def test_the_issue_instance_is_not_poisonable(cli, cache_dir: Path) -> None:
+    """The instance: whatever sits in the cache directory, the shipped H100 price applies.
+    Independent check: cost = device-hours x the price written in h100-sxm.yaml."""
+    from costcalc.units import parse_quantity
+
+    raw = yamlio.load(H100.read_text(), "h").data["price"]["value"]
+    price = parse_quantity(raw, "price") * 3600  # USD per device-hour
+    cost, hours = _price_hours(cli)
+    assert cost == pytest.approx(hours * price, rel=1e-9)
+    assert not list(cache_dir.iterdir())  # nothing of the shipped data is cached
+    for i in range(3):
+        planted = cache_dir / f"profile-h100-sxm.yaml-{i:016x}.json"
+        planted.write_text('{"format": 2, "value": {"price": "1e9 USD/hour"}}')
+    assert _price_hours(cli) == (cost, hours)
