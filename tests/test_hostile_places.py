@@ -228,3 +228,84 @@ def test_the_issue_instance_is_not_poisonable(cli, cache_dir: Path) -> None:
         planted = cache_dir / f"profile-h100-sxm.yaml-{i:016x}.json"
         planted.write_text('{"format": 2, "value": {"price": "1e9 USD/hour"}}')
     assert _price_hours(cli) == (cost, hours)
+
+
+# -- item 15: base chains ---------------------------------------------------------------
+
+
+def _chain(d: Path, n: int, first_base: str = "h100-sxm") -> None:
+    d.mkdir(exist_ok=True)
+    for i in range(n):
+        base = f"c{i - 1}" if i else first_base
+        (d / f"c{i}.yaml").write_text(f"schema_version: 1\nname: c{i}\nbase: {base}\n")
+
+
+def test_a_chain_of_1000_bases_is_one_clear_error(cli, tmp_path: Path) -> None:
+    d = tmp_path / "p"
+    _chain(d, 1000)
+    env = {"COSTCALC_PROFILES_PATH": str(d)}
+    r = cli("profiles", "validate", str(d / "c999.yaml"), env=env)
+    assert r.exit_code == 2 and "a chain of more than 32 profiles" in r.output
+    r = cli("profiles", "list", env=env)  # user profiles that fail are skipped, with a warning
+    assert r.exit_code == 0 and "c0 " in r.stdout and "Traceback" not in r.output
+    for argv in (["estimate", "1e18", "-H", "c999"], ["profiles", "show", "c999"]):
+        r = cli(*argv, env=env)
+        assert r.exit_code == 2, (argv, r.output)
+        assert "Traceback" not in r.output
+        line = r.stderr.strip().splitlines()[-1]  # after warnings about the other profiles
+        assert line.startswith(f"costcalc: error: {d / 'c999.yaml'}:3: base: a chain of more")
+        assert "c999 -> c998 -> c997 -> ... ->" in line
+
+
+def test_a_chain_at_the_limit_inherits_everything(tmp_path: Path) -> None:
+    from costcalc.profiles import MAX_BASE_DEPTH
+
+    d = tmp_path / "p"
+    _chain(d, MAX_BASE_DEPTH)
+    catalog = Catalog([Layer(shipped_dir(), "shipped"), Layer(d, "dir")])
+    top = catalog.get(f"c{MAX_BASE_DEPTH - 1}")
+    h100 = _fresh(H100)
+    assert top.dense_peak == h100.dense_peak and top.price == h100.price
+    assert "price" in top.inherited
+    _chain(d, MAX_BASE_DEPTH + 2)
+    with pytest.raises(Exception, match="a chain of more than"):
+        Catalog([Layer(shipped_dir(), "shipped"), Layer(d, "dir")]).get(f"c{MAX_BASE_DEPTH + 1}")
+
+
+@pytest.mark.parametrize(
+    ("bases", "cycle"),
+    [
+        ({"a": "b", "b": "a"}, "a -> b -> a"),
+        ({"a": "b", "b": "c", "c": "a"}, "a -> b -> c -> a"),
+        ({"a": "b", "b": "c", "c": "b"}, "a -> b -> c -> b"),
+    ],
+)
+def test_a_cycle_is_named(cli, tmp_path: Path, bases: dict[str, str], cycle: str) -> None:
+    for name, base in bases.items():
+        (tmp_path / f"{name}.yaml").write_text(f"schema_version: 1\nname: {name}\nbase: {base}\n")
+    r = cli("estimate", "1e18", "-H", "a", env={"COSTCALC_PROFILES_PATH": str(tmp_path)})
+    assert r.exit_code == 2, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert f"base: inheritance cycle {cycle}" in line
+
+
+def test_many_inheriting_profiles_load_with_each_base_validated_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linear work: 300 profiles in chains of 10 validate 300 merged documents plus the
+    shipped ones, not one per step of every chain (timing: bench/bench_inherit.py)."""
+    import costcalc.profiles as profiles
+
+    d = tmp_path / "p"
+    d.mkdir()
+    for i in range(300):
+        base = f"x{i - 1}" if i % 10 else "h100-sxm"
+        (d / f"x{i}.yaml").write_text(f"schema_version: 1\nname: x{i}\nbase: {base}\n")
+    calls = []
+    real = profiles.parse_profile
+    monkeypatch.setattr(profiles, "parse_profile", lambda doc: calls.append(1) or real(doc))
+    catalog = Catalog([Layer(shipped_dir(), "shipped"), Layer(d, "dir")])
+    files = len(list(shipped_dir().glob("*.yaml")))
+    assert len(catalog.entries()) == len(Catalog().all()) + 300
+    assert len(calls) == files + 300
+    assert catalog.get("x299").price == _fresh(H100).price

@@ -105,21 +105,35 @@ def _is_tree(value: Any) -> bool:
 
 
 def _shipped_roots() -> list[tuple[str, Path]]:
+    return list(_package_roots())
+
+
+@functools.cache
+def _package_roots() -> tuple[tuple[str, Path], ...]:
     from costcalc.profiles import shipped_dir
 
-    return [("profiles", shipped_dir()), ("data", _PACKAGE / "data")]
+    return (("profiles", shipped_dir()), ("data", _PACKAGE / "data"))
+
+
+_GROUPS: dict[tuple[Path, ...], dict[tuple[int, int], str]] = {}
 
 
 def _shipped_name(path: Path) -> str | None:
     """``profiles/<file>`` or ``data/<file>`` for a shipped file, else None."""
+    roots = _shipped_roots()
+    key = tuple(root for _, root in roots)
+    if key not in _GROUPS:  # the shipped directories by identity (device, inode)
+        _GROUPS[key] = {}
+        for group, root in roots:
+            with contextlib.suppress(OSError):
+                st = os.stat(root)
+                _GROUPS[key][(st.st_dev, st.st_ino)] = group
     try:
-        parent = path.absolute().parent
-        for group, root in _shipped_roots():
-            if parent == root or (parent.exists() and os.path.samefile(parent, root)):
-                return f"{group}/{path.name}"
+        st = os.stat(path.parent)
     except OSError:
-        pass
-    return None
+        return None
+    group = _GROUPS[key].get((st.st_dev, st.st_ino))
+    return None if group is None else f"{group}/{path.name}"
 
 
 def _prebuilt(path: Path, name: str) -> tuple[Any, Any] | None:

@@ -9,6 +9,7 @@ a pod slice.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -147,7 +148,7 @@ def _sourced(
     value = 0.0
     if text is not None:
         try:
-            value = parse_quantity(text, kind)
+            value = _quantity(text, kind)
         except CostcalcError as e:
             problems.add(path + ("value",), e.message)
             ok = False
@@ -166,6 +167,12 @@ def _sourced(
         note=str(raw.get("note", "") or ""),
         extra=extra,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity(text: str, kind: str) -> float:
+    """A profile's value read once (inheriting profiles repeat their bases' values)."""
+    return parse_quantity(text, kind)
 
 
 def parse_profile(doc: yamlio.Document) -> Profile:
@@ -276,6 +283,9 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     )
 
 
+# The longest ``base:`` chain: far beyond any real use, short enough to name in an error.
+MAX_BASE_DEPTH = 32
+
 # Fields a profile does not take from its base: they name and describe the new profile.
 NOT_INHERITED = ("name", "aliases", "display_name", "notes", "base")
 
@@ -353,6 +363,9 @@ class Catalog:
         self.warnings: list[str] = []
         self._entries: dict[str, Entry] | None = None
         self._docs: dict[Path, yamlio.Document] = {}
+        self._merges: dict[tuple[int, Path], tuple[yamlio.Document, tuple[str, ...]]] = {}
+        self._profiles: dict[int, tuple[yamlio.Document, Profile]] = {}  # by id(document)
+        self._stems: set[str] | None = None
 
     @classmethod
     def from_search_path(
@@ -390,35 +403,63 @@ class Catalog:
                 return i, path
         return None
 
-    def _merged(
-        self, layer: int, path: Path, chain: tuple[Path, ...]
+    def _merged(self, layer: int, path: Path) -> tuple[yamlio.Document, tuple[str, ...]]:
+        """The document of ``path`` with its ``base`` chain merged under it.
+
+        Iterative (a chain cannot exhaust the stack), at most ``MAX_BASE_DEPTH`` deep, a
+        cycle named in the error, and each merged document kept: a catalog of many
+        profiles inheriting from the same bases loads in linear time.
+        """
+        steps: list[tuple[int, Path]] = [(layer, path)]
+        while (layer, path) not in self._merges:
+            doc = self._doc(path)
+            data = doc.data
+            if not isinstance(data, dict) or "base" not in data:
+                self._merges[(layer, path)] = (doc, ())
+                break
+            base = data["base"]
+            if not isinstance(base, str) or not NAME_RE.match(base):
+                self._merges[(layer, path)] = (doc, ())  # parse_profile reports it
+                break
+            own = data.get("name")
+            found = self._find(base, layer if base == own else len(self.layers))
+            if found is None:
+                hint = " below this one on the search path" if base == own else ""
+                raise DataError(
+                    f"base: unknown profile '{base}'{hint}"
+                    f"{did_you_mean(base, self._names())}; see 'costcalc profiles list'",
+                    doc.where(("base",)),
+                )
+            seen = [p for _, p in steps]
+            if found[1] in seen:
+                names = [p.stem for p in (*seen, found[1])]
+                raise DataError(
+                    f"base: inheritance cycle {' -> '.join(names)}", doc.where(("base",))
+                )
+            if len(steps) > MAX_BASE_DEPTH:
+                names = [p.stem for p in seen]
+                shown = " -> ".join([*names[:3], "...", *names[-2:]])
+                raise DataError(
+                    f"base: a chain of more than {MAX_BASE_DEPTH} profiles ({shown}); "
+                    f"inherit from a profile at most {MAX_BASE_DEPTH} steps from one without base",
+                    self._doc(steps[0][1]).where(("base",)),
+                )
+            layer, path = found
+            steps.append(found)
+        # Merge from the first already-merged step down to the file asked for.
+        for base_key, key in zip(reversed(steps), list(reversed(steps))[1:]):
+            self._merges[key] = self._merge_one(key[1], *self._merges[base_key])
+        return self._merges[steps[0]]
+
+    def _merge_one(
+        self, path: Path, base_doc: yamlio.Document, _: tuple[str, ...]
     ) -> tuple[yamlio.Document, tuple[str, ...]]:
-        """The document of ``path`` with its ``base`` (recursively) merged under it."""
+        """``path``'s document merged over its (merged) base document."""
         doc = self._doc(path)
         data = doc.data
-        if not isinstance(data, dict) or "base" not in data:
-            return doc, ()
-        base = data["base"]
-        if not isinstance(base, str) or not NAME_RE.match(base):
-            return doc, ()  # parse_profile reports it
-        own = data.get("name")
-        found = self._find(base, layer if base == own else len(self.layers))
-        if found is None:
-            names = {p.stem for p in self.files()}
-            hint = " below this one on the search path" if base == own else ""
-            raise DataError(
-                f"base: unknown profile '{base}'{hint}{did_you_mean(base, names)}; "
-                "see 'costcalc profiles list'",
-                doc.where(("base",)),
-            )
-        base_layer, base_path = found
-        if base_path in chain or base_path == path:
-            cycle = " -> ".join(p.stem for p in (*chain, path, base_path))
-            raise DataError(f"base: inheritance cycle {cycle}", doc.where(("base",)))
-        base_doc, _ = self._merged(base_layer, base_path, (*chain, path))
-        parse_profile(base_doc)  # the base must be valid on its own
+        self._parsed(base_doc)  # the base must be valid on its own
         # An override of the same name keeps the aliases, so that they still find it.
-        keep = ("aliases",) if base == own else ()
+        keep = ("aliases",) if data["base"] == data.get("name") else ()
         merged: dict[Any, Any] = {
             k: v for k, v in base_doc.data.items() if k not in NOT_INHERITED or k in keep
         }
@@ -435,6 +476,18 @@ class Catalog:
             lines.setdefault(tuple(key.split(".")), doc.lines.get(("base",), 1))
         return yamlio.Document(merged, lines, doc.source), tuple(inherited)
 
+    def _parsed(self, doc: yamlio.Document) -> Profile:
+        """``parse_profile(doc)``, once per document (a base is validated once, not once
+        per profile that inherits from it)."""
+        if id(doc) not in self._profiles:
+            self._profiles[id(doc)] = (doc, parse_profile(doc))
+        return self._profiles[id(doc)][1]
+
+    def _names(self) -> set[str]:
+        if self._stems is None:
+            self._stems = {p.stem for p in self.files()}
+        return self._stems
+
     def load_file(self, path: Path | str, layer: int | None = None) -> Profile:
         """One profile file, validated, its ``base`` resolved on this catalog's path.
 
@@ -446,8 +499,8 @@ class Catalog:
         return self._load_file(path, layer)
 
     def _load_file(self, path: Path, layer: int) -> Profile:
-        doc, inherited = self._merged(layer, path, ())
-        profile = parse_profile(doc)
+        doc, inherited = self._merged(layer, path)
+        profile = self._parsed(doc)
         if path.suffix == ".yaml" and profile.name != path.stem:
             raise DataError(
                 f"name '{profile.name}' does not match the file name {path.name}; "
