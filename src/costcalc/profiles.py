@@ -447,7 +447,8 @@ class Catalog:
             layer, path = found
             steps.append(found)
         # Merge from the first already-merged step down to the file asked for.
-        for base_key, key in zip(reversed(steps), list(reversed(steps))[1:]):
+        for i in range(len(steps) - 1, 0, -1):
+            base_key, key = steps[i], steps[i - 1]
             self._merges[key] = self._merge_one(key[1], *self._merges[base_key])
         return self._merges[steps[0]]
 
