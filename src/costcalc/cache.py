@@ -132,8 +132,8 @@ def _shipped_name(path: Path) -> str | None:
         st = os.stat(path.parent)
     except OSError:
         return None
-    group = _GROUPS[key].get((st.st_dev, st.st_ino))
-    return None if group is None else f"{group}/{path.name}"
+    found = _GROUPS[key].get((st.st_dev, st.st_ino))
+    return None if found is None else f"{found}/{path.name}"
 
 
 def _prebuilt(path: Path, name: str) -> tuple[Any, Any] | None:

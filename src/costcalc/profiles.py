@@ -325,25 +325,43 @@ class Entry:
 
 
 def search_path(
-    profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
+    profiles_dirs: Sequence[Path | str] = (),
+    env: Mapping[str, str] | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Layer]:
     """The directories profiles are read from, lowest precedence first: shipped, the user
     config directory, ``COSTCALC_PROFILES_PATH`` (os.pathsep-separated, first entry
     wins) and ``--profiles-dir`` (repeatable, first wins). A later layer shadows an
-    earlier one profile by profile.
+    earlier one profile by profile. Optional places that cannot be read are skipped,
+    each with a line in ``warnings``.
     """
-    from costcalc.config import user_profiles_dir
+    warnings = [] if warnings is None else warnings
+    from costcalc.config import expand_place, optional_place, user_profiles_dir
 
     env = os.environ if env is None else env
     layers = [Layer(shipped_dir(), SHIPPED)]
-    user = user_profiles_dir(env)
-    if user.is_dir():
+    user = optional_place(
+        lambda: user_profiles_dir(env), Path.is_dir, "user profiles directory", warnings
+    )
+    if user is not None:
         layers.append(Layer(user, USER))
     listed = [p for p in env.get("COSTCALC_PROFILES_PATH", "").split(os.pathsep) if p.strip()]
-    layers += [Layer(Path(p).expanduser(), ENV) for p in reversed(listed)]
+    for p in reversed(listed):
+        found = optional_place(
+            functools.partial(expand_place, p, "COSTCALC_PROFILES_PATH"),
+            Path.is_dir,
+            "COSTCALC_PROFILES_PATH entry",
+            warnings,
+        )
+        if found is not None:
+            layers.append(Layer(found, ENV))
     for d in reversed(list(profiles_dirs)):
-        path = Path(d).expanduser()
-        if not path.is_dir():
+        path = expand_place(str(d), "--profiles-dir")
+        try:
+            is_dir = path.is_dir()
+        except OSError as e:
+            raise InputError(f"cannot read '{d}' ({e.strerror})", "--profiles-dir") from None
+        if not is_dir:
             raise InputError(f"no such directory '{d}'", "--profiles-dir")
         layers.append(Layer(path, FLAG))
     return layers
@@ -371,7 +389,10 @@ class Catalog:
     def from_search_path(
         cls, profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
     ) -> Catalog:
-        return cls(search_path(profiles_dirs, env))
+        warnings: list[str] = []
+        catalog = cls(search_path(profiles_dirs, env, warnings))
+        catalog.warnings[:0] = warnings
+        return catalog
 
     @property
     def dirs(self) -> list[Path]:
@@ -782,6 +803,12 @@ def new_profile(
     else:
         parent = catalog.get(base, "--base")
         text = _TEMPLATE_BASE.format(base=parent.name, base_display=parent.display_name, **values)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(
+            f"cannot create the directory '{path.parent}' ({e.strerror or type(e).__name__})",
+            "--dir",
+        ) from None
     write_text_atomic(path, text, overwrite=force, force_flag="--force", where="NAME")
     return path
