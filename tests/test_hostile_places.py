@@ -12,6 +12,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -310,3 +312,236 @@ def test_many_inheriting_profiles_load_with_each_base_validated_once(
     assert len(catalog.entries()) == shipped + 300
     assert len(calls) == files + 300
     assert catalog.get("x299").price == _fresh(H100).price
+
+
+# -- item 5: odd config places ----------------------------------------------------------
+
+COMMANDS = [
+    ["estimate", "1e18", "-H", "h100-sxm", "--value", "cost_usd"],
+    ["sweep", "1e18", "--hardware", "h100-sxm,a100-sxm-80gb", "-f", "csv"],
+    ["budget", "10 USD", "-H", "h100-sxm"],
+    ["profiles", "list", "-f", "json"],
+    ["config", "show"],
+    ["estimate", "1e18", "-H", "local", "-f", "json"],
+]
+
+
+def _odd_place(tmp_path: Path, kind: str) -> str:
+    regular = tmp_path / "regular"
+    regular.write_text("not a directory\n")
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+    if kind == "dangling":
+        (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    if kind == "loop":
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    return {
+        "no-such-user": "~nosuchuser-costcalc",
+        "no-such-user-below": "~nosuchuser-costcalc/config",
+        "a-file": str(regular),
+        "under-a-file": str(regular / "config"),
+        "fifo": str(tmp_path / "fifo"),
+        "dangling": str(tmp_path / "dangling"),
+        "loop": str(tmp_path / "loop"),
+    }[kind]
+
+
+PLACES = [
+    "no-such-user",
+    "no-such-user-below",
+    "a-file",
+    "under-a-file",
+    "fifo",
+    "dangling",
+    "loop",
+]
+
+
+def _clean(r) -> list[str]:
+    """The result's stderr lines; each must be a one-line warning."""
+    assert "Traceback" not in r.output
+    lines = r.stderr.strip().splitlines()
+    assert all(line.startswith("costcalc: warning: ") for line in lines), lines
+    return lines
+
+
+@pytest.mark.parametrize("kind", PLACES)
+@pytest.mark.parametrize("var", ["COSTCALC_CONFIG_DIR", "COSTCALC_PROFILES_PATH"])
+def test_an_odd_config_place_does_not_stop_commands(cli, tmp_path, kind, var) -> None:
+    place = _odd_place(tmp_path, kind)
+    for argv in COMMANDS:
+        r = cli(*argv, env={var: place, "PATH": str(tmp_path / "no-tools")})
+        assert r.exit_code == 0, (argv, r.output)
+        _clean(r)
+
+
+@pytest.mark.parametrize("kind", ["a-file", "under-a-file", "dangling", "fifo"])
+@pytest.mark.parametrize("var", ["HOME", "XDG_CONFIG_HOME"])
+def test_an_odd_home_does_not_stop_commands(cli, tmp_path, monkeypatch, kind, var) -> None:
+    monkeypatch.delenv("COSTCALC_CONFIG_DIR")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv(var, _odd_place(tmp_path, kind))
+    for argv in COMMANDS[:3]:
+        r = cli(*argv)
+        assert r.exit_code == 0, (argv, r.output)
+        _clean(r)
+
+
+def test_an_unreadable_config_dir_is_skipped_with_a_warning(cli, tmp_path, monkeypatch) -> None:
+    """Permission denied (sudo, docker --user), simulated: tests run as root."""
+    locked = tmp_path / "locked"
+    real_stat = Path.stat
+
+    def stat(self: Path, *a, **k):
+        if str(self).startswith(str(locked)):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *a, **k)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setenv("COSTCALC_CONFIG_DIR", str(locked / "config"))
+    r = cli("estimate", "1e18", "-H", "h100-sxm", "--value", "cost_usd")
+    assert r.exit_code == 0, r.output
+    lines = _clean(r)
+    assert lines and all("Permission denied" in line and "skipped" in line for line in lines)
+    assert float(r.stdout) == pytest.approx(_price_hours(cli)[0])
+
+
+def _costcalc() -> str:
+    exe = Path(sys.executable).with_name("costcalc")
+    assert exe.exists()
+    return str(exe)
+
+
+def _in_deleted_cwd(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``costcalc argv`` run from a working directory that was deleted after ``cd``."""
+    script = 'mkdir gone && cd gone && rmdir ../gone && exec "$@"'
+    return subprocess.run(
+        ["sh", "-c", script, "sh", _costcalc(), *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": str(tmp_path / "no-tools") + os.pathsep + "/usr/bin:/bin"},
+    )
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: "-".join(a[:2]))
+def test_a_deleted_working_directory_does_not_stop_commands(tmp_path, argv) -> None:
+    r = _in_deleted_cwd(tmp_path, *argv)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert all(line.startswith("costcalc: warning: ") for line in lines), lines
+    if argv[0] != "profiles":  # the commands that read the project file say it was skipped
+        assert any("current directory" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    "argv", [["check"], ["check", "--init"], ["calibrate", "--seconds", "1", "-o", "x.yaml"]]
+)
+def test_a_deleted_working_directory_is_one_line_where_it_matters(tmp_path, argv) -> None:
+    r = _in_deleted_cwd(tmp_path, *argv)
+    assert r.returncode == 2, r.stderr
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith("costcalc: error: ") and "Traceback" not in r.stderr
+
+
+# -- item 10: the tools costcalc runs, and where calibrate writes -----------------------
+
+
+def _fake_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    tool = bin_dir / "nvidia-smi"
+    tool.write_text("#!/bin/sh\n" + body + "\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin:/bin")
+
+
+def test_a_tool_printing_invalid_utf8_is_decoded_leniently(tmp_path, monkeypatch, cli) -> None:
+    from costcalc import detect
+
+    _fake_smi(
+        tmp_path, monkeypatch, r"printf 'NVIDIA H100 80GB HBM3\377, 81559 MiB, 700.00 W\n\376'"
+    )
+    found = detect.detect()
+    (gpu,) = found.gpus
+    assert gpu.name == "NVIDIA H100 80GB HBM3\ufffd"
+    assert gpu.memory is not None and gpu.memory.value == 81559 * 2**20
+    r = cli("estimate", "1e18", "-H", "local", "-f", "json", "--price", "2 USD/hour")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["hardware"] == "h100-sxm"
+
+
+def test_a_tool_printing_forever_is_stopped(tmp_path, monkeypatch) -> None:
+    """`yes` prints without end; what is read is capped, and the tool is killed."""
+    from costcalc import detect
+
+    _fake_smi(tmp_path, monkeypatch, 'exec yes "NVIDIA H100 80GB HBM3, 81559 MiB, 700.00 W"')
+    remarks: list[str] = []
+    assert detect.run_tool(["nvidia-smi"], remarks) is None
+    assert remarks == [f"nvidia-smi printed more than {detect.MAX_TOOL_OUTPUT} bytes; ignored"]
+
+
+def test_a_tool_printing_forever_on_stderr_is_stopped(tmp_path, monkeypatch) -> None:
+    from costcalc import detect
+
+    _fake_smi(tmp_path, monkeypatch, "yes error >&2")
+    remarks: list[str] = []
+    assert detect.run_tool(["nvidia-smi"], remarks) is None
+    assert "printed more than" in remarks[0]
+
+
+def test_hardware_local_with_an_endless_tool_is_a_real_process_that_finishes(tmp_path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "nvidia-smi").write_text('#!/bin/sh\nexec yes "NVIDIA H100, 81559 MiB, 700 W"\n')
+    (bin_dir / "nvidia-smi").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
+    r = subprocess.run(
+        [_costcalc(), "estimate", "1e18", "-H", "local", "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["hardware"] == "cpu-server"
+
+
+@pytest.fixture
+def no_measuring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A measurement fails the test: where the result goes is checked first."""
+    from costcalc import calibrate
+
+    def measured(*a, **k):
+        raise AssertionError("measured before checking where the profile goes")
+
+    monkeypatch.setattr(calibrate, "measure_numpy", measured)
+    monkeypatch.setattr(calibrate, "measure_torch", measured)
+
+
+@pytest.mark.parametrize("kind", ["under-a-file", "no-such-user-below", "a-file", "fifo"])
+def test_calibrate_checks_where_it_writes_before_measuring(
+    cli, tmp_path, monkeypatch, no_measuring, kind
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    place = _odd_place(tmp_path, kind)
+    r = cli("calibrate", "--seconds", "1", env={"COSTCALC_CONFIG_DIR": place})
+    assert r.exit_code == 2, r.output
+    (line,) = r.stderr.strip().splitlines()[-1:]
+    assert line.startswith("costcalc: error: COSTCALC_CONFIG_DIR: ")
+    r = cli("calibrate", "--seconds", "1", "-o", str(Path(place) / "mine.yaml"))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip().splitlines()[-1].startswith("costcalc: error: --output: ")
+
+
+@pytest.mark.parametrize("kind", ["under-a-file", "no-such-user-below", "a-file"])
+def test_profiles_new_in_an_odd_place_is_one_line(cli, tmp_path, kind) -> None:
+    place = _odd_place(tmp_path, kind)
+    r = cli("profiles", "new", "mine", env={"COSTCALC_CONFIG_DIR": place})
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip().splitlines()[-1].startswith("costcalc: error: ")
+    r = cli("profiles", "new", "mine", "--dir", str(Path(place) / "p"))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip().splitlines()[-1].startswith("costcalc: error: ")

@@ -560,7 +560,13 @@ def calibrate(
             "too noisy to record, a longer one is never needed",
             "--seconds",
         )
-    path = Path(output).expanduser() if output is not None else detect_mod.local_profile_path()
+    from costcalc.config import expand_place
+
+    path = (
+        expand_place(str(output), "--output")
+        if output is not None
+        else detect_mod.local_profile_path()
+    )
     if path.exists() and not force:  # say so now, not after the measurement
         from costcalc.atomic import exists_error
 

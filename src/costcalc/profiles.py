@@ -796,7 +796,9 @@ def new_profile(
         raise InputError(
             f"'{name}' is not a profile name: use lowercase letters, digits, '.' and '-'", "NAME"
         )
-    path = directory / f"{name}.yaml"
+    from costcalc.config import expand_place
+
+    path = expand_place(str(directory), "--dir") / f"{name}.yaml"
     values = {"name": name, "path": path, "schema": schema_path().as_uri()}
     if base is None:
         text = _TEMPLATE.format(**values)
