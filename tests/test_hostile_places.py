@@ -545,3 +545,95 @@ def test_profiles_new_in_an_odd_place_is_one_line(cli, tmp_path, kind) -> None:
     r = cli("profiles", "new", "mine", "--dir", str(Path(place) / "p"))
     assert r.exit_code == 2, r.output
     assert r.stderr.strip().splitlines()[-1].startswith("costcalc: error: ")
+
+
+# -- item 12: scale --fit reads what spreadsheets write ----------------------------------
+
+POINTS = [(1e18, 0.5), (1e19, 0.3), (1e20, 0.2)]
+
+
+def _expected_flops(target: float) -> float:
+    """The compute for ``target`` from a least-squares line through the log-log points,
+    worked out here by hand (closed form), independently of costcalc's numpy fit."""
+    import math
+
+    xs = [math.log10(c) for c, _ in POINTS]
+    ys = [math.log10(e) for _, e in POINTS]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    return 10 ** (mx + (math.log10(target) - my) / slope)
+
+
+def _rows(sep: str, decimal: str = ".", quote: bool = False, head=("compute", "error")) -> list:
+    def cell(text: str) -> str:
+        return f'"{text}"' if quote else text
+
+    lines = [sep.join(cell(h) for h in head)]
+    for c, e in POINTS:
+        lines.append(sep.join([cell(f"{c:g}"), cell(f"{e:g}".replace(".", decimal))]))
+    return lines
+
+
+DIALECTS = {
+    "comma": ("\n".join(_rows(",")) + "\n").encode(),
+    "excel-bom-crlf": ("\ufeff" + "\r\n".join(_rows(",")) + "\r\n").encode(),
+    "semicolon-decimal-comma": ("\n".join(_rows(";", ",")) + "\n").encode(),
+    "semicolon-decimal-point": ("\n".join(_rows(";")) + "\n").encode(),
+    "tab": ("\n".join(_rows("\t")) + "\n").encode(),
+    "tab-decimal-comma-crlf": ("\r\n".join(_rows("\t", ",")) + "\r\n").encode(),
+    "quoted": ("\n".join(_rows(",", quote=True)) + "\n").encode(),
+    "quoted-semicolon-decimal-comma-bom": (
+        "\ufeff" + "\r\n".join(_rows(";", ",", quote=True)) + "\r\n"
+    ).encode(),
+    "header-case-spaces-loss": ("\n".join(_rows(", ", head=(" Compute", "LOSS "))) + "\n").encode(),
+    "blank-lines-and-extra-column": (
+        "\n\ncompute,error,note\n1e18,0.5,a\n\n1e19,0.3,\n1e20,0.2,c\n\n"
+    ).encode(),
+    "cr-only-line-ends": ("\r".join(_rows(",")) + "\r").encode(),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_scale_fit_reads_spreadsheet_csv(cli, tmp_path: Path, dialect: str) -> None:
+    points = tmp_path / "points.csv"
+    points.write_bytes(DIALECTS[dialect])
+    r = cli("scale", "--fit", str(points), "--target", "0.1", "-f", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["result"]["flops"] == pytest.approx(_expected_flops(0.1), rel=1e-9)
+
+
+HOSTILE_POINTS = sorted((Path(__file__).parent / "corpus" / "points").iterdir())
+
+
+@pytest.mark.parametrize("path", HOSTILE_POINTS, ids=lambda p: p.name)
+def test_hostile_points_files_are_one_line(cli, path: Path) -> None:
+    r = cli("scale", "--fit", str(path), "--target", "0.1")
+    assert r.exit_code == 2, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("costcalc: error: ")
+
+
+def test_an_oversized_csv_field_is_one_line_with_its_line(cli, tmp_path: Path) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text('compute,error\n1e18,0.5\n"' + "1" * 200_000 + '",0.3\n')
+    r = cli("scale", "--fit", str(points), "--target", "0.1")
+    assert r.exit_code == 2, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith(f"costcalc: error: {points}:3: ")
+
+
+@pytest.mark.parametrize("target", ["1e-300", "5e-324", "1e-200", "1e300", "0.99999", "1e308"])
+def test_extreme_targets_are_one_line(cli, tmp_path: Path, target: str) -> None:
+    points = tmp_path / "points.csv"
+    points.write_bytes(DIALECTS["comma"])
+    r = cli("scale", "--fit", str(points), f"--target={target}", "-f", "json")
+    if r.exit_code == 0:  # a target the law reaches with a sane amount of compute
+        assert json.loads(r.stdout)["result"]["flops"] == pytest.approx(
+            _expected_flops(float(target))
+        )
+        return
+    assert r.exit_code == 2, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("costcalc: error: --target: ")
