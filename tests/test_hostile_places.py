@@ -589,8 +589,8 @@ DIALECTS = {
     ).encode(),
     "header-case-spaces-loss": ("\n".join(_rows(", ", head=(" Compute", "LOSS "))) + "\n").encode(),
     "blank-lines-and-extra-column": (
-        "\n\ncompute,error,note\n1e18,0.5,a\n\n1e19,0.3,\n1e20,0.2,c\n\n"
-    ).encode(),
+        b"\n\ncompute,error,note\n1e18,0.5,a\n\n1e19,0.3,\n1e20,0.2,c\n\n"
+    ),
     "cr-only-line-ends": ("\r".join(_rows(",")) + "\r").encode(),
 }
 
