@@ -637,3 +637,40 @@ def test_extreme_targets_are_one_line(cli, tmp_path: Path, target: str) -> None:
     assert r.exit_code == 2, r.output
     (line,) = r.stderr.strip().splitlines()
     assert line.startswith("costcalc: error: --target: ")
+
+
+@pytest.mark.parametrize("place", ["~nosuchuser-costcalc/cache", "relative/cache", "."])
+def test_an_odd_cache_place_turns_the_cache_off(cli, tmp_path, monkeypatch, place) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COSTCALC_CACHE_DIR", place)
+    assert cache.cache_dir() is None
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(H100, mine / "mine.yaml")
+    text = (mine / "mine.yaml").read_text().replace("name: h100-sxm", "name: mine")
+    (mine / "mine.yaml").write_text(text)
+    r = cli(
+        "estimate",
+        "1e18",
+        "-H",
+        "mine",
+        "--value",
+        "cost_usd",
+        env={"COSTCALC_PROFILES_PATH": str(mine)},
+    )
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # nothing written here
+
+
+def test_an_entry_of_ours_that_fails_validation_is_a_miss(cache_dir, user_profile) -> None:
+    """Stored trees are validated like a fresh parse; one that fails (an entry tampered
+    with, by whatever means) is parsed again from the file instead of failing."""
+    good = _fresh(user_profile)
+    _load(user_profile)
+    entry = _entry(cache_dir)
+    doc = json.loads(entry.read_text())
+    text = re.sub(r'"[0-9.]+ TFLOPS', '"-inf TFLOPS', json.dumps(doc["value"]))
+    assert text != json.dumps(doc["value"])
+    doc["value"] = json.loads(text)
+    entry.write_text(json.dumps(doc))
+    assert _load(user_profile) == good

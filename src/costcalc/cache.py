@@ -57,8 +57,9 @@ def cache_dir() -> Path | None:
     if os.environ.get("COSTCALC_NO_CACHE", "").strip() not in ("", "0"):
         return None
     env = os.environ.get("COSTCALC_CACHE_DIR", "").strip()
-    if env:
-        return Path(env)
+    if env:  # "~user" expanded; a relative or unexpandable place turns the cache off
+        expanded = os.path.expanduser(env)
+        return Path(expanded) if os.path.isabs(expanded) else None
     if sys.platform.startswith("linux"):  # platformdirs' rule, without its import (~3 ms)
         xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
         if xdg and os.path.isabs(xdg):

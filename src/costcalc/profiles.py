@@ -384,6 +384,8 @@ class Catalog:
         self._merges: dict[tuple[int, Path], tuple[yamlio.Document, tuple[str, ...]]] = {}
         self._profiles: dict[int, tuple[yamlio.Document, Profile]] = {}  # by id(document)
         self._stems: set[str] | None = None
+        self._unparsed = False  # whether a document came from a stored tree
+        self._fresh = False  # parse every file, bypassing stored trees
 
     @classmethod
     def from_search_path(
@@ -410,10 +412,18 @@ class Catalog:
         if path not in self._docs:
             from costcalc import cache
 
+            parsed = []
+
             def parse() -> yamlio.Document:
+                parsed.append(path)
                 return yamlio.load(yamlio.read_text(path, "profile"), str(path))
 
-            self._docs[path] = cache.document(path, str(path), parse)
+            if self._fresh:
+                self._docs[path] = parse()
+            else:
+                self._docs[path] = cache.document(path, str(path), parse)
+                if not parsed:
+                    self._unparsed = True  # a stored tree: see _load_file
         return self._docs[path]
 
     def _find(self, name: str, below: int) -> tuple[int, Path] | None:
@@ -521,6 +531,20 @@ class Catalog:
         return self._load_file(path, layer)
 
     def _load_file(self, path: Path, layer: int) -> Profile:
+        try:
+            return self._load_file_once(path, layer)
+        except DataError:
+            if self._fresh or not self._unparsed:
+                raise
+        # A stored tree failed validation (an entry tampered with): a cache miss, not an
+        # error. Parse every file afresh; a problem that remains is the file's own.
+        self._fresh = True
+        self._docs.clear()
+        self._merges.clear()
+        self._profiles.clear()
+        return self._load_file_once(path, layer)
+
+    def _load_file_once(self, path: Path, layer: int) -> Profile:
         doc, inherited = self._merged(layer, path)
         profile = self._parsed(doc)
         if path.suffix == ".yaml" and profile.name != path.stem:
