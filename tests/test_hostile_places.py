@@ -184,7 +184,9 @@ def test_every_shipped_file_has_a_prebuilt_tree_in_sync() -> None:
             expected.add(f"{group}/{path.name}.json")
             fresh = yamlio.load(path.read_text(encoding="utf-8"), str(path))
             got = cache._prebuilt(path, f"{group}/{path.name}")
-            assert got is not None, f"{path}: prebuilt tree missing or out of date"
+            assert got is not None, (
+                f"{path}: prebuilt tree out of date: python scripts/build_parsed.py"
+            )
             assert got == (fresh.data, fresh.lines), path
     assert {str(p.relative_to(parsed)) for p in parsed.rglob("*.json")} == expected
 
