@@ -59,8 +59,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_one_liner_with_a_cold_cache_needs_no_heavy_modules(cache: Path) -> None:
     out, modules = _probe(ONE_LINER, cache)
     assert json.loads(out)["hardware"] == "tpu-v2"
-    assert not modules & set(NOT_ON_THE_HOT_PATH), modules & set(NOT_ON_THE_HOT_PATH)
-    assert list(cache.glob("*.json")), "the first run fills the cache"
+    heavy = modules & {*NOT_ON_THE_HOT_PATH, "yaml", "hashlib"}
+    assert not heavy, heavy  # shipped data comes parsed in the package (issue 12)
+    assert not list(cache.glob("*.json")), "shipped data is never cached in a writable place"
 
 
 def test_one_liner_with_a_warm_cache_does_not_parse_yaml(cache: Path) -> None:

@@ -125,9 +125,15 @@ def find_plan(plan: str | Path | None = None) -> Path:
     if plan is not None:
         return Path(plan)
     path = Path(PLAN_FILE)
+    try:
+        here = str(Path.cwd())
+    except OSError as e:  # the working directory was deleted
+        raise InputError(
+            f"cannot read the current directory ({e.strerror}); give --plan FILE", "--plan"
+        ) from None
     if not path.is_file():
         raise InputError(
-            f"no {PLAN_FILE} in {Path.cwd()}; give --plan FILE, or create one with "
+            f"no {PLAN_FILE} in {here}; give --plan FILE, or create one with "
             "'costcalc check --init'",
             "--plan",
         )

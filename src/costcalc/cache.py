@@ -1,32 +1,48 @@
-"""A cache of parsed data files (hardware profiles, data tables), so that a one-liner
-neither imports a YAML parser nor re-validates files that have not changed.
+"""Parsed data files without parsing them again, and without trusting what others wrote.
 
-Each entry is a small JSON file in the user cache directory
-(``platformdirs.user_cache_dir("costcalc")``, or ``$COSTCALC_CACHE_DIR``), named after
-the files it was built from. It is trusted only when its key matches: a hash of the cache
-format, the costcalc version, the code that parses (the package's modules, by size and
-modification time) and the exact bytes of every source file; the files' paths, sizes and
-modification times serve as a pre-check that spares reading and hashing them. A stale,
-corrupt or tampered entry is ignored and rebuilt; entries are written atomically; deleting the
-directory at any time is safe. ``COSTCALC_NO_CACHE=1`` turns the cache off.
+Two stores of *parsed YAML trees* (never of validated results: every tree is validated
+exactly as a freshly parsed one would be, each time it is used):
+
+* the files shipped with costcalc (hardware profiles, ``costcalc/data/*.yaml``) are parsed
+  at build time into ``costcalc/data/parsed/`` (``scripts/build_parsed.py``; a test keeps
+  them in sync). A prebuilt tree is used only when it was built from exactly the bytes of
+  the file now on disk; otherwise the file is parsed. Shipped data is never cached in a
+  writable place, so no other user can change what a shipped profile says.
+* the user's own files (profiles in a config or ``--profiles-dir`` directory) are cached in
+  the user cache directory (``platformdirs.user_cache_dir("costcalc")``, or
+  ``$COSTCALC_CACHE_DIR``); ``COSTCALC_NO_CACHE=1`` turns that off. An entry is trusted only
+  when its directory and the entry itself belong to the current user and are not writable
+  by anyone else, it is a regular file of bounded size, and its key matches (a hash of the
+  cache format, the costcalc version, the parsing code and the exact bytes of the file; the
+  file's path, size and modification time serve as a pre-check that spares hashing it).
+  Anything else - foreign, stale, corrupt, deeply nested, a directory, a FIFO, huge - is a
+  cache miss: the file is parsed, never an error, never a hang. Entries are written
+  atomically with mode 0600; deleting the directory at any time is safe.
 
 Only results are cached, never errors: a bad file is re-read, and reported, every time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import functools
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-FORMAT = 1  # bump when the entry layout changes
+if TYPE_CHECKING:
+    from costcalc.yamlio import Document
+
+FORMAT = 2  # bump when the entry layout changes
 MAX_SOURCE_BYTES = 1 << 20  # larger sources are not cached (the loader refuses them anyway)
+MAX_ENTRY_BYTES = 8 << 20  # a larger entry is not ours: a miss
+PARSED_DIR = "parsed"  # costcalc/data/parsed: the shipped files, parsed at build time
 
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
@@ -41,14 +57,123 @@ def cache_dir() -> Path | None:
     if os.environ.get("COSTCALC_NO_CACHE", "").strip() not in ("", "0"):
         return None
     env = os.environ.get("COSTCALC_CACHE_DIR", "").strip()
-    if env:
-        return Path(env)
+    if env:  # "~user" expanded; a relative or unexpandable place turns the cache off
+        expanded = os.path.expanduser(env)
+        return Path(expanded) if os.path.isabs(expanded) else None
     if sys.platform.startswith("linux"):  # platformdirs' rule, without its import (~3 ms)
         xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        return Path(xdg if xdg else os.path.expanduser("~/.cache")) / "costcalc"
+        if xdg and os.path.isabs(xdg):
+            return Path(xdg) / "costcalc"
+        home = os.path.expanduser("~")
+        return Path(home) / ".cache" / "costcalc" if os.path.isabs(home) else None
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("costcalc", appauthor=False))
+
+
+# -- parsed YAML documents ----------------------------------------------------------
+
+
+def document(path: Path, source: str, parse: Callable[[], Document]) -> Document:
+    """The parsed YAML document of ``path`` (``parse()`` reads and parses it), named
+    ``source`` in errors: from the prebuilt trees of shipped files, from the user's cache
+    for other files, else parsed. The caller validates it like any parsed document."""
+    from costcalc.yamlio import Document
+
+    shipped = _shipped_name(path)
+    if shipped is not None:
+        prebuilt = _prebuilt(path, shipped)
+        if prebuilt is None:
+            return parse()  # shipped but changed since the build: parse, never cache
+        return Document(prebuilt[0], prebuilt[1], source)
+
+    def build() -> dict[str, Any]:
+        doc = parse()
+        return {"data": doc.data, "lines": doc.lines}
+
+    tree = memo("doc", [path], build, valid=_is_tree)
+    return Document(tree["data"], tree["lines"], source)
+
+
+def _is_tree(value: Any) -> bool:
+    """The shape of a parsed document: its data and the line of each key path."""
+    return (
+        type(value) is dict
+        and set(value) == {"data", "lines"}
+        and type(value["lines"]) is dict
+        and all(type(k) is tuple and type(v) is int and v > 0 for k, v in value["lines"].items())
+    )
+
+
+def _shipped_roots() -> list[tuple[str, Path]]:
+    return list(_package_roots())
+
+
+@functools.cache
+def _package_roots() -> tuple[tuple[str, Path], ...]:
+    from costcalc.profiles import shipped_dir
+
+    return (("profiles", shipped_dir()), ("data", _PACKAGE / "data"))
+
+
+_GROUPS: dict[tuple[Path, ...], dict[tuple[int, int], str]] = {}
+
+
+def _shipped_name(path: Path) -> str | None:
+    """``profiles/<file>`` or ``data/<file>`` for a shipped file, else None."""
+    roots = _shipped_roots()
+    key = tuple(root for _, root in roots)
+    if key not in _GROUPS:  # the shipped directories by identity (device, inode)
+        _GROUPS[key] = {}
+        for group, root in roots:
+            with contextlib.suppress(OSError):
+                st = os.stat(root)
+                _GROUPS[key][(st.st_dev, st.st_ino)] = group
+    try:
+        st = os.stat(path.parent)
+    except OSError:
+        return None
+    found = _GROUPS[key].get((st.st_dev, st.st_ino))
+    return None if found is None else f"{found}/{path.name}"
+
+
+def _prebuilt(path: Path, name: str) -> tuple[Any, Any] | None:
+    """The tree built from ``path``'s current bytes, or None (no prebuilt, or out of date)."""
+    try:
+        raw = (_PACKAGE / "data" / PARSED_DIR / f"{name}.json").read_bytes()
+        doc = json.loads(raw)
+        if doc["format"] != FORMAT or doc["text"] != _read_capped(path).decode("utf-8"):
+            return None
+        tree = {"data": _decode(doc["data"], {}), "lines": _decode(doc["lines"], {})}
+        return (tree["data"], tree["lines"]) if _is_tree(tree) else None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, _Unusable):
+        return None
+
+
+def build_prebuilt(out: Path | None = None) -> list[Path]:
+    """Write the parsed trees of every shipped YAML file (for the build; see module doc)."""
+    from costcalc import yamlio
+
+    out = out or _PACKAGE / "data" / PARSED_DIR
+    written = []
+    for group, root in _shipped_roots():
+        (out / group).mkdir(parents=True, exist_ok=True)
+        for path in sorted(root.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            doc = yamlio.load(text, str(path))
+            entry = {
+                "format": FORMAT,
+                "text": text,
+                "data": _encode(doc.data, {}),
+                "lines": _encode(doc.lines, {}),
+            }
+            target = out / group / f"{path.name}.json"
+            target.write_text(json.dumps(entry, indent=None, sort_keys=True) + "\n")
+            written.append(target)
+    return written
+
+
+# -- the user's cache ----------------------------------------------------------------
 
 
 def memo(
@@ -56,11 +181,13 @@ def memo(
     sources: Sequence[Path],
     build: Callable[[], T],
     classes: Iterable[type] = (),
+    valid: Callable[[Any], bool] | None = None,
 ) -> T:
     """``build()``, or its cached result when none of ``sources`` (nor costcalc) changed.
 
     ``classes`` are the dataclasses the result may contain; nothing else is rebuilt
-    from an entry. A result that cannot be stored as JSON is simply not cached.
+    from an entry. A result that cannot be stored as JSON is simply not cached. An
+    entry whose value fails ``valid`` is a miss.
     """
     directory = cache_dir()
     stamp = _stamp(kind, sources) if directory is not None else None
@@ -69,8 +196,11 @@ def memo(
     allowed = {f"{c.__module__}.{c.__qualname__}": c for c in classes}
     entry = directory / _entry_name(kind, sources)
     key = None
+    trusted = _trusted_dir(directory)
     try:
-        doc = json.loads(entry.read_bytes())
+        if not trusted:
+            raise _Unusable("directory")
+        doc = json.loads(_read_entry(entry))
         if doc["format"] == FORMAT:
             # Same code, same files by path, size and mtime: trusted without reading
             # them. Otherwise the files' bytes decide (a checkout may touch them).
@@ -78,35 +208,116 @@ def memo(
                 key = _key(kind, sources)
             if doc["stamp"] == stamp or (key is not None and doc["key"] == key):
                 result: T = _decode(doc["value"], allowed)
+                if valid is not None and not valid(result):
+                    raise _Unusable("shape")
                 if doc["stamp"] != stamp:
                     _store(entry, stamp, doc["key"], doc["value"])
                 return result
-    except (OSError, ValueError, KeyError, TypeError, IndexError, _Unusable):
-        pass  # missing, stale or corrupt: rebuild
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        RecursionError,
+        MemoryError,
+        _Unusable,
+    ):
+        pass  # missing, foreign, stale or corrupt: rebuild
     key = key or _key(kind, sources)
     result = build()
     if key is None or _key(kind, sources) != key or _stamp(kind, sources) != stamp:
         return result  # a source changed while we read it: do not store
     try:
         value = _encode(result, allowed)
-    except _Unusable:
+    except (_Unusable, RecursionError):
         return result
-    _store(entry, stamp, key, value)
+    if trusted or not directory.exists():
+        _store(entry, stamp, key, value)
     return result
+
+
+def _owned(st: os.stat_result) -> bool:
+    """Whether a file or directory belongs to us and no one else may write it."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: per-user profile directories and ACLs
+        return True
+    return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted_dir(directory: Path) -> bool:
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _owned(st)
+
+
+def _read_capped(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit``: anything else raises OSError or
+    _Unusable, without blocking."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _Unusable("not a regular file")
+        data = b""
+        while len(data) <= limit:
+            chunk = os.read(fd, limit + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise _Unusable("too large")
+    return data
+
+
+def _read_entry(entry: Path) -> bytes:
+    """An entry's bytes, only if it is a regular file of ours that no one else may write."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(entry, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _owned(st) or st.st_size > MAX_ENTRY_BYTES:
+            raise _Unusable("entry")
+        data = b""
+        while len(data) <= MAX_ENTRY_BYTES:
+            chunk = os.read(fd, MAX_ENTRY_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) > MAX_ENTRY_BYTES:
+        raise _Unusable("too large")
+    return data
 
 
 def _store(entry: Path, stamp: str, key: str, value: Any) -> None:
     try:
         text = json.dumps({"format": FORMAT, "stamp": stamp, "key": key, "value": value})
-    except ValueError:
+    except (ValueError, RecursionError):
         return
+    tmp = None
     try:
-        from costcalc.atomic import write_text_atomic
+        import tempfile
 
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(entry, text, follow=False)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted_dir(entry.parent):
+            return  # a directory others may write is not ours to fill
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)  # mode 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, entry)
+        tmp = None
     except OSError:
         pass  # a read-only or full cache directory only costs speed
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _entry_name(kind: str, sources: Sequence[Path]) -> str:
@@ -150,7 +361,7 @@ def _stamp(kind: str, sources: Sequence[Path]) -> str | None:
         parts = [kind, *_code_stamp()]
         for source in sources:
             st = source.stat()
-            if st.st_size > MAX_SOURCE_BYTES:
+            if st.st_size > MAX_SOURCE_BYTES or not stat.S_ISREG(st.st_mode):
                 return None
             parts.append(f"{source}:{st.st_size}:{st.st_mtime_ns}")
     except OSError:
@@ -163,11 +374,8 @@ def _key(kind: str, sources: Sequence[Path]) -> str | None:
     parts = [kind.encode(), "\n".join(_code_stamp()).encode()]
     try:
         for source in sources:
-            data = source.read_bytes()
-            if len(data) > MAX_SOURCE_BYTES:
-                return None
-            parts += [str(source).encode(), data]
-    except OSError:
+            parts += [str(source).encode(), _read_capped(source)]
+    except (OSError, _Unusable):
         return None
     return _digest(parts)
 

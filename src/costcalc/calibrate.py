@@ -517,6 +517,21 @@ def _quiet(_: str) -> None:
     pass
 
 
+def check_writable(path: Path, where: str) -> None:
+    """Fail now, not after a measurement, when ``path`` cannot be written: its directory
+    is created if needed and a probe file is created in it and removed."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".costcalc-probe-"):
+            pass
+    except OSError as e:
+        why = e.strerror or type(e).__name__
+        hint = "" if where == "--output" else "; give --output FILE or set COSTCALC_CONFIG_DIR"
+        raise InputError(f"cannot write '{path}' ({why}){hint}", where) from None
+
+
 def calibrate(
     seconds: float = 10.0,
     *,
@@ -546,11 +561,18 @@ def calibrate(
             "--seconds",
         )
     from costcalc.atomic import output_target
+    from costcalc.config import expand_place
 
     # Where the profile goes is checked now, not after the measurement.
-    raw = os.path.expanduser(output) if output is not None else detect_mod.local_profile_path()
-    output_target(raw, where="--output", overwrite=force, force_flag="--force", make_parents=True)
-    path = Path(raw)
+    path = (
+        expand_place(str(output), "--output")
+        if output is not None
+        else detect_mod.local_profile_path()
+    )
+    output_target(
+        str(path), where="--output", overwrite=force, force_flag="--force", make_parents=True
+    )
+    check_writable(path, "--output" if output is not None else "COSTCALC_CONFIG_DIR")
     name = path.stem.lower() if NAME_RE.match(path.stem.lower()) else detect_mod.LOCAL
     catalog = catalog or default_catalog()
 

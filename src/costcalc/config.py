@@ -16,6 +16,7 @@ the files up costs two ``stat`` calls; YAML is parsed only when a file exists.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from costcalc.errors import CostcalcError, DataError, did_you_mean
+from costcalc.errors import CostcalcError, DataError, InputError, did_you_mean
 
 if TYPE_CHECKING:
     from costcalc.estimator import Assumption, Estimate
@@ -50,15 +51,38 @@ DEFAULT_KEYS: dict[str, str | None] = {
 _GROUPS = ({"region", "carbon_intensity"},)
 
 
+def expand_place(text: str, where: str) -> Path:
+    """``text`` as a path with ``~`` and ``~user`` expanded; a user or home directory that
+    does not exist is an :class:`InputError` located at ``where``."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # "~nouser", or "~" with no HOME and no password entry
+        user = text.split("/", 1)[0]
+        raise InputError(f"cannot expand '{user}': no such user or home directory", where) from None
+
+
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The user's costcalc config directory (``COSTCALC_CONFIG_DIR`` overrides it)."""
+    """The user's costcalc config directory (``COSTCALC_CONFIG_DIR`` overrides it).
+
+    Raises :class:`InputError` when it cannot be named (``~nouser``, no home directory):
+    readers skip the config directory with a warning (:func:`optional_place`), writers
+    (``calibrate``, ``profiles new``) report it."""
     env = os.environ if env is None else env
     override = env.get("COSTCALC_CONFIG_DIR")
     if override:
-        return Path(override).expanduser()
+        return expand_place(override, "COSTCALC_CONFIG_DIR")
     import platformdirs
 
-    return Path(platformdirs.user_config_dir("costcalc", appauthor=False))
+    try:
+        found = platformdirs.user_config_dir("costcalc", appauthor=False)
+    except (RuntimeError, KeyError, OSError):
+        found = ""
+    if not os.path.isabs(found):  # no home directory to put it in
+        raise InputError(
+            "cannot find the home directory for the config directory; set COSTCALC_CONFIG_DIR",
+            "config directory",
+        )
+    return Path(found)
 
 
 def user_config_file(env: Mapping[str, str] | None = None) -> Path:
@@ -67,6 +91,26 @@ def user_config_file(env: Mapping[str, str] | None = None) -> Path:
 
 def user_profiles_dir(env: Mapping[str, str] | None = None) -> Path:
     return config_dir(env) / "profiles"
+
+
+def optional_place(
+    find: Callable[[], Path], test: Callable[[Path], bool], what: str, warnings: list[str]
+) -> Path | None:
+    """``find()`` when it can be named and passes ``test`` (``Path.is_file``,
+    ``Path.is_dir``); None when it does not exist. A place that cannot be named or read
+    (no such user, permission denied, a FIFO in the way) is skipped with a warning:
+    an optional place never stops a command."""
+    try:
+        path = find()
+    except InputError as e:
+        warnings.append(f"{e}; {what} skipped")
+        return None
+    try:
+        return path if test(path) else None
+    except (OSError, ValueError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        warnings.append(f"{path}: cannot read the {what} ({why}); skipped")
+        return None
 
 
 def _flag(key: str) -> str:
@@ -98,6 +142,7 @@ class Settings:
 
     values: Mapping[str, Setting]
     files: tuple[tuple[str, str, bool], ...] = ()  # (scope, path as shown, exists)
+    warnings: tuple[str, ...] = ()  # places that could not be read (skipped)
 
     def fill(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Setting]]:
         """``given`` with the keys left ``None`` taken from the files; and what was used."""
@@ -239,13 +284,37 @@ def load_settings(
 ) -> Settings:
     """The defaults from the user file and the project file (project wins); without
     ``project``, the user file's alone (``check`` reads its plan's defaults itself)."""
-    here = Path.cwd() if cwd is None else Path(cwd)
+    warnings: list[str] = []
+    here: Path | None
+    if cwd is not None:
+        here = Path(cwd)
+    else:
+        try:
+            here = Path.cwd()
+        except OSError as e:  # the working directory was deleted, or cannot be read
+            here = None
+            if project:
+                warnings.append(
+                    f"cannot read the current directory ({e.strerror}); "
+                    f"project file {PROJECT_FILE} skipped"
+                )
     values: dict[str, Setting] = {}
     files = []
-    scopes = [("user", user_config_file(env)), ("project", here / PROJECT_FILE)]
-    for scope, path in scopes if project else scopes[:1]:
-        exists = path.is_file()
-        shown = _shown(path, here)
+    scopes: list[tuple[str, Callable[[], Path], str]] = [
+        ("user", lambda: user_config_file(env), "user config file")
+    ]
+    if project and here is not None:
+        cwd_path = here
+        scopes.append(("project", lambda: cwd_path / PROJECT_FILE, "project file"))
+    for scope, find, what in scopes:
+        try:
+            path = find()
+        except InputError as e:
+            warnings.append(f"{e}; {what} skipped")
+            continue
+        shown = _shown(path, here) if here is not None else str(path)
+        readable = optional_place(functools.partial(Path, path), Path.is_file, what, warnings)
+        exists = readable is not None
         files.append((scope, shown, exists))
         if not exists:
             continue
@@ -255,7 +324,7 @@ def load_settings(
                 for key in group:
                     values.pop(key, None)
         values.update(found)
-    return Settings(values, tuple(files))
+    return Settings(values, tuple(files), tuple(warnings))
 
 
 @dataclass(frozen=True)
@@ -341,4 +410,9 @@ class Workspace:
 
     @property
     def warnings(self) -> list[str]:
-        return list(self._catalog.warnings) if self._catalog is not None else []
+        out = list(self._catalog.warnings) if self._catalog is not None else []
+        for settings in (self._settings, self._user_settings):
+            for w in settings.warnings if settings is not None else ():
+                if w not in out:
+                    out.append(w)
+        return out

@@ -19,16 +19,18 @@ import platform
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from costcalc.profiles import Catalog, Profile
 
 LOCAL = "local"
 FALLBACK_PROFILE = "cpu-server"
+MAX_TOOL_OUTPUT = 1 << 20  # bytes; nvidia-smi's answer for 16 GPUs is under 2 KB
 TOOL_TIMEOUT = 10.0  # seconds; nvidia-smi can take a few seconds to wake a sleeping driver
 RAPL_ROOT = Path("/sys/class/powercap")
 
@@ -81,35 +83,72 @@ Runner = Callable[[Sequence[str]], "str | None"]
 
 
 def run_tool(argv: Sequence[str], remarks: list[str], timeout: float | None = None) -> str | None:
-    """stdout of ``argv`` (no shell), or None when the tool is absent, fails or hangs.
+    """stdout of ``argv`` (no shell), or None when the tool is absent, fails, hangs or
+    prints more than ``MAX_TOOL_OUTPUT`` bytes (it is then stopped).
 
     This is a boundary with programs we do not control: every way they can fail is a
-    remark, never an error.
+    remark, never an error. What they print is decoded leniently (an undecodable byte
+    becomes U+FFFD), and never read past the cap nor waited for past the timeout.
     """
     exe = shutil.which(argv[0])
     if exe is None:
         return None
+    limit = TOOL_TIMEOUT if timeout is None else timeout
     try:
-        done = subprocess.run(
+        proc = subprocess.Popen(
             [exe, *argv[1:]],
-            capture_output=True,
-            text=True,
-            timeout=TOOL_TIMEOUT if timeout is None else timeout,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
         )
+    except (OSError, ValueError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        remarks.append(f"{argv[0]} could not be run ({why}); ignored")
+        return None
+    outputs: list[bytearray] = [bytearray(), bytearray()]
+    too_much = threading.Event()
+
+    def drain(stream: Any, into: bytearray) -> None:
+        while True:
+            chunk = stream.read1(1 << 16)
+            if not chunk:
+                return
+            room = MAX_TOOL_OUTPUT - len(into)
+            into += chunk[: max(room, 0)]
+            if len(chunk) > room:
+                too_much.set()
+                proc.kill()
+                return
+
+    readers = [
+        threading.Thread(target=drain, args=(stream, into), daemon=True)
+        for stream, into in zip((proc.stdout, proc.stderr), outputs, strict=True)
+    ]
+    for r in readers:
+        r.start()
+    try:
+        code = proc.wait(timeout=limit)
     except subprocess.TimeoutExpired:
-        remarks.append(f"{argv[0]} did not answer within {TOOL_TIMEOUT:g} s; ignored")
+        proc.kill()
+        proc.wait()
+        remarks.append(f"{argv[0]} did not answer within {limit:g} s; ignored")
         return None
-    except OSError as e:
-        remarks.append(f"{argv[0]} could not be run ({e.strerror}); ignored")
+    finally:
+        for r in readers:
+            r.join(timeout=1.0)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    if too_much.is_set():
+        remarks.append(f"{argv[0]} printed more than {MAX_TOOL_OUTPUT} bytes; ignored")
         return None
-    if done.returncode != 0:
-        first = (done.stderr or done.stdout).strip().splitlines()
+    stdout, stderr = (bytes(b).decode("utf-8", errors="replace") for b in outputs)
+    if code != 0:
+        first = (stderr or stdout).strip().splitlines()
         why = f": {first[0][:120]}" if first else ""
-        remarks.append(f"{argv[0]} exited with status {done.returncode}{why}; ignored")
+        remarks.append(f"{argv[0]} exited with status {code}{why}; ignored")
         return None
-    return done.stdout
+    return stdout
 
 
 def _number(text: str) -> float | None:
@@ -385,10 +424,11 @@ def resolve_local(catalog: Catalog) -> Profile:
 
     The returned profile's ``chosen_because`` says which was chosen and why.
     """
+    from costcalc.config import optional_place
     from costcalc.profiles import load_profile
 
-    path = local_profile_path()
-    if path.is_file():
+    path = optional_place(local_profile_path, Path.is_file, "calibrated profile", catalog.warnings)
+    if path is not None:
         prof = load_profile(path)
         stamp = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
         why = (
@@ -399,7 +439,8 @@ def resolve_local(catalog: Catalog) -> Profile:
     detection = detect()
     prof, why = choose_profile(detection, catalog)
     why = (
-        f"--hardware local: no calibrated profile at {path} (run costcalc calibrate), "
+        f"--hardware local: no calibrated profile at {path or 'the config directory'} "
+        "(run costcalc calibrate), "
         f"so detection chose: {why}"
     )
     gpus = sum(g.count for g in detection.gpus)

@@ -9,6 +9,7 @@ a pod slice.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -157,7 +158,7 @@ def _sourced(
     value = 0.0
     if text is not None:
         try:
-            value = parse_quantity(text, kind)
+            value = _quantity(text, kind)
         except CostcalcError as e:
             problems.add(path + ("value",), e.message)
             ok = False
@@ -176,6 +177,12 @@ def _sourced(
         note=str(raw.get("note", "") or ""),
         extra=extra,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity(text: str, kind: str) -> float:
+    """A profile's value read once (inheriting profiles repeat their bases' values)."""
+    return parse_quantity(text, kind)
 
 
 def parse_profile(doc: yamlio.Document) -> Profile:
@@ -294,6 +301,9 @@ def parse_profile(doc: yamlio.Document) -> Profile:
     )
 
 
+# The longest ``base:`` chain: far beyond any real use, short enough to name in an error.
+MAX_BASE_DEPTH = 32
+
 # Fields a profile does not take from its base: they name and describe the new profile.
 NOT_INHERITED = ("name", "aliases", "display_name", "notes", "base")
 
@@ -333,25 +343,43 @@ class Entry:
 
 
 def search_path(
-    profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
+    profiles_dirs: Sequence[Path | str] = (),
+    env: Mapping[str, str] | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Layer]:
     """The directories profiles are read from, lowest precedence first: shipped, the user
     config directory, ``COSTCALC_PROFILES_PATH`` (os.pathsep-separated, first entry
     wins) and ``--profiles-dir`` (repeatable, first wins). A later layer shadows an
-    earlier one profile by profile.
+    earlier one profile by profile. Optional places that cannot be read are skipped,
+    each with a line in ``warnings``.
     """
-    from costcalc.config import user_profiles_dir
+    warnings = [] if warnings is None else warnings
+    from costcalc.config import expand_place, optional_place, user_profiles_dir
 
     env = os.environ if env is None else env
     layers = [Layer(shipped_dir(), SHIPPED)]
-    user = user_profiles_dir(env)
-    if user.is_dir():
+    user = optional_place(
+        lambda: user_profiles_dir(env), Path.is_dir, "user profiles directory", warnings
+    )
+    if user is not None:
         layers.append(Layer(user, USER))
     listed = [p for p in env.get("COSTCALC_PROFILES_PATH", "").split(os.pathsep) if p.strip()]
-    layers += [Layer(Path(p).expanduser(), ENV) for p in reversed(listed)]
+    for p in reversed(listed):
+        found = optional_place(
+            functools.partial(expand_place, p, "COSTCALC_PROFILES_PATH"),
+            Path.is_dir,
+            "COSTCALC_PROFILES_PATH entry",
+            warnings,
+        )
+        if found is not None:
+            layers.append(Layer(found, ENV))
     for d in reversed(list(profiles_dirs)):
-        path = Path(d).expanduser()
-        if not path.is_dir():
+        path = expand_place(str(d), "--profiles-dir")
+        try:
+            is_dir = path.is_dir()
+        except OSError as e:
+            raise InputError(f"cannot read '{d}' ({e.strerror})", "--profiles-dir") from None
+        if not is_dir:
             raise InputError(f"no such directory '{d}'", "--profiles-dir")
         layers.append(Layer(path, FLAG))
     return layers
@@ -371,12 +399,20 @@ class Catalog:
         self.warnings: list[str] = []
         self._entries: dict[str, Entry] | None = None
         self._docs: dict[Path, yamlio.Document] = {}
+        self._merges: dict[tuple[int, Path], tuple[yamlio.Document, tuple[str, ...]]] = {}
+        self._profiles: dict[int, tuple[yamlio.Document, Profile]] = {}  # by id(document)
+        self._stems: set[str] | None = None
+        self._unparsed = False  # whether a document came from a stored tree
+        self._fresh = False  # parse every file, bypassing stored trees
 
     @classmethod
     def from_search_path(
         cls, profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
     ) -> Catalog:
-        return cls(search_path(profiles_dirs, env))
+        warnings: list[str] = []
+        catalog = cls(search_path(profiles_dirs, env, warnings))
+        catalog.warnings[:0] = warnings
+        return catalog
 
     @property
     def dirs(self) -> list[Path]:
@@ -392,8 +428,20 @@ class Catalog:
 
     def _doc(self, path: Path) -> yamlio.Document:
         if path not in self._docs:
-            text = yamlio.read_text(path, "profile")
-            self._docs[path] = yamlio.load(text, str(path))
+            from costcalc import cache
+
+            parsed = []
+
+            def parse() -> yamlio.Document:
+                parsed.append(path)
+                return yamlio.load(yamlio.read_text(path, "profile"), str(path))
+
+            if self._fresh:
+                self._docs[path] = parse()
+            else:
+                self._docs[path] = cache.document(path, str(path), parse)
+                if not parsed:
+                    self._unparsed = True  # a stored tree: see _load_file
         return self._docs[path]
 
     def _find(self, name: str, below: int) -> tuple[int, Path] | None:
@@ -404,35 +452,64 @@ class Catalog:
                 return i, path
         return None
 
-    def _merged(
-        self, layer: int, path: Path, chain: tuple[Path, ...]
+    def _merged(self, layer: int, path: Path) -> tuple[yamlio.Document, tuple[str, ...]]:
+        """The document of ``path`` with its ``base`` chain merged under it.
+
+        Iterative (a chain cannot exhaust the stack), at most ``MAX_BASE_DEPTH`` deep, a
+        cycle named in the error, and each merged document kept: a catalog of many
+        profiles inheriting from the same bases loads in linear time.
+        """
+        steps: list[tuple[int, Path]] = [(layer, path)]
+        while (layer, path) not in self._merges:
+            doc = self._doc(path)
+            data = doc.data
+            if not isinstance(data, dict) or "base" not in data:
+                self._merges[(layer, path)] = (doc, ())
+                break
+            base = data["base"]
+            if not isinstance(base, str) or not NAME_RE.match(base):
+                self._merges[(layer, path)] = (doc, ())  # parse_profile reports it
+                break
+            own = data.get("name")
+            found = self._find(base, layer if base == own else len(self.layers))
+            if found is None:
+                hint = " below this one on the search path" if base == own else ""
+                raise DataError(
+                    f"base: unknown profile '{base}'{hint}"
+                    f"{did_you_mean(base, self._names())}; see 'costcalc profiles list'",
+                    doc.where(("base",)),
+                )
+            seen = [p for _, p in steps]
+            if found[1] in seen:
+                names = [p.stem for p in (*seen, found[1])]
+                raise DataError(
+                    f"base: inheritance cycle {' -> '.join(names)}", doc.where(("base",))
+                )
+            if len(steps) > MAX_BASE_DEPTH:
+                names = [p.stem for p in seen]
+                shown = " -> ".join([*names[:3], "...", *names[-2:]])
+                raise DataError(
+                    f"base: a chain of more than {MAX_BASE_DEPTH} profiles ({shown}); "
+                    f"inherit from a profile at most {MAX_BASE_DEPTH} steps from one without base",
+                    self._doc(steps[0][1]).where(("base",)),
+                )
+            layer, path = found
+            steps.append(found)
+        # Merge from the first already-merged step down to the file asked for.
+        for i in range(len(steps) - 1, 0, -1):
+            base_key, key = steps[i], steps[i - 1]
+            self._merges[key] = self._merge_one(key[1], *self._merges[base_key])
+        return self._merges[steps[0]]
+
+    def _merge_one(
+        self, path: Path, base_doc: yamlio.Document, _: tuple[str, ...]
     ) -> tuple[yamlio.Document, tuple[str, ...]]:
-        """The document of ``path`` with its ``base`` (recursively) merged under it."""
+        """``path``'s document merged over its (merged) base document."""
         doc = self._doc(path)
         data = doc.data
-        if not isinstance(data, dict) or "base" not in data:
-            return doc, ()
-        base = data["base"]
-        if not isinstance(base, str) or not NAME_RE.match(base):
-            return doc, ()  # parse_profile reports it
-        own = data.get("name")
-        found = self._find(base, layer if base == own else len(self.layers))
-        if found is None:
-            names = {p.stem for p in self.files()}
-            hint = " below this one on the search path" if base == own else ""
-            raise DataError(
-                f"base: unknown profile '{base}'{hint}{did_you_mean(base, names)}; "
-                "see 'costcalc profiles list'",
-                doc.where(("base",)),
-            )
-        base_layer, base_path = found
-        if base_path in chain or base_path == path:
-            cycle = " -> ".join(p.stem for p in (*chain, path, base_path))
-            raise DataError(f"base: inheritance cycle {cycle}", doc.where(("base",)))
-        base_doc, _ = self._merged(base_layer, base_path, (*chain, path))
-        parse_profile(base_doc)  # the base must be valid on its own
+        self._parsed(base_doc)  # the base must be valid on its own
         # An override of the same name keeps the aliases, so that they still find it.
-        keep = ("aliases",) if base == own else ()
+        keep = ("aliases",) if data["base"] == data.get("name") else ()
         merged: dict[Any, Any] = {
             k: v for k, v in base_doc.data.items() if k not in NOT_INHERITED or k in keep
         }
@@ -449,26 +526,45 @@ class Catalog:
             lines.setdefault(tuple(key.split(".")), doc.lines.get(("base",), 1))
         return yamlio.Document(merged, lines, doc.source), tuple(inherited)
 
+    def _parsed(self, doc: yamlio.Document) -> Profile:
+        """``parse_profile(doc)``, once per document (a base is validated once, not once
+        per profile that inherits from it)."""
+        if id(doc) not in self._profiles:
+            self._profiles[id(doc)] = (doc, parse_profile(doc))
+        return self._profiles[id(doc)][1]
+
+    def _names(self) -> set[str]:
+        if self._stems is None:
+            self._stems = {p.stem for p in self.files()}
+        return self._stems
+
     def load_file(self, path: Path | str, layer: int | None = None) -> Profile:
         """One profile file, validated, its ``base`` resolved on this catalog's path.
 
-        A profile without ``base:`` depends on its own bytes only, so its parsed form is
-        kept in the cache (costcalc.cache); one with a base is parsed each time, since its
-        result also depends on the files it inherits from.
+        The parsed YAML comes from costcalc.cache (prebuilt for shipped profiles, cached
+        for the user's) and is validated here every time, like a freshly parsed file.
         """
         path = Path(path)
         layer = len(self.layers) if layer is None else layer
-        if _may_inherit(path):
-            return self._load_file(path, layer)
-        from costcalc import cache
-
-        return cache.memo(
-            "profile", [path], lambda: self._load_file(path, layer), (Profile, Sourced)
-        )
+        return self._load_file(path, layer)
 
     def _load_file(self, path: Path, layer: int) -> Profile:
-        doc, inherited = self._merged(layer, path, ())
-        profile = parse_profile(doc)
+        try:
+            return self._load_file_once(path, layer)
+        except DataError:
+            if self._fresh or not self._unparsed:
+                raise
+        # A stored tree failed validation (an entry tampered with): a cache miss, not an
+        # error. Parse every file afresh; a problem that remains is the file's own.
+        self._fresh = True
+        self._docs.clear()
+        self._merges.clear()
+        self._profiles.clear()
+        return self._load_file_once(path, layer)
+
+    def _load_file_once(self, path: Path, layer: int) -> Profile:
+        doc, inherited = self._merged(layer, path)
+        profile = self._parsed(doc)
         if path.suffix == ".yaml" and profile.name != path.stem:
             raise DataError(
                 f"name '{profile.name}' does not match the file name {path.name}; "
@@ -550,17 +646,6 @@ class Catalog:
 
     def entry(self, name: str, where: str = "NAME") -> Entry:
         return self.entries()[self.get(name, where).name]
-
-
-_BASE_KEY = re.compile(rb"(?m)^\s*[\"']?base[\"']?\s*:|[{,]\s*[\"']?base[\"']?\s*:")
-
-
-def _may_inherit(path: Path) -> bool:
-    """Whether the file may have a ``base:`` key (a cheap byte scan, erring on yes)."""
-    try:
-        return _BASE_KEY.search(yamlio.read_bytes(path, "profile")) is not None
-    except DataError:
-        return True  # let the loader report it (and keep it out of the cache)
 
 
 def load_profile(path: Path | str, catalog: Catalog | None = None) -> Profile:
@@ -765,13 +850,21 @@ def new_profile(
         raise InputError(
             f"'{name}' is not a profile name: use lowercase letters, digits, '.' and '-'", "NAME"
         )
-    path = directory / f"{name}.yaml"
+    from costcalc.config import expand_place
+
+    path = expand_place(str(directory), "--dir") / f"{name}.yaml"
     values = {"name": name, "path": path, "schema": schema_path().as_uri()}
     if base is None:
         text = _TEMPLATE.format(**values)
     else:
         parent = catalog.get(base, "--base")
         text = _TEMPLATE_BASE.format(base=parent.name, base_display=parent.display_name, **values)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(
+            f"cannot create the directory '{path.parent}' ({e.strerror or type(e).__name__})",
+            "--dir",
+        ) from None
     write_text_atomic(path, text, overwrite=force, force_flag="--force", where="NAME")
     return path

@@ -112,17 +112,13 @@ def _entry(raw: Any, i: int, doc: yamlio.Document) -> Run:
 
 @cache
 def catalog() -> dict[str, Run]:
-    """Every run by slug, in the file's order (parsed once, then kept in the cache)."""
-    from costcalc.cache import memo
-    from costcalc.tables import data_file
+    """Every run by slug, in the file's order (its parsed YAML prebuilt, validated here)."""
+    from costcalc.tables import data_document
 
-    return memo("table", [data_file("runs.yaml")], _read_catalog, (Run,))
+    return _read_catalog(data_document("runs.yaml", FILE))
 
 
-def _read_catalog() -> dict[str, Run]:
-    from costcalc.tables import data_file
-
-    doc = yamlio.load(data_file("runs.yaml").read_text(encoding="utf-8"), FILE)
+def _read_catalog(doc: yamlio.Document) -> dict[str, Run]:
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("runs"), list):
         raise DataError("expected a top-level 'runs:' list", FILE)
     out: dict[str, Run] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,19 +91,72 @@ def fit_power_law(compute: Any, error: Any) -> Fit:
     )
 
 
+DELIMITERS = (",", ";", "\t")
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?[0-9]+,[0-9]+(?:[eE][+-]?[0-9]+)?\s*\Z")
+
+
+def _csv_rows(text: str, file: Path) -> list[tuple[dict[str, Any], str]]:
+    """The rows of a points CSV as spreadsheets write it: a UTF-8 byte-order mark, CRLF
+    line ends, quoted fields, and ``,``, ``;`` or tab between fields (whichever the
+    header uses). In a file separated by ``;`` or tabs, a decimal comma (``0,5``) is
+    read as a decimal point. Each row is located as ``file:line``."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines()
+    header = next((line for line in lines if line.strip()), "")
+    delimiter = max(DELIMITERS, key=header.count)
+    if not header.count(delimiter):
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[dict[str, Any], str]] = []
+    names: list[str] | None = None
+    try:
+        for record in reader:
+            where = f"{file}:{reader.line_num}"
+            if not any(field.strip() for field in record):
+                continue  # a blank line
+            if names is None:
+                names = [field.strip().lower() for field in record]
+                if "compute" not in names or not {"error", "loss"} & set(names):
+                    shown = ", ".join(repr(n) for n in names[:6])
+                    raise DataError(
+                        f"expected a header with the columns compute and error (or loss), "
+                        f"separated by ',', ';' or tabs; found {shown}",
+                        where,
+                    )
+                continue
+            if len(rows) > MAX_POINTS:
+                break
+            if len(record) > len(names) and any(f.strip() for f in record[len(names) :]):
+                hint = " (a decimal comma needs ';' between fields)" if delimiter == "," else ""
+                raise DataError(
+                    f"{len(record)} fields, but the header has {len(names)}{hint}", where
+                )
+            row: dict[str, Any] = dict.fromkeys(names, "")
+            for name, field in reversed(list(zip(names, record, strict=False))):
+                if delimiter != "," and _DECIMAL_COMMA.match(field):
+                    field = field.replace(",", ".")
+                row[name] = field.strip()  # reversed: of two equal names, the first wins
+            rows.append((row, where))
+    except csv.Error as e:
+        raise DataError(f"not a readable CSV file: {e}", f"{file}:{reader.line_num}") from None
+    if names is None:
+        raise DataError("empty: expected a header with compute and error (or loss)", str(file))
+    return rows
+
+
 def read_points(path: str) -> tuple[list[float], list[float]]:
     """Points from a CSV (columns compute and error, or loss) or a YAML list of mappings."""
     file = Path(path)
     text = yamlio.read_text(file, "points file")
+    rows: list[tuple[Any, str]]
     if file.suffix.lower() in (".yaml", ".yml"):
         doc = yamlio.load(text, str(file))
         items = doc.data
         if not isinstance(items, list):
             raise DataError("expected a list of {compute, error} mappings", doc.where())
-        rows = [(item, doc.where((i,))) for i, item in enumerate(items)]
+        rows = [(item, doc.where((i,))) for i, item in enumerate(items[: MAX_POINTS + 1])]
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        rows = [(row, f"{file}:{i + 2}") for i, row in enumerate(reader)]
+        rows = list(_csv_rows(text, file))
     compute: list[float] = []
     error: list[float] = []
     for row, where in rows[: MAX_POINTS + 1]:
@@ -111,11 +165,34 @@ def read_points(path: str) -> tuple[list[float], list[float]]:
         target = "error" if "error" in row else "loss"
         if "compute" not in row or target not in row:
             raise DataError("expected the fields compute and error (or loss)", where)
+        for key in ("compute", target):
+            if row[key] is None or row[key] == "":
+                raise DataError(f"{key}: missing value", where)
         compute.append(parse_quantity(str(row["compute"]), "compute", f"{where}: compute"))
         error.append(parse_quantity(str(row[target]), "number", f"{where}: {target}"))
     if len(compute) > MAX_POINTS:
         raise DataError(f"more than {MAX_POINTS} points", str(file))
     return compute, error
+
+
+def _needed(fit: Fit, goal: float, errors: list[float]) -> float:
+    """The compute the fitted law needs for ``goal``, worked out in log space so that an
+    extreme target is a clear error, never an overflow or a division by zero."""
+    log_needed = (math.log10(goal) - math.log10(fit.prefactor)) / fit.slope
+    span = f"the points' errors go from {max(errors):.3g} down to {min(errors):.3g}"
+    if not math.isfinite(log_needed) or log_needed > 300:
+        raise InputError(
+            f"the fitted power law needs more than 1e300 FLOP to reach {goal:g} ({span}); "
+            "give a higher target",
+            "--target",
+        )
+    if log_needed < 0:
+        raise InputError(
+            f"the fitted power law reaches {goal:g} with less than 1 FLOP ({span}); "
+            "give a lower target",
+            "--target",
+        )
+    return float(10**log_needed)
 
 
 @dataclass
@@ -167,9 +244,7 @@ def scale(
         goal = parse_quantity(target, "number", "--target")
         compute, error = read_points(fit)
         result_fit = fit_power_law(compute, error)
-        needed = float(result_fit.compute_for(goal))
-        if not math.isfinite(needed):
-            raise InputError("the extrapolated compute overflows", "--target")
+        needed = _needed(result_fit, goal, error)
         lo, hi = result_fit.compute_range
         notes = []
         if needed > hi * FAR or needed < lo / FAR:

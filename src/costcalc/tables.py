@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import yamlio
-from costcalc.cache import memo
 from costcalc.errors import InputError, did_you_mean, did_you_mean_name, loose_index, name_key
 from costcalc.units import parse_quantity
 
@@ -53,7 +52,7 @@ class Region:
 
 @cache
 def regions() -> dict[str, Region]:
-    return memo("table", [data_file("regions.csv")], _read_regions, (Region,))
+    return _read_regions()
 
 
 def _read_regions() -> dict[str, Region]:
@@ -118,7 +117,7 @@ class PueValue:
 
 @cache
 def pue_values() -> dict[str, PueValue]:
-    return memo("table", [data_file("pue.csv")], _read_pue_values, (PueValue,))
+    return _read_pue_values()
 
 
 def _read_pue_values() -> dict[str, PueValue]:
@@ -132,13 +131,17 @@ def _read_pue_values() -> dict[str, PueValue]:
 
 @cache
 def data_yaml(name: str) -> Any:
-    """A YAML file of ``costcalc/data``, parsed (kept in the cache: no YAML parser on a
-    one-liner once the cache is warm)."""
-    return memo("table", [data_file(name)], lambda: _read_yaml(name))
+    """A YAML file of ``costcalc/data``, parsed (prebuilt at build time: no YAML parser on
+    a one-liner; see costcalc.cache)."""
+    return data_document(name, f"costcalc/data/{name}").data
 
 
-def _read_yaml(name: str) -> Any:
-    return yamlio.load(data_file(name).read_text(encoding="utf-8"), f"costcalc/data/{name}").data
+def data_document(name: str, source: str) -> yamlio.Document:
+    """The parsed document of a YAML file of ``costcalc/data`` (prebuilt when in sync)."""
+    from costcalc.cache import document
+
+    path = data_file(name)
+    return document(path, source, lambda: yamlio.load(path.read_text(encoding="utf-8"), source))
 
 
 def defaults() -> dict[str, Any]:
