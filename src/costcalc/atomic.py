@@ -104,6 +104,17 @@ def output_target(
         what = "is a directory" if os.path.isdir(raw) else "ends with '/': a directory path"
         raise _refuse(f"{raw!r} {what}, expected a file name", raw, where, errno.EISDIR)
     target = Path(raw)
+    if not os.path.isabs(raw):
+        try:
+            os.getcwd()
+        except FileNotFoundError:  # the working directory was deleted under us
+            raise _refuse(
+                f"cannot write {raw!r}: the current directory no longer exists; "
+                "give an absolute path",
+                raw,
+                where,
+                errno.ENOENT,
+            ) from None
     if _names_an_open_file(raw):
         return Target(target, through=True, exists=False)
     try:

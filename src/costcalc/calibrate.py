@@ -563,16 +563,19 @@ def calibrate(
     from costcalc.atomic import output_target
     from costcalc.config import expand_place
 
-    # Where the profile goes is checked now, not after the measurement.
-    path = (
-        expand_place(str(output), "--output")
-        if output is not None
-        else detect_mod.local_profile_path()
-    )
-    output_target(
-        str(path), where="--output", overwrite=force, force_flag="--force", make_parents=True
-    )
-    check_writable(path, "--output" if output is not None else "COSTCALC_CONFIG_DIR")
+    # Where the profile goes is checked now, not after the measurement. An empty path or
+    # one ending in "/" is refused by output_target as given; "~user" is expanded first.
+    raw = str(output) if output is not None else str(detect_mod.local_profile_path())
+    if output is not None and raw.strip() and not raw.endswith("/"):
+        raw = str(expand_place(raw, "--output"))
+    where = "--output" if output is not None else "COSTCALC_CONFIG_DIR"
+    if not force and os.path.isfile(raw):  # say so now, not after the measurement
+        from costcalc.atomic import exists_error
+
+        raise exists_error(Path(raw), "--force", "--output")
+    output_target(raw, where=where, overwrite=force, force_flag="--force", make_parents=True)
+    path = Path(raw)
+    check_writable(path, where)
     name = path.stem.lower() if NAME_RE.match(path.stem.lower()) else detect_mod.LOCAL
     catalog = catalog or default_catalog()
 
