@@ -98,9 +98,7 @@ class Shape:
             if not 1 <= self.top_k <= self.experts:
                 raise ShapeError(f"top_k {self.top_k} must be between 1 and experts {self.experts}")
             if self.dense_layers > self.layers:
-                raise ShapeError(
-                    f"dense_layers {self.dense_layers} exceed layers {self.layers}"
-                )
+                raise ShapeError(f"dense_layers {self.dense_layers} exceed layers {self.layers}")
         elif self.top_k > 1:
             raise ShapeError(f"top_k {self.top_k} given for a dense model (experts {self.experts})")
 
@@ -142,7 +140,11 @@ def _attention_matmul_params(s: Shape) -> int:
     if s.mla:
         # DeepSeek-V2/V3 MLA: q = W_uq(norm(W_dq x)) (or W_q x), [c_kv, k_rope] = W_dkv x,
         # [k_nope, v] = W_ukv(norm(c_kv)), out = W_o v.
-        q = (d * s.q_lora_rank + s.q_lora_rank * h * s.qk_dim) if s.q_lora_rank else d * h * s.qk_dim
+        q = (
+            (d * s.q_lora_rank + s.q_lora_rank * h * s.qk_dim)
+            if s.q_lora_rank
+            else d * h * s.qk_dim
+        )
         kv = d * (s.kv_lora_rank + s.qk_rope_head_dim) + s.kv_lora_rank * h * (s.hd + s.v_dim)
         return q + kv + h * s.v_dim * d
     return d * h * s.hd + 2 * d * s.n_kv * s.hd + h * s.hd * d
@@ -438,7 +440,9 @@ def lora_params(s: Shape, rank: int, targets: str = "all") -> int:
     ``all`` adapts every linear layer of each block (as QLoRA, Dettmers et al. 2023, Sec. 4),
     ``attention`` the four attention projections, ``qv`` only W_q and W_v (Hu et al.)."""
     if targets not in LORA_TARGETS:
-        raise ShapeError(f"lora targets: expected one of {', '.join(LORA_TARGETS)}, got {targets!r}")
+        raise ShapeError(
+            f"lora targets: expected one of {', '.join(LORA_TARGETS)}, got {targets!r}"
+        )
     if rank < 1:
         raise ShapeError(f"lora rank: expected a whole number >= 1, got {rank!r}")
     per_layer = sum(rank * (a + b) for a, b in _adapted_matrices(s, targets))
@@ -446,7 +450,12 @@ def lora_params(s: Shape, rank: int, targets: str = "all") -> int:
 
 
 def lora_flops_per_token(
-    s: Shape, seq_len: int, rank: int, *, targets: str = "all", causal: bool = True,
+    s: Shape,
+    seq_len: int,
+    rank: int,
+    *,
+    targets: str = "all",
+    causal: bool = True,
     recompute: str = "none",
 ) -> Flops:
     """Training FLOPs per token with frozen base weights (LoRA / QLoRA).
