@@ -22,6 +22,7 @@ from costcalc.shapes import (
     load_architectures,
     lora_flops_per_token,
     lora_params,
+    max_micro_batch,
     memory_per_device,
     params,
     shape_from_mapping,
@@ -318,6 +319,26 @@ def test_pipeline_first_stage_holds_all_layers_worth_under_1f1b() -> None:
         s, seq_len=2048, tp=8, pp=8, recompute="selective", inflight_microbatches=1
     )
     assert gpipe.activations == pytest.approx(one.activations / 8)
+
+
+@pytest.mark.parametrize(
+    ("name", "layout"),
+    [
+        ("llama-2-7b", {"seq_len": 4096, "dp": 8, "zero": 3, "recompute": "selective"}),
+        ("gpt-3-175b", {"seq_len": 2048, "tp": 8, "pp": 8, "recompute": "full"}),
+        (
+            "llama-2-70b",
+            {"seq_len": 4096, "tp": 8, "pp": 4, "dp": 2, "zero": 1, "recompute": "selective"},
+        ),
+    ],
+)
+def test_the_largest_micro_batch_is_the_last_that_fits(name, layout) -> None:
+    s, hbm = arch(name), 80e9
+    b = max_micro_batch(s, hbm, **layout)
+    assert b >= 1
+    assert memory_per_device(s, micro_batch=b, **layout).total <= hbm
+    assert memory_per_device(s, micro_batch=b + 1, **layout).total > hbm
+    assert max_micro_batch(s, 1e9, **layout) == 0  # 1 GB holds no 7B+ model state
 
 
 # --- llm-analysis (recorded; docs/shapes-crosscheck.md) --------------------------------------

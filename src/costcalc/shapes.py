@@ -418,6 +418,19 @@ def memory_per_device(
     return Memory(weights, grads, opt, acts, logits)
 
 
+def max_micro_batch(s: Shape, memory_bytes: float, **layout: Any) -> int:
+    """The largest micro-batch whose ``memory_per_device`` fits in ``memory_bytes`` (0 when
+    not even one fits). Model states do not depend on the micro-batch and activations and
+    logits grow in proportion to it, so this is a division, not a search."""
+    layout.pop("micro_batch", None)
+    one = memory_per_device(s, micro_batch=1, **layout)
+    fixed = one.weights + one.gradients + one.optimizer
+    per = one.activations + one.logits
+    if fixed + per > memory_bytes:
+        return 0
+    return int((memory_bytes - fixed) // per)
+
+
 # --- fine-tuning ----------------------------------------------------------------------------
 LORA_TARGETS = ("all", "attention", "qv")
 
