@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from costcalc import inputs as registry
 from costcalc import yamlio
 from costcalc.errors import CostcalcError, DataError, InputError
 from costcalc.estimator import Estimate
@@ -41,39 +42,20 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
     "co2e": ("mass", "co2e", "co2e_kg", "kg"),
 }
 # Estimate inputs a plan may give in `defaults:` or on a run: plan key -> estimate keyword.
-INPUTS = (
-    "hardware",
-    "region",
-    "utilization",
-    "pue",
-    "price",
-    "precision",
-    "devices",
-    "power",
-    "carbon_intensity",
-    "peak",
+INPUTS = tuple(
+    name for name in registry.accepted(registry.PLAN) if registry.INPUTS[name].panel != "Work"
 )
-WORK_KEYS = ("flops", "params", "tokens", "device_hours", "duration")
+WORK_KEYS = tuple(
+    name
+    for name in registry.accepted(registry.PLAN)
+    if registry.INPUTS[name].panel == "Work" and name != "repeats"
+)
 RUN_KEYS = (*INPUTS, *WORK_KEYS, "repeats", "budgets", "description", "training_type")
 TOP_KEYS = ("version", "defaults", "runs", "budgets")
 BUDGET_ITEM_KEYS = ("limit", "warn_at", "max_increase")
 MAX_REPEATS = 1_000_000
 # estimate()'s error locations (flags) -> the plan key that supplied the value.
-_FLAG_KEYS = {
-    "--hardware": "hardware",
-    "--precision": "precision",
-    "--peak": "peak",
-    "--power": "power",
-    "--price": "price",
-    "--utilization": "utilization",
-    "--devices": "devices",
-    "--pue": "pue",
-    "--carbon-intensity": "carbon_intensity",
-    "--region": "region",
-    "--device-hours": "device_hours",
-    "--duration": "duration",
-    "--flops": "flops",
-}
+_FLAG_KEYS = {registry.INPUTS[name].flag: name for name in registry.accepted(registry.PLAN)}
 
 STATUSES = ("ok", "warn", "over")
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from costcalc import inputs as registry
 from costcalc.errors import CostcalcError, DataError, InputError, did_you_mean
 
 if TYPE_CHECKING:
@@ -35,17 +36,10 @@ T = TypeVar("T")
 PROJECT_FILE = "costcalc.yaml"
 USER_FILE = "config.yaml"
 
-# Settable defaults -> unit kind of the value (None: a name, checked where it is used).
+# Settable defaults (declared in costcalc.inputs) -> unit kind of the value (None: a
+# name, checked where it is used).
 DEFAULT_KEYS: dict[str, str | None] = {
-    "hardware": None,
-    "devices": "number",
-    "precision": None,
-    "utilization": "fraction",
-    "power": "power",
-    "pue": "number",
-    "region": None,
-    "carbon_intensity": "carbon_intensity",
-    "price": "price",
+    name: registry.INPUTS[name].kind for name in registry.accepted(registry.CONFIG)
 }
 # Two ways of giving one input: the first given (flag, then file by file) wins for both.
 _GROUPS = ({"region", "carbon_intensity"},)

@@ -1,0 +1,91 @@
+"""The one input registry (costcalc.inputs) is the one place an input is declared: every
+table, option and key that names inputs is derived from it or agrees with it."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+import typer.main
+
+from costcalc import budget, config, estimator, outlook, sweeps
+from costcalc import inputs as registry
+from costcalc.units import KINDS
+
+
+def _options(command: str) -> dict[str, tuple[str, ...]]:
+    module = importlib.import_module(f"costcalc.cli.{command}")
+    click_command = typer.main.get_command(module.cli)
+    return {p.name: tuple(p.opts) for p in click_command.params if p.name}
+
+
+def test_every_declaration_is_well_formed() -> None:
+    for name, i in registry.INPUTS.items():
+        assert i.name == name and i.help.endswith(".") and i.panel in registry.PANELS
+        assert i.kind is None or i.kind in KINDS, name
+        assert i.places <= {
+            registry.FLAG,
+            registry.CONFIG,
+            registry.PLAN,
+            registry.SWEEP,
+            registry.RANGE,
+        }, name
+        if registry.RANGE in i.places:
+            assert i.kind is not None, f"{name}: a range needs a numeric kind"
+    for name, o in registry.OUTPUTS.items():
+        assert o.kind in KINDS and name.endswith(("_usd", "_kg", "_kwh", "_hours", "flops"))
+
+
+def test_estimate_has_an_option_for_every_flag_input_with_its_declared_spelling() -> None:
+    options = _options("estimate")
+    for name in registry.accepted(registry.FLAG):
+        i = registry.INPUTS[name]
+        assert name in options, f"estimate has no option for {name}"
+        if not i.argument:
+            expected = (i.flag, i.short) if i.short else (i.flag,)
+            assert options[name] == expected, (name, options[name])
+
+
+@pytest.mark.parametrize("command", ["sweep", "budget", "scale"])
+def test_other_commands_spell_shared_inputs_as_declared(command: str) -> None:
+    for name, opts in _options(command).items():
+        i = registry.INPUTS.get(name)
+        if i is not None and not i.argument and opts[0].startswith("--"):
+            assert opts[0] == i.flag, (command, name, opts)
+
+
+def test_sweep_axes_are_the_declared_sweep_inputs() -> None:
+    assert tuple(sweeps.INPUTS) == registry.accepted(registry.SWEEP)
+    assert set(_options("sweep")) >= set(registry.accepted(registry.SWEEP)) - {"flops"}
+
+
+def test_config_keys_are_the_declared_config_inputs() -> None:
+    assert tuple(config.DEFAULT_KEYS) == registry.accepted(registry.CONFIG)
+    for name, kind in config.DEFAULT_KEYS.items():
+        assert kind == registry.INPUTS[name].kind
+
+
+def test_plan_keys_are_the_declared_plan_inputs() -> None:
+    plan = set(budget.INPUTS) | set(budget.WORK_KEYS) | {"repeats"}
+    assert plan == set(registry.accepted(registry.PLAN))
+    assert set(budget.RUN_KEYS) >= plan
+
+
+def test_rangeable_inputs_are_the_declared_ones() -> None:
+    assert set(outlook.RANGEABLE) == set(registry.accepted(registry.RANGE))
+    for name, (kind, flag, zero) in outlook.RANGEABLE.items():
+        i = registry.INPUTS[name]
+        assert (kind, flag, zero) == (i.kind, i.flag, i.allow_zero)
+
+
+def test_output_fields_are_the_declared_outputs() -> None:
+    assert list(estimator.OUTPUT_FIELDS) == list(registry.OUTPUTS)
+    assert set(sweeps.OUTPUT_KINDS) == set(registry.OUTPUTS)
+    assert {k for k in outlook.RANGE_FIELDS if k in registry.OUTPUTS} == set(registry.OUTPUTS)
+
+
+def test_help_comes_from_the_declaration(cli) -> None:
+    r = cli("estimate", "--help")
+    text = " ".join(r.out.split())
+    for name in ("utilization", "pue", "useful_life", "carbon_intensity"):
+        assert " ".join(registry.INPUTS[name].help.rstrip(".").split()) in text, name
