@@ -111,7 +111,7 @@ def _shipped_roots() -> list[tuple[str, Path]]:
 
 @functools.cache
 def _package_roots() -> tuple[tuple[str, Path], ...]:
-    from costcalc.profiles import shipped_dir
+    from costcalc.paths import shipped_dir
 
     return (("profiles", shipped_dir()), ("data", _PACKAGE / "data"))
 

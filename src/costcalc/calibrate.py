@@ -23,7 +23,8 @@ from typing import Any
 
 from costcalc import detect as detect_mod
 from costcalc.errors import InputError
-from costcalc.profiles import NAME_RE, Catalog, Profile, Sourced, default_catalog
+from costcalc.hardware import default_catalog
+from costcalc.profiles import NAME_RE, Catalog, Profile, Sourced
 
 MIN_SECONDS = 1.0
 MAX_SECONDS = 3600.0
@@ -561,7 +562,7 @@ def calibrate(
             "--seconds",
         )
     from costcalc.atomic import output_target
-    from costcalc.config import expand_place
+    from costcalc.paths import expand_place
 
     # Where the profile goes is checked now, not after the measurement. An empty path or
     # one ending in "/" is refused by output_target as given; "~user" is expanded first.

@@ -17,7 +17,6 @@ the files up costs two ``stat`` calls; YAML is parsed only when a file exists.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,6 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from costcalc import inputs as registry
 from costcalc.errors import CostcalcError, DataError, InputError, did_you_mean
+from costcalc.paths import (
+    optional_place,
+    user_config_file,
+)
 
 if TYPE_CHECKING:
     from costcalc.estimator import Assumption, Estimate
@@ -34,7 +37,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 PROJECT_FILE = "costcalc.yaml"
-USER_FILE = "config.yaml"
 
 # Settable defaults (declared in costcalc.inputs) -> unit kind of the value (None: a
 # name, checked where it is used).
@@ -43,68 +45,6 @@ DEFAULT_KEYS: dict[str, str | None] = {
 }
 # Two ways of giving one input: the first given (flag, then file by file) wins for both.
 _GROUPS = ({"region", "carbon_intensity"},)
-
-
-def expand_place(text: str, where: str) -> Path:
-    """``text`` as a path with ``~`` and ``~user`` expanded; a user or home directory that
-    does not exist is an :class:`InputError` located at ``where``."""
-    try:
-        return Path(text).expanduser()
-    except RuntimeError:  # "~nouser", or "~" with no HOME and no password entry
-        user = text.split("/", 1)[0]
-        raise InputError(f"cannot expand '{user}': no such user or home directory", where) from None
-
-
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The user's costcalc config directory (``COSTCALC_CONFIG_DIR`` overrides it).
-
-    Raises :class:`InputError` when it cannot be named (``~nouser``, no home directory):
-    readers skip the config directory with a warning (:func:`optional_place`), writers
-    (``calibrate``, ``profiles new``) report it."""
-    env = os.environ if env is None else env
-    override = env.get("COSTCALC_CONFIG_DIR")
-    if override:
-        return expand_place(override, "COSTCALC_CONFIG_DIR")
-    import platformdirs
-
-    try:
-        found = platformdirs.user_config_dir("costcalc", appauthor=False)
-    except (RuntimeError, KeyError, OSError):
-        found = ""
-    if not os.path.isabs(found):  # no home directory to put it in
-        raise InputError(
-            "cannot find the home directory for the config directory; set COSTCALC_CONFIG_DIR",
-            "config directory",
-        )
-    return Path(found)
-
-
-def user_config_file(env: Mapping[str, str] | None = None) -> Path:
-    return config_dir(env) / USER_FILE
-
-
-def user_profiles_dir(env: Mapping[str, str] | None = None) -> Path:
-    return config_dir(env) / "profiles"
-
-
-def optional_place(
-    find: Callable[[], Path], test: Callable[[Path], bool], what: str, warnings: list[str]
-) -> Path | None:
-    """``find()`` when it can be named and passes ``test`` (``Path.is_file``,
-    ``Path.is_dir``); None when it does not exist. A place that cannot be named or read
-    (no such user, permission denied, a FIFO in the way) is skipped with a warning:
-    an optional place never stops a command."""
-    try:
-        path = find()
-    except InputError as e:
-        warnings.append(f"{e}; {what} skipped")
-        return None
-    try:
-        return path if test(path) else None
-    except (OSError, ValueError) as e:
-        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        warnings.append(f"{path}: cannot read the {what} ({why}); skipped")
-        return None
 
 
 def _flag(key: str) -> str:
@@ -386,9 +326,9 @@ class Workspace:
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            from costcalc.profiles import Catalog
+            from costcalc.hardware import default_catalog
 
-            self._catalog = Catalog.from_search_path(self.profiles_dirs, self.env)
+            self._catalog = default_catalog(self.profiles_dirs, self.env)
         return self._catalog
 
     def settings(self) -> Settings:

@@ -40,7 +40,7 @@ ROCM_QUERY = ("--showproductname", "--showmaxpower", "--showmeminfo", "vram", "-
 
 def local_profile_path() -> Path:
     """Where ``costcalc calibrate`` writes, and ``--hardware local`` looks, by default."""
-    from costcalc.config import user_profiles_dir
+    from costcalc.paths import user_profiles_dir
 
     return user_profiles_dir() / f"{LOCAL}.yaml"
 
@@ -424,7 +424,7 @@ def resolve_local(catalog: Catalog) -> Profile:
 
     The returned profile's ``chosen_because`` says which was chosen and why.
     """
-    from costcalc.config import optional_place
+    from costcalc.paths import optional_place
     from costcalc.profiles import load_profile
 
     path = optional_place(local_profile_path, Path.is_file, "calibrated profile", catalog.warnings)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from costcalc import inputs as registry
 from costcalc import model
 from costcalc.errors import InputError
-from costcalc.profiles import Catalog, Profile, default_catalog
+from costcalc.hardware import default_catalog
+from costcalc.profiles import Catalog, Profile
+from costcalc.results import Assumption
 from costcalc.tables import defaults, find_region, pue_values
 from costcalc.units import parse_quantity
 
@@ -23,34 +25,6 @@ if TYPE_CHECKING:
 OUTPUT_FIELDS = {name: (o.unit, o.label) for name, o in registry.OUTPUTS.items()}
 # Output field -> key in costcalc.model's outputs (shared with costcalc.sweeps).
 MODEL_KEYS = {name: o.model_key for name, o in registry.OUTPUTS.items()}
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """One input of the model as used: its value, how to show it, and why.
-
-    ``value`` is expressed in ``unit`` (``989.5`` with ``"TFLOPS"``, ``37.5`` with
-    ``"%"``); ``base`` is the same value in costcalc's base units (FLOP/s, W, kg/J, s,
-    USD/s, ...), the number the model computes with.
-    """
-
-    name: str
-    base: Any  # the value in base units (a float; a name or count where unit is "")
-    unit: str  # display unit ("" for a plain number or a name, "%" for a fraction)
-    text: str  # the value as a person reads it
-    source: str
-    origin: str  # "flag", "profile", "default", "region", "derived"
-
-    @property
-    def value(self) -> Any:
-        """The value in ``unit``: ``value * unit == base``."""
-        if not self.unit:
-            return self.base
-        if self.unit == "%":
-            return self.base * 100
-        from costcalc.units import convert
-
-        return convert(self.base, self.unit)
 
 
 @dataclass

@@ -212,7 +212,7 @@ def _device_name(device: str, where: str) -> str:
     """The profile name of ``device`` (a name or an alias)."""
     if device in _by_device():
         return device
-    from costcalc.profiles import default_catalog
+    from costcalc.hardware import default_catalog
 
     return default_catalog().get(device, where).name
 

@@ -12,7 +12,7 @@ import datetime
 import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from costcalc.errors import (
     loose_index,
     name_key,
 )
+from costcalc.paths import shipped_dir  # re-exported: where the shipped profiles are
 from costcalc.units import parse_quantity
 
 PRECISIONS = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8")
@@ -317,14 +318,6 @@ SHIPPED, USER, ENV, FLAG, FILE = (
 )
 
 
-def shipped_dir() -> Path:
-    """The profiles shipped with costcalc (inside the wheel, or the source checkout)."""
-    inside = Path(__file__).resolve().parent / "hardware_profiles"
-    if inside.is_dir():
-        return inside
-    return Path(__file__).resolve().parents[2] / "hardware_profiles"
-
-
 @dataclass(frozen=True)
 class Layer:
     """One directory on the profile search path and where it was configured."""
@@ -354,7 +347,7 @@ def search_path(
     each with a line in ``warnings``.
     """
     warnings = [] if warnings is None else warnings
-    from costcalc.config import expand_place, optional_place, user_profiles_dir
+    from costcalc.paths import expand_place, optional_place, user_profiles_dir
 
     env = os.environ if env is None else env
     layers = [Layer(shipped_dir(), SHIPPED)]
@@ -392,7 +385,14 @@ class Catalog:
     skipped and described in ``warnings`` (one line per file).
     """
 
-    def __init__(self, dirs: Sequence[Path | Layer] | None = None) -> None:
+    def __init__(
+        self,
+        dirs: Sequence[Path | Layer] | None = None,
+        local: Callable[[Catalog], Profile] | None = None,
+    ) -> None:
+        # How "local" (this machine) is resolved: given by the caller that knows how to
+        # detect hardware (costcalc.hardware), so that profiles need not import detection.
+        self.local = local
         if dirs is None:
             dirs = [Layer(shipped_dir(), SHIPPED)]
         self.layers = [d if isinstance(d, Layer) else Layer(Path(d), "directory") for d in dirs]
@@ -407,10 +407,13 @@ class Catalog:
 
     @classmethod
     def from_search_path(
-        cls, profiles_dirs: Sequence[Path | str] = (), env: Mapping[str, str] | None = None
+        cls,
+        profiles_dirs: Sequence[Path | str] = (),
+        env: Mapping[str, str] | None = None,
+        local: Callable[[Catalog], Profile] | None = None,
     ) -> Catalog:
         warnings: list[str] = []
-        catalog = cls(search_path(profiles_dirs, env, warnings))
+        catalog = cls(search_path(profiles_dirs, env, warnings), local)
         catalog.warnings[:0] = warnings
         return catalog
 
@@ -607,10 +610,14 @@ class Catalog:
     def get(self, name: str, where: str = "--hardware") -> Profile:
         """A profile by name, alias or unique prefix, with "did you mean" on a miss."""
         key = name.strip().lower()
-        if key == "local":  # this machine: calibrated profile, else detection (detect.py)
-            from costcalc.detect import resolve_local
-
-            return resolve_local(self)
+        if key == "local":  # this machine: calibrated profile, else detection
+            if self.local is None:
+                raise InputError(
+                    "'local' (this machine) is resolved by the catalog of "
+                    "costcalc.hardware.default_catalog(), not this one",
+                    where,
+                )
+            return self.local(self)
         if NAME_RE.match(key):  # fast path: one file, no full scan
             found = self._find(key, len(self.layers))
             if found is not None:
@@ -650,12 +657,7 @@ class Catalog:
 
 def load_profile(path: Path | str, catalog: Catalog | None = None) -> Profile:
     """One profile file, validated; a ``base:`` is looked up on the profile search path."""
-    return (catalog or default_catalog()).load_file(path)
-
-
-def default_catalog() -> Catalog:
-    """Shipped profiles plus the user's (config directory, ``COSTCALC_PROFILES_PATH``)."""
-    return Catalog.from_search_path()
+    return (catalog or Catalog.from_search_path()).load_file(path)
 
 
 # Columns of ``costcalc profiles list`` -> display unit ("" for text).
@@ -850,7 +852,7 @@ def new_profile(
         raise InputError(
             f"'{name}' is not a profile name: use lowercase letters, digits, '.' and '-'", "NAME"
         )
-    from costcalc.config import expand_place
+    from costcalc.paths import expand_place
 
     path = expand_place(str(directory), "--dir") / f"{name}.yaml"
     values = {"name": name, "path": path, "schema": schema_path().as_uri()}

@@ -24,7 +24,8 @@ from costcalc import inputs as registry
 from costcalc import model
 from costcalc.errors import InputError
 from costcalc.estimator import OUTPUT_FIELDS, Assumption
-from costcalc.profiles import Catalog, Profile, default_catalog
+from costcalc.hardware import default_catalog
+from costcalc.profiles import Catalog, Profile
 from costcalc.units import KINDS
 from costcalc.where import Field, compile_where
 

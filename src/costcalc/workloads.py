@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from costcalc.errors import InputError
-from costcalc.estimator import Assumption
+from costcalc.results import Assumption
 from costcalc.units import convert, factor, parse_quantity
 
 Number = Any  # float or numpy array

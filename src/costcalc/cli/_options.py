@@ -86,7 +86,7 @@ def completer(name: str) -> Callable[[str], list[str]] | None:
     if name == "hardware":
 
         def hardware(incomplete: str) -> list[str]:
-            from costcalc.profiles import default_catalog
+            from costcalc.hardware import default_catalog
 
             return [n for n in default_catalog().all() if n.startswith(incomplete)]
 

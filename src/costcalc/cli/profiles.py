@@ -125,7 +125,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a profile template to fill in (never overwrites without --force)."""
-    from costcalc.config import user_profiles_dir
+    from costcalc.paths import user_profiles_dir
     from costcalc.profiles import new_profile
 
     path = new_profile(
