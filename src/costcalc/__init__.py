@@ -34,8 +34,9 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from costcalc import outlook
     from costcalc.errors import CostcalcError, DataError, InputError
-    from costcalc.estimator import Assumption, Estimate, estimate
+    from costcalc.estimator import Estimate, estimate
     from costcalc.profiles import Catalog, Profile, load_profile
+    from costcalc.results import Assumption
     from costcalc.sweeps import SweepResult, sweep
     from costcalc.units import parse_quantity
 

@@ -31,8 +31,9 @@ from costcalc.paths import (
 )
 
 if TYPE_CHECKING:
-    from costcalc.estimator import Assumption, Estimate
+    from costcalc.estimator import Estimate
     from costcalc.profiles import Catalog
+    from costcalc.results import Assumption
 
 T = TypeVar("T")
 

@@ -320,7 +320,10 @@ def estimate(
     ``costcalc.config.load_settings()``) supplies defaults for the inputs left out.
     """
     if settings is not None:  # config-file defaults under the given inputs
-        return settings.apply(estimate, **{k: v for k, v in locals().items() if k != "settings"})
+        applied: Estimate = settings.apply(
+            estimate, **{k: v for k, v in locals().items() if k != "settings"}
+        )
+        return applied
     given = {
         k: v
         for k, v in dict(

@@ -16,7 +16,6 @@ from costcalc import model, workloads
 from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError
 from costcalc.estimator import (
-    Assumption,
     Estimate,
     estimate,
     resolve_carbon_intensity,
@@ -24,6 +23,7 @@ from costcalc.estimator import (
     resolve_pue,
     resolve_utilization,
 )
+from costcalc.results import Assumption
 from costcalc.units import factor, parse_one_of, parse_quantity
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from costcalc.errors import DataError, InputError, did_you_mean
-from costcalc.estimator import Assumption
+from costcalc.results import Assumption
 from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
 

@@ -19,7 +19,8 @@ from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
 from costcalc import inputs as registry
 from costcalc.errors import InputError
-from costcalc.estimator import Assumption, Estimate
+from costcalc.estimator import Estimate
+from costcalc.results import Assumption
 from costcalc.units import convert, parse_quantity
 
 # Inputs that may be a range (declared in costcalc.inputs): name -> (kind, flag, zero allowed).

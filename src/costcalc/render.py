@@ -14,7 +14,8 @@ from typing import Any
 
 from costcalc import finite
 from costcalc.errors import InputError, did_you_mean, printable
-from costcalc.estimator import OUTPUT_FIELDS, Assumption, Estimate
+from costcalc.estimator import OUTPUT_FIELDS, Estimate
+from costcalc.results import Assumption
 from costcalc.units import convert, factor
 
 SCHEMA = "costcalc/estimate/1"

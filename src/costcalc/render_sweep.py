@@ -195,7 +195,8 @@ def _assemble(parts: list[Any], rows: int) -> bytes:
         else:
             blocks.append(part)
     whole = np.concatenate(blocks, axis=1) if blocks else np.zeros((rows, 0), np.uint8)
-    return whole[whole != 0].tobytes()
+    packed: bytes = whole[whole != 0].tobytes()
+    return packed
 
 
 def _csv_chunks(sweep: Sweep) -> Iterator[bytes]:

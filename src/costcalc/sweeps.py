@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from costcalc import inputs as registry
-from costcalc import model
+from costcalc import model, tables
 from costcalc.errors import InputError
-from costcalc.estimator import OUTPUT_FIELDS, Assumption
+from costcalc.estimator import OUTPUT_FIELDS
 from costcalc.hardware import default_catalog
 from costcalc.profiles import Catalog, Profile
+from costcalc.results import Assumption
 from costcalc.units import KINDS
 from costcalc.where import Field, compile_where
 
@@ -582,7 +583,7 @@ def build_grid(
         else:
             profiles = [catalog.get(n) for n in names]
     else:
-        profiles = [catalog.get(estimator.defaults()["hardware"]["value"])]
+        profiles = [catalog.get(tables.defaults()["hardware"]["value"])]
     precisions: list[str | None] = (
         [p.lower() for p in _labels("precision", given["precision"])]
         if "precision" in given

@@ -221,7 +221,8 @@ def _dims_key(dimensionality: Any) -> str:
 @cache
 def _table() -> dict[str, Any]:
     path = _HERE / "data" / "units_table.json"  # not importlib.resources: ~5 ms to import
-    return json.loads(path.read_text(encoding="utf-8"))
+    table: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return table
 
 
 def build_table() -> dict[str, Any]:
