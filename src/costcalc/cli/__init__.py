@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__, stdio
+from costcalc.cli._help import epilog
 from costcalc.errors import CostcalcError, printable
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ class _Group(TyperGroup):
             module = importlib.import_module(f"costcalc.cli.{cmd_name}")
             command = typer.main.get_command(module.cli)
             command.name = cmd_name
+            from costcalc.cli._help import annotate
+
+            annotate(command, cmd_name)
             self._loaded[cmd_name] = command
         return self._loaded[cmd_name]
 
@@ -124,7 +128,7 @@ app = typer.Typer(
     help="What does training cost? Compute -> wall-clock time, device-hours, energy, money "
     "and CO2e, with every assumption shown and sourced.",
     invoke_without_command=True,  # bare `costcalc`: the help, on stderr, exit 2 (_root)
-    add_completion=False,
+    epilog=epilog(""),
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
