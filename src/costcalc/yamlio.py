@@ -13,6 +13,7 @@ every value's line is remembered so that an error can say ``file:line: field: me
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -92,9 +93,13 @@ class Problems:
 
 # What YAML allows in a stream (YAML 1.1 "printable"): checked here, before either parser
 # sees the text, so that libyaml and the pure-Python reader refuse exactly the same text.
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+# Compiled on first use: the character class takes milliseconds to compile, and a command
+# that reads no YAML (the one-liner, with the shipped data pre-parsed) should not pay them.
+@functools.cache
+def _not_printable() -> re.Pattern[str]:
+    return re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 _MERGE = "tag:yaml.org,2002:merge"
 _NULL = "tag:yaml.org,2002:null"
 _CHUNK = 1 << 16
@@ -189,7 +194,7 @@ def load(text: str, source: str, loader: Any = None) -> Document:
 
     if len(text) > MAX_BYTES:
         raise DataError(f"text is larger than {MAX_BYTES} bytes", source)
-    bad = _NOT_PRINTABLE.search(text)
+    bad = _not_printable().search(text)
     if bad:
         at = text.count("\n", 0, bad.start()) + 1
         raise DataError(
@@ -217,13 +222,11 @@ def load(text: str, source: str, loader: Any = None) -> Document:
 # ("*a'"). Such text is parsed by the pure-Python parser only: its verdict is the one
 # that holds. (So is text where libyaml found a plain scalar with '?' in a flow
 # collection, "{x?: 1}": see _Lenient.)
-_LIBYAML_LENIENT = re.compile(
-    r"\t|[|>][-+0-9]*#|![\w-]*[^\w\s!-][^\s!]*!|[&*][\w-]+[^\w\s?:,\]}%@`-]"
-)
+_LIBYAML_LENIENT = r"\t|[|>][-+0-9]*#|![\w-]*[^\w\s!-][^\s!]*!|[&*][\w-]+[^\w\s?:,\]}%@`-]"
 
 
 def _libyaml_lenient(text: str) -> bool:
-    return _LIBYAML_LENIENT.search(text) is not None
+    return re.search(_LIBYAML_LENIENT, text) is not None  # compiled once, by re's cache
 
 
 class _Lenient(Exception):
