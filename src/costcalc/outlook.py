@@ -141,6 +141,7 @@ def estimate(
     embodied: bool = False,
     year: Any = None,
     equivalents: bool = True,
+    band: bool = True,
     **kwargs: Any,
 ) -> Estimate:
     """Estimate a training run (see :func:`costcalc.estimator.estimate` for ``work`` and
@@ -149,6 +150,8 @@ def estimate(
     Any numeric estimate input may be a range (``"30%..50%"``), ``"triangular(a,mode,b)"``
     or ``"lognormal(median,sigma)"``; then ``samples`` (default 10^5) Monte Carlo draws,
     seeded with ``seed`` (default 0), give the 5th/50th/95th percentile of every output.
+    Otherwise ``band`` (default on) adds the default 90 % band of every output from the
+    spread of the inputs costcalc assumed (:mod:`costcalc.band`, closed form).
     """
     given: dict[str, Any] = dict(kwargs, work=work)
     extra = dict(
@@ -188,6 +191,7 @@ def estimate(
     est = estimator.estimate(given.pop("work"), **given)
     est.assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in est.assumptions]
     if not (dists or money_wanted or embodied or year is not None):
+        _add_band(est, band)
         if equivalents:
             _add_equivalents(est)
         return est
@@ -360,9 +364,23 @@ def estimate(
             "method": SENSITIVITY_METHOD,
             "ranking": uncertainty.sensitivity(drawn, varying),
         }
+    if not dists:
+        _add_band(est, band)
     if equivalents:
         _add_equivalents(est)
     return est
+
+
+def _add_band(est: Estimate, wanted: bool) -> None:
+    """The default band (costcalc.band) of the point estimate, unless not wanted."""
+    if not wanted:
+        return
+    from costcalc import band as band_module
+
+    section = band_module.band(est)
+    if "money" in est.sections:  # cost has other parts (electricity, discounts): no band
+        section["percentiles"].pop("cost_usd", None)
+    est.sections["band"] = section
 
 
 def _check_bounds(name: str, dist: Any, flag: str) -> None:

@@ -96,6 +96,11 @@ def human_outputs(est: Estimate) -> list[tuple[str, str]]:
         ("Cost", "n/a (no price: give --price)" if o["cost"] is None else f"${sig(o['cost'])}"),
         ("CO2e", scaled(o["co2e"], MASS_UNITS)),
     ]
+    band = est.sections.get("band")
+    if band is not None:
+        from costcalc.render_band import with_band
+
+        rows = with_band(rows, band["percentiles"])
     return rows
 
 
@@ -136,6 +141,8 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
                 doc[name] = pct
         doc["ranges"] = ranges
         doc["sensitivity"] = sections["sensitivity"]
+    elif "band" in sections:  # the default band: flat fields stay the point
+        doc["ranges"] = sections["band"]
     for key in ("money", "embodied", "projection"):
         if key in sections:
             doc[key] = sections[key]
@@ -293,7 +300,7 @@ def render_value(est: Estimate, field: str) -> str:
     """One bare number for scripts, in the field's unit."""
     fields = est.fields()
     name, _, which = field.partition(".")
-    ranges = est.sections.get("ranges")
+    ranges = est.sections.get("ranges") or est.sections.get("band")
     if name not in fields or (which and (ranges is None or which not in ("p5", "p50", "p95"))):
         raise InputError(
             f"unknown field '{field}'{did_you_mean(name, fields)}; expected one "
@@ -370,6 +377,10 @@ def section_lines(est: Estimate) -> list[str]:
                 lines.append(
                     f"  Spread of {label} driven by (Spearman rank correlation): {drivers}"
                 )
+    if "band" in sections and ranges is None:
+        from costcalc.render_band import band_lines
+
+        lines += band_lines(sections["band"])
     money = sections.get("money")
     if money is not None:
         if lines:
