@@ -134,7 +134,9 @@ def fit() -> dict[str, Any]:
         "power": {
             "sigma": round(rms_log(residuals, 1.0), 3),
             "measurements": len(residuals),
-            "ratios": {str(r["profile"]): round(x, 3) for r, x in zip(power_rows, residuals)},
+            "ratios": {
+                str(r["profile"]): round(x, 3) for r, x in zip(power_rows, residuals, strict=True)
+            },
         },
         "price": {
             "sigma": round(price_sigmas[len(price_sigmas) // 2], 3),
@@ -159,8 +161,9 @@ def to_yaml(f: dict[str, Any]) -> str:
         "utilization:",
         "  source: >-",
         "    Implied MFU = FLOPs (6 x params x tokens, else the reported FLOPs) / (reported",
-        "    device-hours x the profile's dense peak) of the published runs in validation/runs.yaml",
-        "    (Patterson et al. 2021, Meta model cards, LLaMA, BLOOM, PaLM, Gopher, Pythia, ...),",
+        "    device-hours x the profile's dense peak) of the published runs in",
+        "    validation/runs.yaml (Patterson et al. 2021, Meta model cards, LLaMA, BLOOM,",
+        "    PaLM, Gopher, Pythia, ...),",
         f"    around the default {u['centre']:.3g} (Epoch AI median); fitted in-sample",
         "  groups:",
     ]

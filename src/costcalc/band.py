@@ -12,6 +12,7 @@ point x exp(-/+ 1.645 sigma). Closed form, no numpy, no sampling.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from costcalc.estimator import Estimate
@@ -68,15 +69,22 @@ def price_spread(profile: str, point: float) -> tuple[float, float, str] | None:
 
     newest: dict[str, Any] = {}
     for row in pricing.load_prices():
-        if row.device == profile and row.pricing == "on-demand":
-            if row.provider not in newest or row.date > newest[row.provider].date:
-                newest[row.provider] = row
+        if (
+            row.device == profile
+            and row.pricing == "on-demand"
+            and (row.provider not in newest or row.date > newest[row.provider].date)
+        ):
+            newest[row.provider] = row
     if len(newest) < 2:
         return None
     logs = [math.log(r.price / point) for r in newest.values()]
     mean = sum(logs) / len(logs)
     sigma = math.sqrt(sum((x - mean) ** 2 for x in logs) / len(logs))
-    return sigma, mean, f"prices of {len(newest)} providers (prices.csv), centred on their geometric mean"
+    return (
+        sigma,
+        mean,
+        f"prices of {len(newest)} providers (prices.csv), centred on their geometric mean",
+    )
 
 
 def input_sigmas(est: Estimate) -> dict[str, tuple[float, float, str]]:
@@ -139,8 +147,7 @@ def band(est: Estimate) -> dict[str, Any]:
         "level": 0.9,
         "inputs": {
             k: {
-                "distribution": f"lognormal(median {'x' + format(math.exp(m), '.3g') + ' ' if m else ''}"
-                f"the value used, sigma {s:.3g})",
+                "distribution": f"lognormal(median {_times(m)}the value used, sigma {s:.3g})",
                 "sigma": s,
                 "source": src,
             }
@@ -150,7 +157,11 @@ def band(est: Estimate) -> dict[str, Any]:
     }
 
 
-def output_sigma(exponents: dict[str, float], sigmas: dict[str, float]) -> float:
+def _times(shift: float) -> str:
+    return f"x{math.exp(shift):.3g} " if shift else ""
+
+
+def output_sigma(exponents: Mapping[str, float], sigmas: Mapping[str, float]) -> float:
     """The log-sigma of a product of powers of independent lognormal inputs."""
     return math.sqrt(sum((p * sigmas.get(k, 0.0)) ** 2 for k, p in exponents.items()))
 

@@ -37,6 +37,11 @@ def with_band(rows: list[tuple[str, str]], percentiles: dict[str, Any]) -> list[
         pct = percentiles.get(_ROWS.get(label, ""))
         if pct is not None and pct["p95"] > pct["p5"] and not text.startswith("n/a"):
             low, high = _show(label, pct["p5"]), _show(label, pct["p95"])
+            head = text.split(" on ", 1)[0]
+            unit = head.rsplit(" ", 1)[-1] if " " in head else ""
+            if unit and low.endswith(" " + unit) and high.endswith(" " + unit):
+                low = low.removesuffix(" " + unit)  # "4.1 hours (2.3–7.5)"
+                high = high.removesuffix(" " + unit)
             if label == "Wall-clock time":
                 text = text.replace(" on ", f" ({low}–{high}) on ", 1)
             else:
@@ -50,8 +55,7 @@ def band_lines(section: dict[str, Any]) -> list[str]:
     if not section["inputs"]:
         return []
     parts = [
-        f"{name} sigma {d['sigma']:.2g} ({d['source']})"
-        for name, d in section["inputs"].items()
+        f"{name} sigma {d['sigma']:.2g} ({d['source']})" for name, d in section["inputs"].items()
     ]
     return [
         "Band (in brackets): 90 % range (5th–95th percentile) from the inputs costcalc "
