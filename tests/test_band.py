@@ -177,3 +177,60 @@ def test_installed_script_shows_the_band():
         [str(exe), "estimate", "1e18", "-f", "json"], capture_output=True, text=True, check=True
     ).stdout
     assert json.loads(out)["ranges"]["percentiles"]["device_hours"]["p95"] > 4.115
+
+
+# -- reference runs as they ran (costcalc.run_inputs) -----------------------------------
+
+
+def test_gpt3_as_it_ran(cli):
+    # Patterson et al. 2021 Table 4: 10,000 V100s for 14.8 days (355.2 hours).
+    doc = json.loads(cli("estimate", "gpt-3", "-f", "json").out)
+    assert doc["hardware"] == "v100-sxm2"
+    assert doc["assumptions"]["devices"]["value"] == 10000
+    assert doc["wall_clock_hours"] == pytest.approx(14.8 * 24, rel=1e-3)
+    for name in ("hardware", "devices", "utilization"):
+        assert doc["assumptions"][name]["origin"] == "run"
+        assert doc["assumptions"][name]["source"].startswith("from run gpt-3 (Epoch AI")
+    # the run's own utilization is known: no band on the hours
+    pct = doc["ranges"]["percentiles"]["device_hours"]
+    assert pct["p5"] == pct["p95"]
+
+
+def test_run_flags_override(cli):
+    doc = json.loads(cli("estimate", "gpt-3", "--devices", "1000", "-f", "json").out)
+    assert doc["wall_clock_hours"] == pytest.approx(14.8 * 24 * 10, rel=1e-3)
+    assert doc["assumptions"]["devices"]["origin"] == "flag"
+    assert doc["assumptions"]["hardware"]["origin"] == "run"
+    other = json.loads(cli("estimate", "gpt-3", "-H", "a100-sxm-80gb", "-f", "json").out)
+    assert other["assumptions"]["devices"]["value"] == 1  # the run's count is of V100s
+    assert other["assumptions"]["utilization"]["origin"] == "default"
+
+
+def test_tpu_runs_count_chips_on_chip_profiles(cli):
+    # BERT-large: "16 Cloud TPUs (64 TPU chips total)" for 4 days, on the per-chip profile.
+    doc = json.loads(cli("estimate", "bert-large", "-f", "json").out)
+    assert doc["hardware"] == "tpu-v2-chip"
+    assert doc["assumptions"]["devices"]["value"] == 64
+    assert doc["device_hours"] == pytest.approx(64 * 96)
+
+
+def test_run_on_a_board_profile_counts_boards(monkeypatch):
+    from costcalc import run_inputs
+    from costcalc.profiles import default_catalog
+
+    board = default_catalog().get("tpu-v2")
+    assert board.chips == 4
+    ran = run_inputs.as_ran("bert-large", hardware="tpu-v2")
+    assert ran is None  # a board is other hardware than the run's chip profile
+    # what a board profile would give: 64 chips = 16 boards, chip-hours / 4
+    from dataclasses import replace
+
+    from costcalc import runs
+
+    run = runs.find("bert-large")
+    fake = {run.slug: replace(run, profile="tpu-v2")}
+    monkeypatch.setattr(runs, "catalog", lambda: fake)
+    ran = run_inputs.as_ran("bert-large")
+    assert ran is not None
+    assert ran.devices == 16 and ran.device_hours == 6144 / 4
+    assert "64 chips = 16 x tpu-v2" in ran.chips_note

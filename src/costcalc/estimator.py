@@ -373,6 +373,14 @@ def estimate(
         ).items()
         if v is not None
     }
+    from costcalc import run_inputs
+
+    ran = run_inputs.as_ran(
+        work, hardware=hardware, devices=devices, utilization=utilization, catalog=catalog
+    )
+    if ran is not None:  # a reference run as it ran: its hardware and device count
+        hardware = ran.hardware or hardware
+        devices = ran.devices if ran.devices is not None else devices
     hw = resolve_hardware(
         hardware, precision=precision, peak=peak, power=power, price=price, catalog=catalog
     )
@@ -410,6 +418,13 @@ def estimate(
         utilization=util,
     )
     total_flops = job.total(total_flops)
+    taken: set[str] = set()
+    if ran is not None:
+        taken = {k for k in ("hardware", "devices") if getattr(ran, k) is not None}
+        run_util = run_inputs.utilization_for(ran, total_flops / job.repeats, hw.peak)
+        if run_util is not None and peak is None and precision is None:
+            util, util_note = run_util, _assume("utilization", run_util, "%", "", "run")
+            taken.add("utilization")
     pue_value, pue_note = resolve_pue(pue)
     intensity, intensity_note = resolve_carbon_intensity(carbon_intensity, region)
     if hw.profile.chosen_because:
@@ -445,6 +460,8 @@ def estimate(
     if "price" in by_name:
         assumptions.append(by_name["price"])
     assumptions = job.assumptions + assumptions
+    if ran is not None:
+        assumptions = run_inputs.relabel(assumptions, ran, taken)
     memory = hw.profile.memory.value if hw.profile.memory else None
     notes = notes + job.notes_for(outputs, memory, n_devices, hw.profile.name)
     return Estimate(
