@@ -187,10 +187,19 @@ class Summary:
     energy_runs: int
     energy_within_25: int
     median_energy_error: float | None
+    tdp_runs: int
+    tdp_within_5: int
 
 
 def summarize(rows: list[Row]) -> Summary:
-    energy = [r.energy_error for r in rows if r.energy_error is not None]
+    energy = [
+        r.energy_error for r in rows if r.energy_error is not None and r.energy_basis == "server"
+    ]
+    tdp = [
+        r.energy_error
+        for r in rows
+        if r.energy_error is not None and r.energy_basis == "accelerator"
+    ]
     return Summary(
         runs=len(rows),
         coverage=sum(r.inside for r in rows) / len(rows),
@@ -200,6 +209,8 @@ def summarize(rows: list[Row]) -> Summary:
         energy_runs=len(energy),
         energy_within_25=sum(abs(e) <= 0.25 for e in energy),
         median_energy_error=statistics.median(abs(e) for e in energy) if energy else None,
+        tdp_runs=len(tdp),
+        tdp_within_5=sum(abs(e) <= 0.05 for e in tdp),
     )
 
 
@@ -242,9 +253,16 @@ def summary_lines(s: Summary) -> list[str]:
     ]
     if s.median_energy_error is not None:
         lines.append(
-            f"- energy for the reported device-hours at the run's PUE: {s.energy_within_25} of "
+            f"- energy from measured system power (Patterson et al.), for the reported "
+            f"device-hours at the run's PUE, server basis: {s.energy_within_25} of "
             f"{s.energy_runs} runs within 25 % of the published figure; median error "
             f"{s.median_energy_error:.0%}"
+        )
+    if s.tdp_runs:
+        lines.append(
+            f"- energy of sources that count TDP x GPU-hours, accelerator basis: "
+            f"{s.tdp_within_5} of {s.tdp_runs} within 5 % (this checks the accounting, "
+            "not a measurement)"
         )
     return lines
 
@@ -272,7 +290,8 @@ PUE and price are costcalc's defaults, and the band is the default 90 % band
   device-hours at the run's own PUE (1 where the source excludes it), on the power basis
   the source used: `server` (the default rule, TDP x server overhead x load) for
   Patterson et al.'s measured system power, `accelerator` (TDP) for sources that count
-  TDP x GPU-hours. This tests the power model alone, not the utilization.
+  TDP x GPU-hours. This tests the power model alone, not the utilization; for the TDP
+  sources it only checks that costcalc reproduces their accounting.
 
 ## Limits
 

@@ -234,3 +234,54 @@ def test_run_on_a_board_profile_counts_boards(monkeypatch):
     assert ran is not None
     assert ran.devices == 16 and ran.device_hours == 6144 / 4
     assert "64 chips = 16 x tpu-v2" in ran.chips_note
+
+
+# -- power accounting (--power-basis) -----------------------------------------------------
+
+
+def test_llama2_card_reproduced_with_accelerator_basis(cli):
+    # Llama 2 7B card: 184,320 GPU-hours, 400 W, 31.22 t = h x 0.4 kW x PUE 1.1 x 0.385 kg/kWh
+    r = cli(
+        "estimate",
+        "--device-hours",
+        "184320",
+        "-H",
+        "a100-sxm-80gb",
+        "--power-basis",
+        "accelerator",
+        "--pue",
+        "1.1",
+        "--carbon-intensity",
+        "385",
+        "--value",
+        "co2e_kg",
+    )
+    assert r.code == 0, r.err
+    assert float(r.out) == pytest.approx(184320 * 0.4 * 1.1 * 0.385, rel=1e-9)  # 31.22 t
+
+
+def test_power_parts_shown_and_add_up(cli):
+    doc = json.loads(cli("estimate", "1e21", "-H", "h100-sxm", "-f", "json").out)
+    a = doc["assumptions"]
+    assert a["accelerator_power"]["value"] == "525 W"  # 700 W TDP x load 0.75
+    assert a["server_overhead"]["value"] == "430.5 W"  # x (1.82 - 1)
+    assert a["power"]["value"] == pytest.approx(525 + 430.5)
+    acc = json.loads(
+        cli("estimate", "1e21", "-H", "h100-sxm", "--power-basis", "accelerator", "-f", "json").out
+    )
+    assert acc["assumptions"]["power"]["value"] == 700
+    assert acc["assumptions"]["server_overhead"]["value"] == "0 W"
+    assert acc["energy_kwh"] < doc["energy_kwh"]
+    assert "power" not in acc["ranges"]["inputs"]  # TDP accounting is exact
+
+
+def test_power_basis_refuses_other_words(cli):
+    r = cli("estimate", "1e21", "--power-basis", "wall")
+    assert r.code == 2
+    assert r.err.startswith("costcalc: error: --power-basis: unknown power basis 'wall'")
+    assert len(r.err.strip().splitlines()) == 1
+
+
+def test_power_flag_wins_over_the_basis():
+    est = estimate("1e21", hardware="h100-sxm", power="500 W", power_basis="accelerator")
+    assert est.assumption("power").base == pytest.approx(500)

@@ -114,6 +114,7 @@ def resolve_hardware(
     power: Any = None,
     price: Any = None,
     catalog: Catalog | None = None,
+    power_basis: Any = None,
 ) -> HardwareChoice:
     """The hardware inputs of the model, from flags, else the profile and the power rule."""
     base = defaults()
@@ -160,10 +161,13 @@ def resolve_hardware(
             _assume("peak", peak_value, "TFLOPS", f"dense {prec} peak: {entry.cite()}", "profile")
         )
 
+    from costcalc import power_basis as basis_module
+
+    basis = basis_module.parse(power_basis)
     if power is not None:
         power_value = parse_quantity(power, "power", "--power")
         out.append(_assume("power", power_value, "W", "given with --power", "flag"))
-    elif profile.average_power is not None:
+    elif profile.average_power is not None and not (basis == "accelerator" and profile.tdp):
         power_value = profile.average_power.value
         source = f"{profile.name} average power: {profile.average_power.cite()}"
         out.append(_assume("power", power_value, "W", source, "profile"))
@@ -178,13 +182,18 @@ def resolve_hardware(
         )
         load = profile.power_load.value if profile.power_load else float(kind_rule["power_load"])
         power_value = model.average_power(profile.tdp.value, overhead, load)
+        out += basis_module.parts(profile.tdp.value, profile.tdp.cite(), overhead, load, basis)
+        if basis == "accelerator":
+            power_value = profile.tdp.value
         source = (
             f"TDP {profile.tdp.text} x server overhead {overhead:g} x load {load:g}, the rule of "
             f"{rule['source']} ({rule['date']}); TDP: {profile.tdp.cite()}"
         )
         if profile.server_overhead:
             source += f"; overhead: {profile.server_overhead.cite()}"
-        out.append(_assume("power", power_value, "W", source, "profile"))
+        if basis == "accelerator":
+            source = f"TDP {profile.tdp.text} (--power-basis accelerator): {profile.tdp.cite()}"
+        out.append(_assume("power", power_value, "W", source, "flag" if power_basis else "profile"))
 
     price_value: float | None
     if price is not None:
@@ -332,6 +341,7 @@ def estimate(
     carbon_intensity: Any = None,
     region: str | None = None,
     price: Any = None,
+    power_basis: Any = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> Estimate:
@@ -370,6 +380,7 @@ def estimate(
             carbon_intensity=carbon_intensity,
             region=region,
             price=price,
+            power_basis=power_basis,
         ).items()
         if v is not None
     }
@@ -382,7 +393,13 @@ def estimate(
         hardware = ran.hardware or hardware
         devices = ran.devices if ran.devices is not None else devices
     hw = resolve_hardware(
-        hardware, precision=precision, peak=peak, power=power, price=price, catalog=catalog
+        hardware,
+        precision=precision,
+        peak=peak,
+        power=power,
+        price=price,
+        catalog=catalog,
+        power_basis=power_basis,
     )
     util, util_note = resolve_utilization(utilization)
     n_devices, devices_note = resolve_devices(devices)
@@ -454,6 +471,7 @@ def estimate(
         util_note,
         devices_note,
         by_name["power"],
+        *(by_name[k] for k in ("accelerator_power", "server_overhead") if k in by_name),
         pue_note,
         intensity_note,
     ]
