@@ -285,3 +285,23 @@ def test_power_basis_refuses_other_words(cli):
 def test_power_flag_wins_over_the_basis():
     est = estimate("1e21", hardware="h100-sxm", power="500 W", power_basis="accelerator")
     assert est.assumption("power").base == pytest.approx(500)
+
+
+# -- projections past the trend data --------------------------------------------------------
+
+
+def test_year_past_the_trend_data_warns_and_names_the_trend(cli):
+    r = cli("estimate", "gpt-3", "--year", "2100")
+    assert r.code == 0, r.err
+    note = next(x for x in r.out.splitlines() if "past the trend data" in x)
+    assert "77 years past the trend data (to 2023)" in note
+    assert "0.14 orders of magnitude a year" in note and "doubles every 3 years" in note
+    doc = json.loads(cli("estimate", "gpt-3", "--year", "2100", "-f", "json").out)
+    assert any("past the trend data" in n for n in doc["notes"])
+    # cost factor 10^(-0.14 x (2100 - 2017)) from the V100's launch year
+    assert doc["projection"]["cost_factor"] == pytest.approx(10 ** (-0.14 * 83))
+
+
+def test_year_within_the_trend_data_does_not_warn(cli):
+    doc = json.loads(cli("estimate", "gpt-3", "--year", "2022", "-f", "json").out)
+    assert not any("past the trend data" in n for n in doc["notes"])

@@ -459,6 +459,15 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
             "default",
         )
     )
+    last = min(int(str(data[k]["date"])[:4]) for k in ("price_performance", "energy_efficiency"))
+    if target > last:
+        est.notes.append(
+            f"warning: --year {target} is {target - last} years past the trend data (to "
+            f"{last}); assumed: price-performance improves {ooms:g} orders of magnitude a year "
+            f"and energy efficiency doubles every {doubling:g} years, for every year to "
+            f"{target} without limit (cost x{price_factor:.3g}, energy x{energy_factor:.3g}); "
+            "the further past the data, the less this says"
+        )
     est.sections["projection"] = {
         "year": target,
         "from_year": base,
