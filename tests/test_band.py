@@ -305,3 +305,12 @@ def test_year_past_the_trend_data_warns_and_names_the_trend(cli):
 def test_year_within_the_trend_data_does_not_warn(cli):
     doc = json.loads(cli("estimate", "gpt-3", "--year", "2022", "-f", "json").out)
     assert not any("past the trend data" in n for n in doc["notes"])
+
+
+def test_value_of_a_field_is_the_point_even_when_the_band_is_off_centre(cli):
+    doc = json.loads(cli("estimate", "1e21", "-H", "h100-sxm", "-f", "json").out)
+    cost = float(cli("estimate", "1e21", "-H", "h100-sxm", "--value", "cost_usd").out)
+    assert cost == pytest.approx(doc["cost_usd"])
+    assert doc["ranges"]["percentiles"]["cost_usd"]["p50"] != pytest.approx(cost)
+    p50 = float(cli("estimate", "1e21", "-H", "h100-sxm", "--value", "cost_usd.p50").out)
+    assert p50 == pytest.approx(doc["ranges"]["percentiles"]["cost_usd"]["p50"])

@@ -300,17 +300,18 @@ def render_value(est: Estimate, field: str) -> str:
     """One bare number for scripts, in the field's unit."""
     fields = est.fields()
     name, _, which = field.partition(".")
-    ranges = est.sections.get("ranges") or est.sections.get("band")
-    if name not in fields or (which and (ranges is None or which not in ("p5", "p50", "p95"))):
+    ranges = est.sections.get("ranges")
+    pcts = ranges or est.sections.get("band")  # the band: a bare field stays the point
+    if name not in fields or (which and (pcts is None or which not in ("p5", "p50", "p95"))):
         raise InputError(
             f"unknown field '{field}'{did_you_mean(name, fields)}; expected one "
             f"of {', '.join(fields)}"
-            + (" (add .p5, .p50 or .p95 for a percentile)" if ranges else ""),
+            + (" (add .p5, .p50 or .p95 for a percentile)" if pcts else ""),
             "--value",
         )
     value = fields[name]
-    if ranges is not None and ranges["percentiles"].get(name) is not None:
-        value = ranges["percentiles"][name][which or "p50"]
+    if pcts is not None and pcts["percentiles"].get(name) is not None and (which or ranges):
+        value = pcts["percentiles"][name][which or "p50"]
     if value is None:
         raise InputError(f"{field} is not available: {'; '.join(est.notes)}", "--value")
     return repr(float(value)) + "\n"
