@@ -66,6 +66,12 @@ ci-smoke: $(TESTING)
 bench: $(DEV)
 	$(BIN)/python bench/run.py
 
+# The default answer against published training runs (validation/runs.yaml): per-run
+# error, band coverage and width, and a summary. `python scripts/validate.py --write`
+# regenerates docs/validation.md.
+validate: $(RUNTIME)
+	$(BIN)/python scripts/validate.py
+
 clean:
 	rm -rf $(VENV) .venv-min .venv-newest build dist .pytest_cache .mypy_cache .ruff_cache \
 		.hypothesis

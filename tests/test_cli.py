@@ -31,6 +31,8 @@ def test_json_fields_match_the_library(cli) -> None:
         "utilization",
         "devices",
         "power",
+        "accelerator_power",
+        "server_overhead",
         "pue",
         "carbon_intensity",
         "price",

@@ -88,6 +88,7 @@ def resolve_hardware(
     power: Any = None,
     price: Any = None,
     catalog: Catalog | None = None,
+    power_basis: Any = None,
 ) -> HardwareChoice:
     """The hardware inputs of the model, from flags, else the profile and the power rule."""
     base = defaults()
@@ -134,10 +135,13 @@ def resolve_hardware(
             _assume("peak", peak_value, "TFLOPS", f"dense {prec} peak: {entry.cite()}", "profile")
         )
 
+    from costcalc import power_basis as basis_module
+
+    basis = basis_module.parse(power_basis)
     if power is not None:
         power_value = parse_quantity(power, "power", "--power")
         out.append(_assume("power", power_value, "W", "given with --power", "flag"))
-    elif profile.average_power is not None:
+    elif profile.average_power is not None and not (basis == "accelerator" and profile.tdp):
         power_value = profile.average_power.value
         source = f"{profile.name} average power: {profile.average_power.cite()}"
         out.append(_assume("power", power_value, "W", source, "profile"))
@@ -152,13 +156,18 @@ def resolve_hardware(
         )
         load = profile.power_load.value if profile.power_load else float(kind_rule["power_load"])
         power_value = model.average_power(profile.tdp.value, overhead, load)
+        out += basis_module.parts(profile.tdp.value, profile.tdp.cite(), overhead, load, basis)
+        if basis == "accelerator":
+            power_value = profile.tdp.value
         source = (
             f"TDP {profile.tdp.text} x server overhead {overhead:g} x load {load:g}, the rule of "
             f"{rule['source']} ({rule['date']}); TDP: {profile.tdp.cite()}"
         )
         if profile.server_overhead:
             source += f"; overhead: {profile.server_overhead.cite()}"
-        out.append(_assume("power", power_value, "W", source, "profile"))
+        if basis == "accelerator":
+            source = f"TDP {profile.tdp.text} (--power-basis accelerator): {profile.tdp.cite()}"
+        out.append(_assume("power", power_value, "W", source, "flag" if power_basis else "profile"))
 
     price_value: float | None
     if price is not None:
@@ -306,6 +315,7 @@ def estimate(
     carbon_intensity: Any = None,
     region: str | None = None,
     price: Any = None,
+    power_basis: Any = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> Estimate:
@@ -347,11 +357,26 @@ def estimate(
             carbon_intensity=carbon_intensity,
             region=region,
             price=price,
+            power_basis=power_basis,
         ).items()
         if v is not None
     }
+    from costcalc import run_inputs
+
+    ran = run_inputs.as_ran(
+        work, hardware=hardware, devices=devices, utilization=utilization, catalog=catalog
+    )
+    if ran is not None:  # a reference run as it ran: its hardware and device count
+        hardware = ran.hardware or hardware
+        devices = ran.devices if ran.devices is not None else devices
     hw = resolve_hardware(
-        hardware, precision=precision, peak=peak, power=power, price=price, catalog=catalog
+        hardware,
+        precision=precision,
+        peak=peak,
+        power=power,
+        price=price,
+        catalog=catalog,
+        power_basis=power_basis,
     )
     util, util_note = resolve_utilization(utilization)
     n_devices, devices_note = resolve_devices(devices)
@@ -387,6 +412,13 @@ def estimate(
         utilization=util,
     )
     total_flops = job.total(total_flops)
+    taken: set[str] = set()
+    if ran is not None:
+        taken = {k for k in ("hardware", "devices") if getattr(ran, k) is not None}
+        run_util = run_inputs.utilization_for(ran, total_flops / job.repeats, hw.peak)
+        if run_util is not None and peak is None and precision is None:
+            util, util_note = run_util, _assume("utilization", run_util, "%", "", "run")
+            taken.add("utilization")
     pue_value, pue_note = resolve_pue(pue)
     intensity, intensity_note = resolve_carbon_intensity(carbon_intensity, region)
     if hw.profile.chosen_because:
@@ -416,12 +448,15 @@ def estimate(
         util_note,
         devices_note,
         by_name["power"],
+        *(by_name[k] for k in ("accelerator_power", "server_overhead") if k in by_name),
         pue_note,
         intensity_note,
     ]
     if "price" in by_name:
         assumptions.append(by_name["price"])
     assumptions = job.assumptions + assumptions
+    if ran is not None:
+        assumptions = run_inputs.relabel(assumptions, ran, taken)
     memory = hw.profile.memory.value if hw.profile.memory else None
     notes = notes + job.notes_for(outputs, memory, n_devices, hw.profile.name)
     return Estimate(

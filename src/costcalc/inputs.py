@@ -210,6 +210,15 @@ INPUTS: dict[str, Input] = {
             "Hardware",
             (*_ALL, RANGE),
         ),
+        _input(
+            "power_basis",
+            None,
+            "Power accounting: server (accelerator plus its share of the server; honest for "
+            "cost) or accelerator (TDP x device-hours, as model cards count).",
+            "server",
+            "Hardware",
+            (FLAG,),
+        ),
         # -- the site ---------------------------------------------------------------------
         _input(
             "pue",

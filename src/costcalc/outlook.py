@@ -142,6 +142,7 @@ def estimate(
     embodied: bool = False,
     year: Any = None,
     equivalents: bool = True,
+    band: bool = True,
     **kwargs: Any,
 ) -> Estimate:
     """Estimate a training run (see :func:`costcalc.estimator.estimate` for ``work`` and
@@ -150,6 +151,8 @@ def estimate(
     Any numeric estimate input may be a range (``"30%..50%"``), ``"triangular(a,mode,b)"``
     or ``"lognormal(median,sigma)"``; then ``samples`` (default 10^5) Monte Carlo draws,
     seeded with ``seed`` (default 0), give the 5th/50th/95th percentile of every output.
+    Otherwise ``band`` (default on) adds the default 90 % band of every output from the
+    spread of the inputs costcalc assumed (:mod:`costcalc.band`, closed form).
     """
     given: dict[str, Any] = dict(kwargs, work=work)
     extra = dict(
@@ -189,6 +192,7 @@ def estimate(
     est = estimator.estimate(given.pop("work"), **given)
     est.assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in est.assumptions]
     if not (dists or money_wanted or embodied or year is not None):
+        _add_band(est, band)
         if equivalents:
             _add_equivalents(est)
         return est
@@ -361,9 +365,23 @@ def estimate(
             "method": SENSITIVITY_METHOD,
             "ranking": uncertainty.sensitivity(drawn, varying),
         }
+    if not dists:
+        _add_band(est, band)
     if equivalents:
         _add_equivalents(est)
     return est
+
+
+def _add_band(est: Estimate, wanted: bool) -> None:
+    """The default band (costcalc.band) of the point estimate, unless not wanted."""
+    if not wanted:
+        return
+    from costcalc import band as band_module
+
+    section = band_module.band(est)
+    if "money" in est.sections:  # cost has other parts (electricity, discounts): no band
+        section["percentiles"].pop("cost_usd", None)
+    est.sections["band"] = section
 
 
 def _check_bounds(name: str, dist: Any, flag: str) -> None:
@@ -442,6 +460,15 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
             "default",
         )
     )
+    last = min(int(str(data[k]["date"])[:4]) for k in ("price_performance", "energy_efficiency"))
+    if target > last:
+        est.notes.append(
+            f"warning: --year {target} is {target - last} years past the trend data (to "
+            f"{last}); assumed: price-performance improves {ooms:g} orders of magnitude a year "
+            f"and energy efficiency doubles every {doubling:g} years, for every year to "
+            f"{target} without limit (cost x{price_factor:.3g}, energy x{energy_factor:.3g}); "
+            "the further past the data, the less this says"
+        )
     est.sections["projection"] = {
         "year": target,
         "from_year": base,

@@ -97,6 +97,11 @@ def human_outputs(est: Estimate) -> list[tuple[str, str]]:
         ("Cost", "n/a (no price: give --price)" if o["cost"] is None else f"${sig(o['cost'])}"),
         ("CO2e", scaled(o["co2e"], MASS_UNITS)),
     ]
+    band = est.sections.get("band")
+    if band is not None:
+        from costcalc.render_band import with_band
+
+        rows = with_band(rows, band["percentiles"])
     return rows
 
 
@@ -137,6 +142,8 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
                 doc[name] = pct
         doc["ranges"] = ranges
         doc["sensitivity"] = sections["sensitivity"]
+    elif "band" in sections:  # the default band: flat fields stay the point
+        doc["ranges"] = sections["band"]
     for key in ("money", "embodied", "projection"):
         if key in sections:
             doc[key] = sections[key]
@@ -295,16 +302,17 @@ def render_value(est: Estimate, field: str) -> str:
     fields = est.fields()
     name, _, which = field.partition(".")
     ranges = est.sections.get("ranges")
-    if name not in fields or (which and (ranges is None or which not in ("p5", "p50", "p95"))):
+    pcts = ranges or est.sections.get("band")  # the band: a bare field stays the point
+    if name not in fields or (which and (pcts is None or which not in ("p5", "p50", "p95"))):
         raise InputError(
             f"unknown field '{field}'{did_you_mean(name, fields)}; expected one "
             f"of {', '.join(fields)}"
-            + (" (add .p5, .p50 or .p95 for a percentile)" if ranges else ""),
+            + (" (add .p5, .p50 or .p95 for a percentile)" if pcts else ""),
             "--value",
         )
     value = fields[name]
-    if ranges is not None and ranges["percentiles"].get(name) is not None:
-        value = ranges["percentiles"][name][which or "p50"]
+    if pcts is not None and pcts["percentiles"].get(name) is not None and (which or ranges):
+        value = pcts["percentiles"][name][which or "p50"]
     if value is None:
         raise InputError(f"{field} is not available: {'; '.join(est.notes)}", "--value")
     return repr(float(value)) + "\n"
@@ -371,6 +379,10 @@ def section_lines(est: Estimate) -> list[str]:
                 lines.append(
                     f"  Spread of {label} driven by (Spearman rank correlation): {drivers}"
                 )
+    if "band" in sections and ranges is None:
+        from costcalc.render_band import band_lines
+
+        lines += band_lines(sections["band"])
     money = sections.get("money")
     if money is not None:
         if lines:

@@ -50,6 +50,14 @@ def estimate(
             help="Show CO2e and energy as everyday equivalents.",
         ),
     ] = True,
+    band: Annotated[
+        bool,
+        typer.Option(
+            "--range/--no-range",
+            help="Show the default 90 % band of every output (from the spread of the inputs "
+            "costcalc assumed; inputs you give are exact).",
+        ),
+    ] = True,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.table,
@@ -77,6 +85,7 @@ def estimate(
         owned=owned,
         embodied=embodied,
         equivalents=equivalents,
+        band=band,
         catalog=ws.catalog(),
         settings=ws.settings(),
     )
