@@ -107,7 +107,7 @@ def fit() -> dict[str, Any]:
         rule = resolve_hardware(str(row["profile"])).power
         residuals.append(float(row["watts"]) / rule)
     from costcalc import band, pricing
-    from costcalc.profiles import default_catalog
+    from costcalc.hardware import default_catalog
 
     price_sigmas = []
     for name in sorted({r.device for r in pricing.load_prices()}):

@@ -216,7 +216,7 @@ def test_tpu_runs_count_chips_on_chip_profiles(cli):
 
 def test_run_on_a_board_profile_counts_boards(monkeypatch):
     from costcalc import run_inputs
-    from costcalc.profiles import default_catalog
+    from costcalc.hardware import default_catalog
 
     board = default_catalog().get("tpu-v2")
     assert board.chips == 4

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from costcalc.errors import InputError, did_you_mean
-from costcalc.estimator import Assumption
+from costcalc.results import Assumption
 
 BASES = ("server", "accelerator")
 DEFAULT = "server"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from costcalc.estimator import Assumption
+from costcalc.results import Assumption
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def as_ran(
         return None
     from costcalc import runs
     from costcalc.errors import CostcalcError
-    from costcalc.profiles import default_catalog
+    from costcalc.hardware import default_catalog
 
     try:
         run = runs.find(str(work), "WORK")
