@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from costcalc.yamlio import Problems
 
 if TYPE_CHECKING:
     from costcalc.config import Settings
+    from costcalc.plausibility import Finding, Policy
     from costcalc.profiles import Catalog
 
 PLAN_FILE = "costcalc.yaml"
@@ -51,13 +52,13 @@ WORK_KEYS = tuple(
     if registry.INPUTS[name].panel == "Work" and name != "repeats"
 )
 RUN_KEYS = (*INPUTS, *WORK_KEYS, "repeats", "budgets", "description", "training_type")
-TOP_KEYS = ("version", "defaults", "runs", "budgets")
+TOP_KEYS = ("version", "defaults", "runs", "budgets", "policy")
 BUDGET_ITEM_KEYS = ("limit", "warn_at", "max_increase")
 MAX_REPEATS = 1_000_000
 # estimate()'s error locations (flags) -> the plan key that supplied the value.
 _FLAG_KEYS = {registry.INPUTS[name].flag: name for name in registry.accepted(registry.PLAN)}
 
-STATUSES = ("ok", "warn", "over")
+STATUSES = ("ok", "warn", "over", "fail")
 
 
 # -- the plan -------------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class Plan:
     runs: list[Run]
     limits: list[Limit]
     doc: yamlio.Document
+    policy: Policy | None = None
 
 
 def find_plan(plan: str | Path | None = None) -> Path:
@@ -161,11 +163,23 @@ def parse_plan(doc: yamlio.Document) -> Plan:
             runs.append(run)
             if isinstance(raw, dict) and "budgets" in raw:
                 limits += _parse_budgets(raw["budgets"], (*run.path, "budgets"), run.name, problems)
+    plan_warn = None
     if "budgets" in data:
         limits = _parse_budgets(data["budgets"], ("budgets",), "plan", problems) + limits
+        raw_budgets = data["budgets"]
+        if isinstance(raw_budgets, dict) and "warn_at" in raw_budgets:
+            plan_warn = _fraction(raw_budgets["warn_at"], ("budgets", "warn_at"), Problems(doc))
+    from costcalc.plausibility import parse_policy
+
+    policy = parse_policy(data.get("policy"), doc, problems)
     problems.raise_if_any()
+    if plan_warn is not None:  # run budgets inherit the plan's warn_at
+        limits = [
+            replace(lim, warn_at=plan_warn) if lim.scope != "plan" and lim.warn_at is None else lim
+            for lim in limits
+        ]
     limits.sort(key=lambda lim: (lim.scope != "plan", lim.line))  # plan total first, file order
-    return Plan(doc.source, runs, limits, doc)
+    return Plan(doc.source, runs, limits, doc, policy)
 
 
 _NAMES = ("hardware", "region", "precision")
@@ -461,14 +475,26 @@ class BudgetLine:
         return self.headroom / self.allowed if self.allowed > 0 else None
 
 
+@dataclass(frozen=True)
+class InputChange:
+    """One input or assumption of a run that differs from the baseline's, as people read
+    it (``utilization: 40% -> 90%``); ``None``: the side does not have it."""
+
+    name: str
+    before: str | None
+    after: str | None
+
+
 @dataclass
 class Change:
-    """A run (or the total) against the baseline: ``delta`` per metric, base units."""
+    """A run (or the total) against the baseline: ``delta`` per metric, base units, and
+    the inputs that changed (empty for the total, or when the baseline has none)."""
 
     name: str
     state: str  # "added", "removed", "changed", "unchanged"
     before: dict[str, float | None]
     after: dict[str, float | None]
+    inputs: list[InputChange] = field(default_factory=list)
 
     def delta(self, metric: str) -> float | None:
         a, b = self.after.get(metric), self.before.get(metric)
@@ -499,15 +525,27 @@ class Report:
     lines: list[BudgetLine]
     baseline: Baseline | None = None
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    strict: bool = False  # warnings fail (--strict, or the plan's policy: strict)
 
     @property
     def status(self) -> str:
-        return max((line.status for line in self.lines), key=STATUSES.index, default="ok")
+        """ok / warn / over from the budgets; an implausible input is at least "warn", a
+        failed policy rule (or, with --strict, an implausible input) "fail"."""
+        found = ["fail" if f.level == "failure" else "warn" for f in self.findings]
+        statuses = [line.status for line in self.lines] + found
+        return max(statuses, key=STATUSES.index, default="ok")
 
     def exit_code(self, strict: bool = False) -> int:
-        """0 within budget, 1 a budget exceeded (or, with ``strict``, a warning)."""
-        failing = {"over", "warn"} if strict else {"over"}
-        return 1 if any(line.status in failing for line in self.lines) else 0
+        """0 within budget, 1 a budget exceeded, a policy failed (or, with ``strict``, a
+        warning)."""
+        failing = {"over", "warn", "fail"} if strict else {"over", "fail"}
+        return 1 if self.status in failing else 0
+
+    @property
+    def verdict(self) -> str:
+        """``pass`` or ``fail`` as CI reads it (with the strictness the report was made)."""
+        return "fail" if self.exit_code(self.strict) else "pass"
 
 
 def evaluate_run(
@@ -560,9 +598,14 @@ def evaluate(
     baseline_source: str = "",
     settings: Settings | None = None,
     catalog: Catalog | None = None,
+    before_inputs: dict[str, dict[str, str]] | None = None,
+    strict: bool = False,
 ) -> Report:
     """Every run's estimate, the totals, and a verdict per budget; ``before`` holds the
-    baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`."""
+    baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`;
+    ``before_inputs`` its runs' inputs as people read them (:func:`assumed`). Inputs
+    outside published practice or the plan's policy are ``findings``
+    (:mod:`costcalc.plausibility`); ``strict`` (the report's verdict) fails on warnings."""
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     totals = _sum(r.totals for r in results)
     from costcalc import finite
@@ -575,7 +618,13 @@ def evaluate(
         )
     baseline = None
     if before is not None:
-        baseline = compare(before, {r.name: r.totals for r in results}, baseline_source)
+        baseline = compare(
+            before,
+            {r.name: r.totals for r in results},
+            baseline_source,
+            before_inputs,
+            {r.name: assumed(r) for r in results},
+        )
     by_name = {r.name: r for r in results}
     notes: list[str] = []
     lines: list[BudgetLine] = []
@@ -611,7 +660,27 @@ def evaluate(
         _check_line(line, plan)
     if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
         notes.append("max_increase budgets are checked only with --baseline")
-    return Report(plan, results, totals, lines, baseline, list(dict.fromkeys(notes)))
+    from costcalc.plausibility import Policy, review
+
+    findings = review(results, plan.doc, plan.policy or Policy())
+    return Report(
+        plan,
+        results,
+        totals,
+        lines,
+        baseline,
+        list(dict.fromkeys(notes)),
+        findings,
+        strict or bool(plan.policy and plan.policy.strict),
+    )
+
+
+def assumed(result: RunResult) -> dict[str, str]:
+    """A run's inputs and assumptions as people read them (``utilization: 40%``), with its
+    repeats: what a baseline diff compares."""
+    out = {a.name: a.text for a in result.estimate.assumptions}
+    out["repeats"] = str(result.run.repeats)
+    return out
 
 
 def _check_line(line: BudgetLine, plan: Plan) -> None:
@@ -660,16 +729,28 @@ def check(
     baseline: str | Path | None = None,
     settings: Settings | None = None,
     catalog: Catalog | None = None,
+    strict: bool = False,
 ) -> Report:
     """Load and evaluate a plan (``costcalc.yaml`` by default), optionally against a
-    baseline: an older plan, or a JSON report of ``costcalc check --format json``.
+    baseline: an older plan, a JSON report of ``costcalc check --format json``, or
+    ``git:REF``, the plan as it was at a git ref (``git:main``, ``git:HEAD~1``).
     ``settings`` (the user file's defaults: ``load_settings(project=False)``) apply under
-    the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles."""
-    plan_obj = load_plan(find_plan(plan))
+    the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles; ``strict``
+    makes implausible inputs failures."""
+    path = find_plan(plan)
+    plan_obj = load_plan(path)
     if baseline is None:
-        return evaluate(plan_obj, settings=settings, catalog=catalog)
-    before = load_baseline(baseline, settings, catalog)
-    return evaluate(plan_obj, before, str(baseline), settings, catalog)
+        return evaluate(plan_obj, settings=settings, catalog=catalog, strict=strict)
+    from costcalc import gitref
+
+    if gitref.is_git(str(baseline)):
+        text, source = gitref.read_at_ref(str(baseline), path)
+        before, before_inputs = _baseline_from_text(text, Path(source), settings, catalog)
+    else:
+        before, before_inputs = _load_baseline(baseline, settings, catalog)
+    return evaluate(
+        plan_obj, before, str(baseline), settings, catalog, before_inputs, strict=strict
+    )
 
 
 # -- baselines ------------------------------------------------------------------------------
@@ -679,19 +760,53 @@ def load_baseline(
     path: str | Path, settings: Settings | None = None, catalog: Catalog | None = None
 ) -> dict[str, dict[str, float | None]]:
     """Run totals by name (and ``""`` for the plan total) from a plan or a JSON report."""
+    return _load_baseline(path, settings, catalog)[0]
+
+
+Totals = dict[str, dict[str, float | None]]
+
+
+def _load_baseline(
+    path: str | Path, settings: Settings | None = None, catalog: Catalog | None = None
+) -> tuple[Totals, dict[str, dict[str, str]] | None]:
+    """Run totals, and each run's inputs as people read them (None: a report without)."""
     path = Path(path)
     where = f"--baseline {path}"
     try:
         text = yamlio.read_text(path, "baseline")
     except DataError as e:
         raise InputError(e.message, where) from None
+    return _baseline_from_text(text, path, settings, catalog)
+
+
+def _baseline_from_text(
+    text: str, path: Path, settings: Settings | None, catalog: Catalog | None
+) -> tuple[Totals, dict[str, dict[str, str]] | None]:
     doc = _baseline_doc(text, path)
     if isinstance(doc.data, dict) and "schema" in doc.data:
-        return _report_totals(doc)
+        return _report_totals(doc), _report_inputs(doc)
     plan = parse_plan(doc)
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     out = {r.name: r.totals for r in results}
     out[""] = _sum(r.totals for r in results)
+    return out, {r.name: assumed(r) for r in results}
+
+
+def _report_inputs(doc: yamlio.Document) -> dict[str, dict[str, str]] | None:
+    """``runs[].assumed`` of a JSON report (None when a run has none: an older report)."""
+    out: dict[str, dict[str, str]] = {}
+    for i, run in enumerate(doc.data.get("runs") or []):
+        raw = run.get("assumed") if isinstance(run, dict) else None
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise DataError(
+                "assumed: expected a mapping of input names to text",
+                doc.where(("runs", i, "assumed")),
+            )
+        out[str(run["name"])] = raw
     return out
 
 
@@ -752,8 +867,11 @@ def compare(
     before: dict[str, dict[str, float | None]],
     after: dict[str, dict[str, float | None]],
     source: str = "",
+    before_inputs: dict[str, dict[str, str]] | None = None,
+    after_inputs: dict[str, dict[str, str]] | None = None,
 ) -> Baseline:
-    """Changes per run (matched by name) and in total."""
+    """Changes per run (matched by name) and in total; with both ``*_inputs``, each
+    changed run lists the inputs that differ."""
     empty: dict[str, float | None] = dict.fromkeys(METRICS, 0.0)
     changes: list[Change] = []
     for name in [*after, *(n for n in before if n not in after and n)]:
@@ -769,13 +887,26 @@ def compare(
             if old == new
             else "changed"
         )
-        changes.append(Change(name, state, old or empty, new or empty))
+        diff: list[InputChange] = []
+        if before_inputs is not None and after_inputs is not None and old and new:
+            diff = input_changes(before_inputs.get(name, {}), after_inputs.get(name, {}))
+            if diff and state == "unchanged":
+                state = "changed"
+        changes.append(Change(name, state, old or empty, new or empty, diff))
     total_before = before.get("") or _sum(v for k, v in before.items() if k)
     total_after = _sum(after.values())
     state = "unchanged" if total_before == total_after else "changed"
     return Baseline(
         source=source, runs=changes, total=Change("total", state, total_before, total_after)
     )
+
+
+def input_changes(before: dict[str, str], after: dict[str, str]) -> list[InputChange]:
+    """The inputs whose text differs, in the order the run lists them."""
+    names = [*after, *(n for n in before if n not in after)]
+    return [
+        InputChange(n, before.get(n), after.get(n)) for n in names if before.get(n) != after.get(n)
+    ]
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -795,7 +926,13 @@ def write_new(path: str | Path, text: str, where: str = "--plan") -> Path:
     return Path(path)
 
 
-def append_summary(path: str | Path, text: str) -> None:
+def append_outputs(path: str | Path, values: dict[str, str]) -> None:
+    """Append ``name=value`` lines to a ``$GITHUB_OUTPUT`` file (values are one line)."""
+    lines = "".join(f"{k}={' '.join(v.splitlines())}\n" for k, v in values.items())
+    append_summary(path, lines, "GITHUB_OUTPUT")
+
+
+def append_summary(path: str | Path, text: str, where: str = "GITHUB_STEP_SUMMARY") -> None:
     """Append to a GitHub step summary file the way Actions expects: one O_APPEND write."""
     data = text.encode("utf-8")
     try:
@@ -805,6 +942,5 @@ def append_summary(path: str | Path, text: str) -> None:
         finally:
             os.close(fd)
     except OSError as e:
-        raise InputError(
-            f"cannot write the step summary: {e.strerror}", "GITHUB_STEP_SUMMARY"
-        ) from None
+        what = "the step summary" if where == "GITHUB_STEP_SUMMARY" else where
+        raise InputError(f"cannot write {what}: {e.strerror}", where) from None
