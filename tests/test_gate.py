@@ -382,3 +382,90 @@ def test_gitlab_code_quality_report(tmp_path: Path) -> None:
     bad = json.loads(r.stdout)
     assert [i["severity"] for i in bad] == ["blocker"] * 3
     assert [i["location"]["lines"]["begin"] for i in bad] == [4, 5, 7]
+
+
+# -- 4. plans speak the estimator's language ------------------------------------------------
+
+BASE = """\
+defaults: {peak: 1000 TFLOPS, utilization: 50%, power: 1000 W, pue: 1.2,
+           carbon_intensity: 500 g/kWh, price: 2 USD/hour, devices: 10}
+"""
+
+
+def totals(cwd: Path, plan: str) -> dict:
+    write(cwd / "costcalc.yaml", plan)
+    r = run(cwd, "-f", "json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_concurrency_and_groups_shape_the_wall_clock(tmp_path: Path) -> None:
+    # one repeat: 1.8e19 FLOP / (10 x 1000 TFLOPS x 50%) = 3600 s = 1 hour
+    one = "    flops: 1.8e19\n"
+    seq = totals(tmp_path, BASE + "runs:\n  a:\n" + one + "    repeats: 16\n")
+    assert seq["total"]["wall_clock_hours"] == pytest.approx(16.0)
+    side = totals(tmp_path, BASE + "runs:\n  a:\n" + one + "    repeats: 16\n    concurrency: 16\n")
+    assert side["total"]["wall_clock_hours"] == pytest.approx(1.0)
+    assert side["total"]["device_hours"] == pytest.approx(seq["total"]["device_hours"]) == 160
+    waves = totals(tmp_path, BASE + "runs:\n  a:\n" + one + "    repeats: 16\n    concurrency: 5\n")
+    assert waves["total"]["wall_clock_hours"] == pytest.approx(4.0)  # ceil(16 / 5)
+    # runs a (1 h) and b (3 h) in one group, c (2 h) alone: max(1, 3) + 2 = 5 hours
+    grouped = totals(
+        tmp_path,
+        BASE
+        + "runs:\n  a:\n    flops: 1.8e19\n    group: g\n"
+        + "  b:\n    flops: 5.4e19\n    group: g\n  c:\n    flops: 3.6e19\n",
+    )
+    assert grouped["total"]["wall_clock_hours"] == pytest.approx(5.0)
+    assert grouped["total"]["cost_usd"] == pytest.approx(2 * 10 * (1 + 3 + 2))
+
+
+def test_reference_run_active_params_and_flops_per_param_token(tmp_path: Path) -> None:
+    cat = yaml.safe_load((DATA / "runs.yaml").read_text(encoding="utf-8"))["runs"]
+    gpt3 = next(r for r in cat if r["slug"] == "gpt-3")
+    doc = totals(tmp_path, BASE + "runs:\n  ref:\n    run: gpt-3\n")
+    assert doc["runs"][0]["total"]["flops"] == pytest.approx(gpt3["compute"])
+    moe = BASE + "runs:\n  moe:\n    params: 600B\n    active_params: 30B\n    tokens: 1T\n"
+    doc = totals(tmp_path, moe + "    flops_per_param_token: 8\n")
+    assert doc["runs"][0]["total"]["flops"] == pytest.approx(8 * 30e9 * 1e12)
+    bad = BASE + "runs:\n  ref:\n    run: gtp-3\n"
+    write(tmp_path / "costcalc.yaml", bad)
+    r = run(tmp_path)
+    where = f"costcalc: error: costcalc.yaml:{line_of(bad, 'gtp-3')}: runs.ref.run: "
+    assert r.returncode == 2 and r.stderr.startswith(where)
+    assert "did you mean 'gpt-3'" in r.stderr
+
+
+def test_owned_hardware_in_a_plan(tmp_path: Path) -> None:
+    plan = """\
+defaults: {peak: 1000 TFLOPS, utilization: 50%, power: 1000 W, pue: 1.0,
+           carbon_intensity: 500 g/kWh, devices: 10, hardware: h100-sxm}
+runs:
+  a:
+    flops: 1.8e19
+    purchase_price: 26280 USD
+    useful_life: 3 years
+    electricity_price: 0.10 USD/kWh
+"""
+    # 10 device-hours: amortized 26280 USD / (3 x 8760 h) = 1 USD/hour -> $10, plus
+    # 10 kWh x 0.10 USD/kWh = $1 of electricity.
+    doc = totals(tmp_path, plan)
+    assert doc["total"]["cost_usd"] == pytest.approx(11.0, rel=0.01)
+    assert "price" not in doc["runs"][0]["assumed"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    concurrency: 0\n", "runs.a.concurrency: expected how many repeats"),
+        ("    group: [x]\n", "runs.a.group: expected a name"),
+        ("    utilization: 30%..50%\n", "a plan takes one value, not a range"),
+        ("    run: gpt-3\n", "give the work one way, not run and flops"),
+    ],
+)
+def test_bad_run_shape_is_exit_2(tmp_path: Path, extra: str, message: str) -> None:
+    plan = BASE + "runs:\n  a:\n" + extra + "    flops: 1.8e19\n"
+    write(tmp_path / "costcalc.yaml", plan)
+    r = run(tmp_path)
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    assert message in r.stderr and r.stderr.count("\n") == 1

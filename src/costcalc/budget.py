@@ -2,8 +2,9 @@
 
 A plan names training runs (work, hardware, overrides, ``repeats``) and budgets on the
 plan's total or on one run. Each run is one call to :func:`costcalc.estimator.estimate`;
-its outputs times ``repeats`` are the run's total; the plan's total is the sum over runs
-(``wall_clock`` too: runs are counted as happening one after another, an upper bound).
+its outputs times ``repeats`` are the run's total; the plan's total is the sum over runs.
+The wall-clock counts repeats one after another unless ``concurrency`` runs them side by
+side, and runs one after another unless they share a ``group`` (then the longest counts).
 
 Every problem in a plan is reported as ``file:line: field: message``; a plan with a typo
 is an error (exit 2), never "over budget". The schema is documented in
@@ -46,12 +47,16 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
 INPUTS = tuple(
     name for name in registry.accepted(registry.PLAN) if registry.INPUTS[name].panel != "Work"
 )
+# How a run's repeats and the runs themselves are scheduled: read by the plan, not the estimate.
+SHAPE_KEYS = ("repeats", "concurrency", "group")
 WORK_KEYS = tuple(
     name
     for name in registry.accepted(registry.PLAN)
-    if registry.INPUTS[name].panel == "Work" and name != "repeats"
+    if registry.INPUTS[name].panel == "Work" and name not in SHAPE_KEYS
 )
-RUN_KEYS = (*INPUTS, *WORK_KEYS, "repeats", "budgets", "description", "training_type")
+RUN_KEYS = (*INPUTS, *WORK_KEYS, *SHAPE_KEYS, "budgets", "description", "training_type")
+# The ways a run gives its work (one of them).
+WORKS = ("run", "flops", "params", "device_hours", "duration")
 TOP_KEYS = ("version", "defaults", "runs", "budgets", "policy")
 BUDGET_ITEM_KEYS = ("limit", "warn_at", "max_increase")
 MAX_REPEATS = 1_000_000
@@ -93,6 +98,8 @@ class Run:
     line: int
     description: str = ""
     training_type: str = ""
+    concurrency: int = 1  # repeats running side by side
+    group: str = ""  # runs of one group run at the same time
 
 
 @dataclass
@@ -182,7 +189,7 @@ def parse_plan(doc: yamlio.Document) -> Plan:
     return Plan(doc.source, runs, limits, doc, policy)
 
 
-_NAMES = ("hardware", "region", "precision")
+_NAMES = ("hardware", "region", "precision", "run", "group")
 
 
 def _check_input(value: Any, path: tuple[Any, ...], problems: Problems) -> None:
@@ -192,6 +199,12 @@ def _check_input(value: Any, path: tuple[Any, ...], problems: Problems) -> None:
         problems.add(path, f"expected a value such as {example}")
     elif path[-1] in _NAMES and not isinstance(value, str):
         problems.add(path, f"expected a name such as {example}, got {value!r}")
+    elif isinstance(value, str) and _is_range(value):
+        problems.add(
+            path,
+            f"a plan takes one value, not a range ({value!r}); give one such as {example} "
+            "(ranges are for 'costcalc estimate')",
+        )
 
 
 _EXAMPLES = {
@@ -210,7 +223,20 @@ _EXAMPLES = {
     "tokens": "2T",
     "device_hours": "3.3e6",
     "duration": "14 days",
+    "run": "gpt-3",
+    "group": "sweeps",
+    "active_params": "37B",
+    "flops_per_param_token": "8",
+    "purchase_price": "30000 USD",
+    "useful_life": "4 years",
+    "electricity_price": "0.08 USD/kWh",
 }
+
+
+def _is_range(text: str) -> bool:
+    from costcalc import uncertainty
+
+    return bool(uncertainty.is_distribution(text))
 
 
 def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems) -> Run | None:
@@ -223,7 +249,7 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
     for key in (*INPUTS, *WORK_KEYS):
         if key in raw:
             _check_input(raw[key], (*path, key), problems)
-    work = [k for k in ("flops", "params", "device_hours", "duration") if k in raw]
+    work = [k for k in WORKS if k in raw]
     if "tokens" in raw and "params" not in raw:
         problems.add((*path, "tokens"), "tokens needs params (work = 6 x params x tokens)")
     if "params" in raw and "tokens" not in raw:
@@ -231,13 +257,14 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
     if not work:
         problems.add(
             path,
-            "no work given: flops, params with tokens, device_hours, or duration with devices",
+            "no work given: run (a reference run), flops, params with tokens, device_hours, "
+            "or duration with devices",
         )
     elif len(work) > 1:
         problems.add(
             (*path, work[1]),
-            f"give the work one way, not {' and '.join(work)}: flops, params with tokens, "
-            "device_hours, or duration with devices",
+            f"give the work one way, not {' and '.join(work)}: run, flops, params with "
+            "tokens, device_hours, or duration with devices",
         )
     repeats = raw.get("repeats", 1)
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= MAX_REPEATS:
@@ -246,6 +273,22 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
             f"expected a whole number of runs from 1 to {MAX_REPEATS}, got {repeats!r}",
         )
         repeats = 1
+    concurrency = raw.get("concurrency", 1)
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not 1 <= concurrency <= MAX_REPEATS
+    ):
+        problems.add(
+            (*path, "concurrency"),
+            f"expected how many repeats run side by side, a whole number from 1 to "
+            f"{MAX_REPEATS}, got {concurrency!r}",
+        )
+        concurrency = 1
+    group = raw.get("group", "")
+    if not isinstance(group, str) or ("group" in raw and not group):
+        problems.add((*path, "group"), f"expected a name such as sweeps, got {group!r}")
+        group = ""
     inputs: dict[str, Any] = {}
     origins: dict[str, tuple[Any, ...]] = {}
     own = {k: raw[k] for k in INPUTS if k in raw}
@@ -258,7 +301,7 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
         inputs[key], origins[key] = value, ("defaults", key)
     for key, value in own.items():
         inputs[key], origins[key] = value, (*path, key)
-    for key in ("flops", "device_hours", "duration", "params", "tokens"):
+    for key in WORK_KEYS:
         if key in raw:
             inputs[key], origins[key] = raw[key], (*path, key)
     text = {k: raw.get(k) for k in ("description", "training_type")}
@@ -274,6 +317,8 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
         line=problems.doc.lines.get(path, 0),
         description=str(text["description"] or ""),
         training_type=str(text["training_type"] or ""),
+        concurrency=concurrency,
+        group=group,
     )
 
 
@@ -553,13 +598,16 @@ def evaluate_run(
 ) -> RunResult:
     """One run's estimate: the run's inputs over the plan's defaults, over ``settings``
     (the user file's defaults), over the built-in ones."""
-    from costcalc.estimator import estimate
+    from costcalc.outlook import estimate
 
     kwargs = dict(run.inputs)
+    if "run" in kwargs:  # a reference run is the estimate's WORK
+        kwargs["work"] = kwargs.pop("run")
     try:
         # params x tokens goes to the estimator, which applies the workloads rule (6 N D)
-        # and shows it among the assumptions.
-        est = estimate(**kwargs, settings=settings, catalog=catalog)
+        # and shows it among the assumptions; owned hardware and discounts go through
+        # costcalc.outlook, as for 'costcalc estimate'.
+        est = estimate(**kwargs, settings=settings, catalog=catalog, equivalents=False)
     except CostcalcError as e:
         if settings is not None and e.where in {s.where for s in settings.values.values()}:
             raise  # a user-file default, located at its own line
@@ -567,14 +615,18 @@ def evaluate_run(
     from costcalc import finite
 
     totals: dict[str, float | None] = {}
+    # repeats run one after another, or `concurrency` at a time: the wall-clock counts
+    # ceil(repeats / concurrency) of them; every other output counts them all.
+    waves = -(-run.repeats // run.concurrency)
     for metric, (_kind, key, _field, _unit) in METRICS.items():
         value = est.outputs.get(key)
         path = run.origins.get("repeats", run.path)
         where = f"{doc.where(path)}: {'.'.join(str(p) for p in path)}"
+        count = waves if metric == "wall_clock" else run.repeats
         totals[metric] = (
             None
             if value is None
-            else finite.product(((metric, value), ("repeats", run.repeats)), where, nonzero=False)
+            else finite.product(((metric, value), ("repeats", count)), where, nonzero=False)
         )
     return RunResult(run, est, totals)
 
@@ -584,9 +636,7 @@ def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcErr
     flag = error.where
     key = _FLAG_KEYS.get(flag) or flag.removeprefix("--")
     if key not in run.origins:  # the work, however the run gave it
-        key = next(
-            (k for k in ("flops", "params", "device_hours", "duration") if k in run.origins), ""
-        )
+        key = next((k for k in WORKS if k in run.origins), "")
     path = run.origins.get(key, run.path)
     name = ".".join(str(p) for p in path)
     return type(error)(error.message, f"{doc.where(path)}: {name}")
@@ -607,7 +657,7 @@ def evaluate(
     outside published practice or the plan's policy are ``findings``
     (:mod:`costcalc.plausibility`); ``strict`` (the report's verdict) fails on warnings."""
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
-    totals = _sum(r.totals for r in results)
+    totals = plan_totals(results)
     from costcalc import finite
 
     for metric, value in totals.items():
@@ -715,6 +765,20 @@ def _verdict(
     return BudgetLine(limit, allowed, value, status, baseline)
 
 
+def plan_totals(results: list[RunResult]) -> dict[str, float | None]:
+    """The plan's totals: the sum over runs, except the wall-clock, where the runs of one
+    ``group`` run at the same time (the longest counts) and groups run one after another."""
+    totals = _sum(r.totals for r in results)
+    longest: dict[str, float | None] = {}
+    for r in results:
+        key = r.run.group or f"\0{r.name}"  # a run without a group is a group of its own
+        a, b = longest.get(key, 0.0), r.totals["wall_clock"]
+        longest[key] = None if a is None or b is None else max(a, b)
+    walls = list(longest.values())
+    totals["wall_clock"] = None if None in walls else math.fsum(w or 0.0 for w in walls)
+    return totals
+
+
 def _sum(items: Any) -> dict[str, float | None]:
     totals: dict[str, float | None] = dict.fromkeys(METRICS, 0.0)
     for item in items:
@@ -788,7 +852,7 @@ def _baseline_from_text(
     plan = parse_plan(doc)
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     out = {r.name: r.totals for r in results}
-    out[""] = _sum(r.totals for r in results)
+    out[""] = plan_totals(results)
     return out, {r.name: assumed(r) for r in results}
 
 
