@@ -469,3 +469,103 @@ def test_bad_run_shape_is_exit_2(tmp_path: Path, extra: str, message: str) -> No
     r = run(tmp_path)
     assert r.returncode == 2 and r.stdout == "", r.stdout
     assert message in r.stderr and r.stderr.count("\n") == 1
+
+
+# -- 6. the HTML report ---------------------------------------------------------------------
+
+HOSTILE_NAME = '"<script>alert(1)</script>&'
+
+
+def _html_plan(tmp_path: Path) -> str:
+    write(tmp_path / "old.yaml", PLAN.replace("  pretrain:\n", f"  '{HOSTILE_NAME}':\n"))
+    plan = CHANGED.replace("  pretrain:\n", f"  '{HOSTILE_NAME}':\n")
+    plan = plan.replace("cost: 100k USD", "cost: 100k USD\n  co2e: 1 kg")
+    write(tmp_path / "costcalc.yaml", plan)
+    return plan
+
+
+class _Page:
+    """What an HTML parser sees: tags with attributes, and the text."""
+
+    def __init__(self, text: str) -> None:
+        from html.parser import HTMLParser
+
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        page = self
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+                page.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+            def handle_data(self, data):  # type: ignore[no-untyped-def]
+                page.text.append(data)
+
+        P().feed(text)
+
+
+def test_html_report_is_self_contained_with_bars_diff_and_assumptions(tmp_path: Path) -> None:
+    _html_plan(tmp_path)
+    r = run(tmp_path, "--baseline", "old.yaml", "-f", "html")
+    assert r.returncode == 1, r.stderr  # the 1 kg CO2e budget is exceeded
+    page = _Page(r.stdout)
+    names = [t for t, _ in page.tags]
+    assert "script" not in names and "link" not in names and "img" not in names
+    for _tag, attrs in page.tags:
+        for key in ("src", "href", "action"):
+            assert key not in attrs, (key, attrs)
+    csp = next(a for t, a in page.tags if t == "meta" and a.get("http-equiv"))
+    assert "default-src 'none'" in csp["content"]
+    assert HOSTILE_NAME in "".join(page.text)  # shown as text, escaped in the markup
+    assert "<script>alert" not in r.stdout
+    # one bar per budget, its width the estimate over the limit (from the JSON report)
+    doc = json.loads(run(tmp_path, "--baseline", "old.yaml", "-f", "json").stdout)
+    bars = [a for t, a in page.tags if t == "div" and a.get("class", "").startswith("fill ")]
+    assert len(bars) == len(doc["budgets"]) == 2
+    for bar, b in zip(bars, doc["budgets"], strict=True):
+        expect = min(b["estimate"] / b["limit"], 1.0) * 100
+        width = float(re.search(r"width:([0-9.]+)%", bar["style"])[1])
+        assert width == pytest.approx(expect, abs=0.06)
+        assert bar["class"] == f"fill {b['status']}"
+    text = " ".join(page.text)
+    assert "utilization 40% → 90%" in text  # the diff
+    assert "Epoch AI" in text  # a finding's source
+    assert "Assumptions" in text and "carbon_intensity" in text
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (.ci/run installs it)")
+def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    _html_plan(tmp_path)
+    page = tmp_path / "report.html"
+    r = run(tmp_path, "--baseline", "old.yaml", "-f", "html")
+    page.write_text(r.stdout, encoding="utf-8")
+    flags = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    env = {**os.environ, "HOME": str(tmp_path)}
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert dom.returncode == 0, dom.stderr
+    assert 'id="budgets"' in dom.stdout and 'id="baseline"' in dom.stdout
+    assert dom.stdout.count('class="fill ') == 2
+    assert "alert(1)" in dom.stdout and "<script>alert" not in dom.stdout
+    shot = tmp_path / "shot.png"
+    s = subprocess.run(
+        [*flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert s.returncode == 0, s.stderr
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000  # a page, not a blank
