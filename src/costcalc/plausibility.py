@@ -205,7 +205,8 @@ def review(results: list[RunResult], doc: Document, policy: Policy) -> list[Find
                     "policy",
                 )
         price = names.get("price")
-        if price is not None and price.origin == "flag" and isinstance(price.base, float):
+        given = price is not None and price.origin not in ("profile", "default", "derived")
+        if price is not None and given and isinstance(price.base, (int, float)):
             bound = lowest_price(r.estimate.hardware.name)
             if bound is not None and price.base < bound.value * (1 - 1e-9):
                 add(
