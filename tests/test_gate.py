@@ -569,3 +569,14 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert s.returncode == 0, s.stderr
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000  # a page, not a blank
+
+
+def test_a_price_from_the_user_config_is_checked_too(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    write(config / "config.yaml", "defaults:\n  price: 0.10 USD/hour\n")
+    write(tmp_path / "costcalc.yaml", PLAN)
+    r = run(tmp_path, "-f", "json", env={"COSTCALC_CONFIG_DIR": str(config)})
+    assert r.returncode == 0, r.stderr
+    (finding,) = json.loads(r.stdout)["findings"]
+    assert finding["input"] == "price" and "below every known market price" in finding["message"]
