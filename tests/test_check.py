@@ -152,7 +152,11 @@ def test_github_annotations_point_at_the_plan_line(tmp_path: Path) -> None:
     r = run(tmp_path, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert r.returncode == 1, r.stderr
     # the report is wrapped in ::stop-commands::TOKEN ... ::TOKEN:: (see test_hostile_render)
-    notes = [line for line in r.stdout.splitlines() if line.startswith(("::warning", "::error"))]
+    notes = [
+        line
+        for line in r.stdout.splitlines()
+        if line.startswith(("::warning", "::error")) and "title=costcalc budget" in line
+    ]
     assert notes == [
         f"::warning file=costcalc.yaml,line={line_of(plan, 'limit: 70 USD')},"
         "title=costcalc budget warn::plan total: cost: $60 is near the budget of $70, "
@@ -303,13 +307,19 @@ def test_hostile_plans_exit_2_one_line_nothing_written(
 ) -> None:
     (tmp_path / "plan.yaml").write_bytes(content)
     summary = tmp_path / "summary.md"
-    r = run(tmp_path, "-p", "plan.yaml", "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    r = run(tmp_path, "-p", "plan.yaml", env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert r.stdout == ""
     assert r.stderr.startswith("costcalc: error: ") and r.stderr.count("\n") == 1, r.stderr
     assert message in r.stderr
     assert "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+    # In GitHub format the same error line, and every problem as an annotation and in the
+    # step summary (tests/test_gate.py checks their contents).
+    g = run(tmp_path, "-p", "plan.yaml", "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert g.returncode == 2 and g.stderr == r.stderr
+    assert g.stdout and all(line.startswith("::error ") for line in g.stdout.splitlines())
+    assert summary.read_text(encoding="utf-8").startswith("### ❌ costcalc check: invalid plan")
 
 
 def test_no_plan_and_bad_baseline_exit_2(tmp_path: Path) -> None:

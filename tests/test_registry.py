@@ -66,7 +66,7 @@ def test_config_keys_are_the_declared_config_inputs() -> None:
 
 
 def test_plan_keys_are_the_declared_plan_inputs() -> None:
-    plan = set(budget.INPUTS) | set(budget.WORK_KEYS) | {"repeats"}
+    plan = set(budget.INPUTS) | set(budget.WORK_KEYS) | set(budget.SHAPE_KEYS)
     assert plan == set(registry.accepted(registry.PLAN))
     assert set(budget.RUN_KEYS) >= plan
 

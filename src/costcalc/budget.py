@@ -2,8 +2,9 @@
 
 A plan names training runs (work, hardware, overrides, ``repeats``) and budgets on the
 plan's total or on one run. Each run is one call to :func:`costcalc.estimator.estimate`;
-its outputs times ``repeats`` are the run's total; the plan's total is the sum over runs
-(``wall_clock`` too: runs are counted as happening one after another, an upper bound).
+its outputs times ``repeats`` are the run's total; the plan's total is the sum over runs.
+The wall-clock counts repeats one after another unless ``concurrency`` runs them side by
+side, and runs one after another unless they share a ``group`` (then the longest counts).
 
 Every problem in a plan is reported as ``file:line: field: message``; a plan with a typo
 is an error (exit 2), never "over budget". The schema is documented in
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from costcalc.yamlio import Problems
 
 if TYPE_CHECKING:
     from costcalc.config import Settings
+    from costcalc.plausibility import Finding, Policy
     from costcalc.profiles import Catalog
 
 PLAN_FILE = "costcalc.yaml"
@@ -45,19 +47,23 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
 INPUTS = tuple(
     name for name in registry.accepted(registry.PLAN) if registry.INPUTS[name].panel != "Work"
 )
+# How a run's repeats and the runs themselves are scheduled: read by the plan, not the estimate.
+SHAPE_KEYS = ("repeats", "concurrency", "group")
 WORK_KEYS = tuple(
     name
     for name in registry.accepted(registry.PLAN)
-    if registry.INPUTS[name].panel == "Work" and name != "repeats"
+    if registry.INPUTS[name].panel == "Work" and name not in SHAPE_KEYS
 )
-RUN_KEYS = (*INPUTS, *WORK_KEYS, "repeats", "budgets", "description", "training_type")
-TOP_KEYS = ("version", "defaults", "runs", "budgets")
+RUN_KEYS = (*INPUTS, *WORK_KEYS, *SHAPE_KEYS, "budgets", "description", "training_type")
+# The ways a run gives its work (one of them).
+WORKS = ("run", "flops", "params", "device_hours", "duration")
+TOP_KEYS = ("version", "defaults", "runs", "budgets", "policy")
 BUDGET_ITEM_KEYS = ("limit", "warn_at", "max_increase")
 MAX_REPEATS = 1_000_000
 # estimate()'s error locations (flags) -> the plan key that supplied the value.
 _FLAG_KEYS = {registry.INPUTS[name].flag: name for name in registry.accepted(registry.PLAN)}
 
-STATUSES = ("ok", "warn", "over")
+STATUSES = ("ok", "warn", "over", "fail")
 
 
 # -- the plan -------------------------------------------------------------------------------
@@ -92,6 +98,8 @@ class Run:
     line: int
     description: str = ""
     training_type: str = ""
+    concurrency: int = 1  # repeats running side by side
+    group: str = ""  # runs of one group run at the same time
 
 
 @dataclass
@@ -100,6 +108,7 @@ class Plan:
     runs: list[Run]
     limits: list[Limit]
     doc: yamlio.Document
+    policy: Policy | None = None
 
 
 def find_plan(plan: str | Path | None = None) -> Path:
@@ -161,14 +170,26 @@ def parse_plan(doc: yamlio.Document) -> Plan:
             runs.append(run)
             if isinstance(raw, dict) and "budgets" in raw:
                 limits += _parse_budgets(raw["budgets"], (*run.path, "budgets"), run.name, problems)
+    plan_warn = None
     if "budgets" in data:
         limits = _parse_budgets(data["budgets"], ("budgets",), "plan", problems) + limits
+        raw_budgets = data["budgets"]
+        if isinstance(raw_budgets, dict) and "warn_at" in raw_budgets:
+            plan_warn = _fraction(raw_budgets["warn_at"], ("budgets", "warn_at"), Problems(doc))
+    from costcalc.plausibility import parse_policy
+
+    policy = parse_policy(data.get("policy"), doc, problems)
     problems.raise_if_any()
+    if plan_warn is not None:  # run budgets inherit the plan's warn_at
+        limits = [
+            replace(lim, warn_at=plan_warn) if lim.scope != "plan" and lim.warn_at is None else lim
+            for lim in limits
+        ]
     limits.sort(key=lambda lim: (lim.scope != "plan", lim.line))  # plan total first, file order
-    return Plan(doc.source, runs, limits, doc)
+    return Plan(doc.source, runs, limits, doc, policy)
 
 
-_NAMES = ("hardware", "region", "precision")
+_NAMES = ("hardware", "region", "precision", "run", "group")
 
 
 def _check_input(value: Any, path: tuple[Any, ...], problems: Problems) -> None:
@@ -178,6 +199,12 @@ def _check_input(value: Any, path: tuple[Any, ...], problems: Problems) -> None:
         problems.add(path, f"expected a value such as {example}")
     elif path[-1] in _NAMES and not isinstance(value, str):
         problems.add(path, f"expected a name such as {example}, got {value!r}")
+    elif isinstance(value, str) and _is_range(value):
+        problems.add(
+            path,
+            f"a plan takes one value, not a range ({value!r}); give one such as {example} "
+            "(ranges are for 'costcalc estimate')",
+        )
 
 
 _EXAMPLES = {
@@ -196,7 +223,20 @@ _EXAMPLES = {
     "tokens": "2T",
     "device_hours": "3.3e6",
     "duration": "14 days",
+    "run": "gpt-3",
+    "group": "sweeps",
+    "active_params": "37B",
+    "flops_per_param_token": "8",
+    "purchase_price": "30000 USD",
+    "useful_life": "4 years",
+    "electricity_price": "0.08 USD/kWh",
 }
+
+
+def _is_range(text: str) -> bool:
+    from costcalc import uncertainty
+
+    return bool(uncertainty.is_distribution(text))
 
 
 def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems) -> Run | None:
@@ -209,7 +249,7 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
     for key in (*INPUTS, *WORK_KEYS):
         if key in raw:
             _check_input(raw[key], (*path, key), problems)
-    work = [k for k in ("flops", "params", "device_hours", "duration") if k in raw]
+    work = [k for k in WORKS if k in raw]
     if "tokens" in raw and "params" not in raw:
         problems.add((*path, "tokens"), "tokens needs params (work = 6 x params x tokens)")
     if "params" in raw and "tokens" not in raw:
@@ -217,13 +257,14 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
     if not work:
         problems.add(
             path,
-            "no work given: flops, params with tokens, device_hours, or duration with devices",
+            "no work given: run (a reference run), flops, params with tokens, device_hours, "
+            "or duration with devices",
         )
     elif len(work) > 1:
         problems.add(
             (*path, work[1]),
-            f"give the work one way, not {' and '.join(work)}: flops, params with tokens, "
-            "device_hours, or duration with devices",
+            f"give the work one way, not {' and '.join(work)}: run, flops, params with "
+            "tokens, device_hours, or duration with devices",
         )
     repeats = raw.get("repeats", 1)
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= MAX_REPEATS:
@@ -232,6 +273,22 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
             f"expected a whole number of runs from 1 to {MAX_REPEATS}, got {repeats!r}",
         )
         repeats = 1
+    concurrency = raw.get("concurrency", 1)
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not 1 <= concurrency <= MAX_REPEATS
+    ):
+        problems.add(
+            (*path, "concurrency"),
+            f"expected how many repeats run side by side, a whole number from 1 to "
+            f"{MAX_REPEATS}, got {concurrency!r}",
+        )
+        concurrency = 1
+    group = raw.get("group", "")
+    if not isinstance(group, str) or ("group" in raw and not group):
+        problems.add((*path, "group"), f"expected a name such as sweeps, got {group!r}")
+        group = ""
     inputs: dict[str, Any] = {}
     origins: dict[str, tuple[Any, ...]] = {}
     own = {k: raw[k] for k in INPUTS if k in raw}
@@ -244,7 +301,7 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
         inputs[key], origins[key] = value, ("defaults", key)
     for key, value in own.items():
         inputs[key], origins[key] = value, (*path, key)
-    for key in ("flops", "device_hours", "duration", "params", "tokens"):
+    for key in WORK_KEYS:
         if key in raw:
             inputs[key], origins[key] = raw[key], (*path, key)
     text = {k: raw.get(k) for k in ("description", "training_type")}
@@ -260,6 +317,8 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
         line=problems.doc.lines.get(path, 0),
         description=str(text["description"] or ""),
         training_type=str(text["training_type"] or ""),
+        concurrency=concurrency,
+        group=group,
     )
 
 
@@ -461,14 +520,26 @@ class BudgetLine:
         return self.headroom / self.allowed if self.allowed > 0 else None
 
 
+@dataclass(frozen=True)
+class InputChange:
+    """One input or assumption of a run that differs from the baseline's, as people read
+    it (``utilization: 40% -> 90%``); ``None``: the side does not have it."""
+
+    name: str
+    before: str | None
+    after: str | None
+
+
 @dataclass
 class Change:
-    """A run (or the total) against the baseline: ``delta`` per metric, base units."""
+    """A run (or the total) against the baseline: ``delta`` per metric, base units, and
+    the inputs that changed (empty for the total, or when the baseline has none)."""
 
     name: str
     state: str  # "added", "removed", "changed", "unchanged"
     before: dict[str, float | None]
     after: dict[str, float | None]
+    inputs: list[InputChange] = field(default_factory=list)
 
     def delta(self, metric: str) -> float | None:
         a, b = self.after.get(metric), self.before.get(metric)
@@ -499,15 +570,27 @@ class Report:
     lines: list[BudgetLine]
     baseline: Baseline | None = None
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    strict: bool = False  # warnings fail (--strict, or the plan's policy: strict)
 
     @property
     def status(self) -> str:
-        return max((line.status for line in self.lines), key=STATUSES.index, default="ok")
+        """ok / warn / over from the budgets; an implausible input is at least "warn", a
+        failed policy rule (or, with --strict, an implausible input) "fail"."""
+        found = ["fail" if f.level == "failure" else "warn" for f in self.findings]
+        statuses = [line.status for line in self.lines] + found
+        return max(statuses, key=STATUSES.index, default="ok")
 
     def exit_code(self, strict: bool = False) -> int:
-        """0 within budget, 1 a budget exceeded (or, with ``strict``, a warning)."""
-        failing = {"over", "warn"} if strict else {"over"}
-        return 1 if any(line.status in failing for line in self.lines) else 0
+        """0 within budget, 1 a budget exceeded, a policy failed (or, with ``strict``, a
+        warning)."""
+        failing = {"over", "warn", "fail"} if strict else {"over", "fail"}
+        return 1 if self.status in failing else 0
+
+    @property
+    def verdict(self) -> str:
+        """``pass`` or ``fail`` as CI reads it (with the strictness the report was made)."""
+        return "fail" if self.exit_code(self.strict) else "pass"
 
 
 def evaluate_run(
@@ -515,13 +598,16 @@ def evaluate_run(
 ) -> RunResult:
     """One run's estimate: the run's inputs over the plan's defaults, over ``settings``
     (the user file's defaults), over the built-in ones."""
-    from costcalc.estimator import estimate
+    from costcalc.outlook import estimate
 
     kwargs = dict(run.inputs)
+    if "run" in kwargs:  # a reference run is the estimate's WORK
+        kwargs["work"] = kwargs.pop("run")
     try:
         # params x tokens goes to the estimator, which applies the workloads rule (6 N D)
-        # and shows it among the assumptions.
-        est = estimate(**kwargs, settings=settings, catalog=catalog)
+        # and shows it among the assumptions; owned hardware and discounts go through
+        # costcalc.outlook, as for 'costcalc estimate'.
+        est = estimate(**kwargs, settings=settings, catalog=catalog, equivalents=False)
     except CostcalcError as e:
         if settings is not None and e.where in {s.where for s in settings.values.values()}:
             raise  # a user-file default, located at its own line
@@ -529,14 +615,18 @@ def evaluate_run(
     from costcalc import finite
 
     totals: dict[str, float | None] = {}
+    # repeats run one after another, or `concurrency` at a time: the wall-clock counts
+    # ceil(repeats / concurrency) of them; every other output counts them all.
+    waves = -(-run.repeats // run.concurrency)
     for metric, (_kind, key, _field, _unit) in METRICS.items():
         value = est.outputs.get(key)
         path = run.origins.get("repeats", run.path)
         where = f"{doc.where(path)}: {'.'.join(str(p) for p in path)}"
+        count = waves if metric == "wall_clock" else run.repeats
         totals[metric] = (
             None
             if value is None
-            else finite.product(((metric, value), ("repeats", run.repeats)), where, nonzero=False)
+            else finite.product(((metric, value), ("repeats", count)), where, nonzero=False)
         )
     return RunResult(run, est, totals)
 
@@ -546,9 +636,7 @@ def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcErr
     flag = error.where
     key = _FLAG_KEYS.get(flag) or flag.removeprefix("--")
     if key not in run.origins:  # the work, however the run gave it
-        key = next(
-            (k for k in ("flops", "params", "device_hours", "duration") if k in run.origins), ""
-        )
+        key = next((k for k in WORKS if k in run.origins), "")
     path = run.origins.get(key, run.path)
     name = ".".join(str(p) for p in path)
     return type(error)(error.message, f"{doc.where(path)}: {name}")
@@ -560,11 +648,16 @@ def evaluate(
     baseline_source: str = "",
     settings: Settings | None = None,
     catalog: Catalog | None = None,
+    before_inputs: dict[str, dict[str, str]] | None = None,
+    strict: bool = False,
 ) -> Report:
     """Every run's estimate, the totals, and a verdict per budget; ``before`` holds the
-    baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`."""
+    baseline's run totals by name (``""``: the plan total), see :func:`load_baseline`;
+    ``before_inputs`` its runs' inputs as people read them (:func:`assumed`). Inputs
+    outside published practice or the plan's policy are ``findings``
+    (:mod:`costcalc.plausibility`); ``strict`` (the report's verdict) fails on warnings."""
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
-    totals = _sum(r.totals for r in results)
+    totals = plan_totals(results)
     from costcalc import finite
 
     for metric, value in totals.items():
@@ -575,7 +668,13 @@ def evaluate(
         )
     baseline = None
     if before is not None:
-        baseline = compare(before, {r.name: r.totals for r in results}, baseline_source)
+        baseline = compare(
+            before,
+            {r.name: r.totals for r in results},
+            baseline_source,
+            before_inputs,
+            {r.name: assumed(r) for r in results},
+        )
     by_name = {r.name: r for r in results}
     notes: list[str] = []
     lines: list[BudgetLine] = []
@@ -611,7 +710,27 @@ def evaluate(
         _check_line(line, plan)
     if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
         notes.append("max_increase budgets are checked only with --baseline")
-    return Report(plan, results, totals, lines, baseline, list(dict.fromkeys(notes)))
+    from costcalc.plausibility import Policy, review
+
+    findings = review(results, plan.doc, plan.policy or Policy())
+    return Report(
+        plan,
+        results,
+        totals,
+        lines,
+        baseline,
+        list(dict.fromkeys(notes)),
+        findings,
+        strict or bool(plan.policy and plan.policy.strict),
+    )
+
+
+def assumed(result: RunResult) -> dict[str, str]:
+    """A run's inputs and assumptions as people read them (``utilization: 40%``), with its
+    repeats: what a baseline diff compares."""
+    out = {a.name: a.text for a in result.estimate.assumptions}
+    out["repeats"] = str(result.run.repeats)
+    return out
 
 
 def _check_line(line: BudgetLine, plan: Plan) -> None:
@@ -646,6 +765,20 @@ def _verdict(
     return BudgetLine(limit, allowed, value, status, baseline)
 
 
+def plan_totals(results: list[RunResult]) -> dict[str, float | None]:
+    """The plan's totals: the sum over runs, except the wall-clock, where the runs of one
+    ``group`` run at the same time (the longest counts) and groups run one after another."""
+    totals = _sum(r.totals for r in results)
+    longest: dict[str, float | None] = {}
+    for r in results:
+        key = r.run.group or f"\0{r.name}"  # a run without a group is a group of its own
+        a, b = longest.get(key, 0.0), r.totals["wall_clock"]
+        longest[key] = None if a is None or b is None else max(a, b)
+    walls = list(longest.values())
+    totals["wall_clock"] = None if None in walls else math.fsum(w or 0.0 for w in walls)
+    return totals
+
+
 def _sum(items: Any) -> dict[str, float | None]:
     totals: dict[str, float | None] = dict.fromkeys(METRICS, 0.0)
     for item in items:
@@ -660,16 +793,28 @@ def check(
     baseline: str | Path | None = None,
     settings: Settings | None = None,
     catalog: Catalog | None = None,
+    strict: bool = False,
 ) -> Report:
     """Load and evaluate a plan (``costcalc.yaml`` by default), optionally against a
-    baseline: an older plan, or a JSON report of ``costcalc check --format json``.
+    baseline: an older plan, a JSON report of ``costcalc check --format json``, or
+    ``git:REF``, the plan as it was at a git ref (``git:main``, ``git:HEAD~1``).
     ``settings`` (the user file's defaults: ``load_settings(project=False)``) apply under
-    the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles."""
-    plan_obj = load_plan(find_plan(plan))
+    the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles; ``strict``
+    makes implausible inputs failures."""
+    path = find_plan(plan)
+    plan_obj = load_plan(path)
     if baseline is None:
-        return evaluate(plan_obj, settings=settings, catalog=catalog)
-    before = load_baseline(baseline, settings, catalog)
-    return evaluate(plan_obj, before, str(baseline), settings, catalog)
+        return evaluate(plan_obj, settings=settings, catalog=catalog, strict=strict)
+    from costcalc import gitref
+
+    if gitref.is_git(str(baseline)):
+        text, source = gitref.read_at_ref(str(baseline), path)
+        before, before_inputs = _baseline_from_text(text, Path(source), settings, catalog)
+    else:
+        before, before_inputs = _load_baseline(baseline, settings, catalog)
+    return evaluate(
+        plan_obj, before, str(baseline), settings, catalog, before_inputs, strict=strict
+    )
 
 
 # -- baselines ------------------------------------------------------------------------------
@@ -679,19 +824,53 @@ def load_baseline(
     path: str | Path, settings: Settings | None = None, catalog: Catalog | None = None
 ) -> dict[str, dict[str, float | None]]:
     """Run totals by name (and ``""`` for the plan total) from a plan or a JSON report."""
+    return _load_baseline(path, settings, catalog)[0]
+
+
+Totals = dict[str, dict[str, float | None]]
+
+
+def _load_baseline(
+    path: str | Path, settings: Settings | None = None, catalog: Catalog | None = None
+) -> tuple[Totals, dict[str, dict[str, str]] | None]:
+    """Run totals, and each run's inputs as people read them (None: a report without)."""
     path = Path(path)
     where = f"--baseline {path}"
     try:
         text = yamlio.read_text(path, "baseline")
     except DataError as e:
         raise InputError(e.message, where) from None
+    return _baseline_from_text(text, path, settings, catalog)
+
+
+def _baseline_from_text(
+    text: str, path: Path, settings: Settings | None, catalog: Catalog | None
+) -> tuple[Totals, dict[str, dict[str, str]] | None]:
     doc = _baseline_doc(text, path)
     if isinstance(doc.data, dict) and "schema" in doc.data:
-        return _report_totals(doc)
+        return _report_totals(doc), _report_inputs(doc)
     plan = parse_plan(doc)
     results = [evaluate_run(run, plan.doc, settings, catalog) for run in plan.runs]
     out = {r.name: r.totals for r in results}
-    out[""] = _sum(r.totals for r in results)
+    out[""] = plan_totals(results)
+    return out, {r.name: assumed(r) for r in results}
+
+
+def _report_inputs(doc: yamlio.Document) -> dict[str, dict[str, str]] | None:
+    """``runs[].assumed`` of a JSON report (None when a run has none: an older report)."""
+    out: dict[str, dict[str, str]] = {}
+    for i, run in enumerate(doc.data.get("runs") or []):
+        raw = run.get("assumed") if isinstance(run, dict) else None
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise DataError(
+                "assumed: expected a mapping of input names to text",
+                doc.where(("runs", i, "assumed")),
+            )
+        out[str(run["name"])] = raw
     return out
 
 
@@ -752,8 +931,11 @@ def compare(
     before: dict[str, dict[str, float | None]],
     after: dict[str, dict[str, float | None]],
     source: str = "",
+    before_inputs: dict[str, dict[str, str]] | None = None,
+    after_inputs: dict[str, dict[str, str]] | None = None,
 ) -> Baseline:
-    """Changes per run (matched by name) and in total."""
+    """Changes per run (matched by name) and in total; with both ``*_inputs``, each
+    changed run lists the inputs that differ."""
     empty: dict[str, float | None] = dict.fromkeys(METRICS, 0.0)
     changes: list[Change] = []
     for name in [*after, *(n for n in before if n not in after and n)]:
@@ -769,13 +951,26 @@ def compare(
             if old == new
             else "changed"
         )
-        changes.append(Change(name, state, old or empty, new or empty))
+        diff: list[InputChange] = []
+        if before_inputs is not None and after_inputs is not None and old and new:
+            diff = input_changes(before_inputs.get(name, {}), after_inputs.get(name, {}))
+            if diff and state == "unchanged":
+                state = "changed"
+        changes.append(Change(name, state, old or empty, new or empty, diff))
     total_before = before.get("") or _sum(v for k, v in before.items() if k)
     total_after = _sum(after.values())
     state = "unchanged" if total_before == total_after else "changed"
     return Baseline(
         source=source, runs=changes, total=Change("total", state, total_before, total_after)
     )
+
+
+def input_changes(before: dict[str, str], after: dict[str, str]) -> list[InputChange]:
+    """The inputs whose text differs, in the order the run lists them."""
+    names = [*after, *(n for n in before if n not in after)]
+    return [
+        InputChange(n, before.get(n), after.get(n)) for n in names if before.get(n) != after.get(n)
+    ]
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -795,7 +990,13 @@ def write_new(path: str | Path, text: str, where: str = "--plan") -> Path:
     return Path(path)
 
 
-def append_summary(path: str | Path, text: str) -> None:
+def append_outputs(path: str | Path, values: dict[str, str]) -> None:
+    """Append ``name=value`` lines to a ``$GITHUB_OUTPUT`` file (values are one line)."""
+    lines = "".join(f"{k}={' '.join(v.splitlines())}\n" for k, v in values.items())
+    append_summary(path, lines, "GITHUB_OUTPUT")
+
+
+def append_summary(path: str | Path, text: str, where: str = "GITHUB_STEP_SUMMARY") -> None:
     """Append to a GitHub step summary file the way Actions expects: one O_APPEND write."""
     data = text.encode("utf-8")
     try:
@@ -805,6 +1006,5 @@ def append_summary(path: str | Path, text: str) -> None:
         finally:
             os.close(fd)
     except OSError as e:
-        raise InputError(
-            f"cannot write the step summary: {e.strerror}", "GITHUB_STEP_SUMMARY"
-        ) from None
+        what = "the step summary" if where == "GITHUB_STEP_SUMMARY" else where
+        raise InputError(f"cannot write {what}: {e.strerror}", where) from None

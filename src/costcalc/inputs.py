@@ -88,6 +88,14 @@ INPUTS: dict[str, Input] = {
             argument=True,
         ),
         _input(
+            "run",
+            None,
+            "A reference run as the work (gpt-3, llama-3.1-405b: see 'costcalc runs list').",
+            "",
+            "Work",
+            (PLAN,),
+        ),
+        _input(
             "flops",
             "compute",
             "Training compute in FLOP (the same as WORK, for files and scripts).",
@@ -133,7 +141,7 @@ INPUTS: dict[str, Input] = {
             "FLOP per parameter per token (8 with activation recomputation).",
             "6 (Kaplan et al. 2020)",
             "Work",
-            (FLAG,),
+            (FLAG, PLAN),
         ),
         _input(
             "active_params",
@@ -141,7 +149,7 @@ INPUTS: dict[str, Input] = {
             "Mixture of experts: parameters active per token (FLOPs use these).",
             "params",
             "Work",
-            (FLAG,),
+            (FLAG, PLAN),
         ),
         _input(
             "bytes_per_param",
@@ -158,6 +166,24 @@ INPUTS: dict[str, Input] = {
             "1",
             "Work",
             (FLAG, PLAN),
+        ),
+        _input(
+            "concurrency",
+            "count",
+            "Repeats running side by side: wall-clock counts ceil(repeats / concurrency) "
+            "repeats one after another.",
+            "1 (one after another)",
+            "Work",
+            (PLAN,),
+        ),
+        _input(
+            "group",
+            None,
+            "Runs of one group run at the same time: the plan's wall-clock counts the "
+            "longest run of each group.",
+            "none (runs one after another)",
+            "Work",
+            (PLAN,),
         ),
         # -- the hardware -----------------------------------------------------------------
         _input(
@@ -260,7 +286,7 @@ INPUTS: dict[str, Input] = {
             "Committed-use or spot discount on the cloud price.",
             "0",
             "Money",
-            (FLAG, RANGE),
+            (FLAG, PLAN, RANGE),
             allow_zero=True,
         ),
         _input(
@@ -269,7 +295,7 @@ INPUTS: dict[str, Input] = {
             "Purchase price per device (implies owned hardware).",
             "Epoch AI hardware prices (purchase_prices.csv)",
             "Money",
-            (FLAG, RANGE),
+            (FLAG, PLAN, RANGE),
         ),
         _input(
             "useful_life",
@@ -277,7 +303,7 @@ INPUTS: dict[str, Input] = {
             "Years a device is used, to amortize its price or embodied carbon.",
             "3 years (Epoch AI; outlook.yaml)",
             "Money",
-            (FLAG, RANGE),
+            (FLAG, PLAN, RANGE),
         ),
         _input(
             "electricity_price",
@@ -285,7 +311,7 @@ INPUTS: dict[str, Input] = {
             "Electricity price for owned hardware.",
             "US industrial average, latest year (EIA via Epoch AI)",
             "Money",
-            (FLAG, RANGE),
+            (FLAG, PLAN, RANGE),
             allow_zero=True,
         ),
         _input(
@@ -294,7 +320,7 @@ INPUTS: dict[str, Input] = {
             "Carbon price on the operational CO2e.",
             "",
             "Money",
-            (FLAG, RANGE),
+            (FLAG, PLAN, RANGE),
             allow_zero=True,
         ),
         _input(

@@ -9,13 +9,14 @@ import re
 from typing import Any
 
 from costcalc import __version__, finite
-from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report
+from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report, assumed
 from costcalc.errors import printable
+from costcalc.plausibility import Finding
 from costcalc.render import ENERGY_UNITS, MASS_UNITS, human_time, scaled, sig
 from costcalc.render import to_dict as estimate_dict
 from costcalc.units import convert
 
-FORMATS = ("table", "markdown", "github", "json", "hf-card", "latex")
+FORMATS = ("table", "markdown", "github", "json", "hf-card", "latex", "gitlab", "html")
 LABELS = {
     "flops": "compute",
     "wall_clock": "wall-clock",
@@ -24,8 +25,14 @@ LABELS = {
     "cost": "cost",
     "co2e": "CO2e",
 }
-ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌"}
-HEADLINES = {"ok": "within budget", "warn": "within budget, with warnings", "over": "over budget"}
+ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌", "fail": "❌"}
+HEADLINES = {
+    "ok": "within budget",
+    "warn": "within budget, with warnings",
+    "over": "over budget",
+    "fail": "fails the plan's checks",
+}
+FINDING_ICONS = {"warning": "⚠️", "failure": "❌"}
 
 
 # -- numbers as people read them ---------------------------------------------------------
@@ -150,6 +157,40 @@ def _change_rows(report: Report) -> list[list[str]]:
     return rows
 
 
+def input_text(change: Change, arrow: str = "->") -> str:
+    """``utilization 40% -> 90%; price 12.29 USD/hour -> 0.1 USD/hour``."""
+    parts = []
+    for c in change.inputs:
+        before = "(none)" if c.before is None else c.before
+        after = "(none)" if c.after is None else c.after
+        parts.append(f"{c.name} {before} {arrow} {after}")
+    return "; ".join(printable(p) for p in parts)
+
+
+def finding_text(finding: Finding) -> str:
+    return printable(f"run {finding.run}: {finding.message}")
+
+
+def _findings_plain(report: Report) -> list[str]:
+    if not report.findings:
+        return []
+    out = ["", "Inputs outside published practice or the plan's policy"]
+    for f in report.findings:
+        out.append(f"  {f.level}: {finding_text(f)}")
+        out.append(f"    source: {printable(f.source)}")
+    return out
+
+
+def _inputs_plain(report: Report) -> list[str]:
+    assert report.baseline is not None
+    changed = [c for c in report.baseline.runs if c.inputs]
+    if not changed:
+        return []
+    out = ["", "Inputs changed"]
+    out += [f"  {printable(c.name)}: {input_text(c)}" for c in changed]
+    return out
+
+
 def render_plain(report: Report) -> str:
     out = [_title(report), ""]
     if report.lines:
@@ -161,7 +202,9 @@ def render_plain(report: Report) -> str:
     out += ["", "Runs"] + _align(_run_rows(report))
     if report.baseline is not None:
         out += ["", f"Against {printable(report.baseline.source)}"] + _align(_change_rows(report))
+        out += _inputs_plain(report)
         out += ["", change_sentence(report)]
+    out += _findings_plain(report)
     out += [f"Note: {note}" for note in report.notes]
     out.append("Assumptions of each run: --format json.")
     return "\n".join(out) + "\n"
@@ -204,8 +247,18 @@ def render_markdown(report: Report) -> str:
     out += _md_table(runs) + ["", "</details>", ""]
     if report.baseline is not None:
         changes = _change_rows(report)
-        changes[0] = ["Run", "Change", "Cost", "Cost %", "CO2e", "CO2e %"]
+        changes[0] = ["Run", "Change", "Cost", "Cost %", "CO2e", "CO2e %", "Inputs changed"]
+        for row, c in zip(changes[1:], [*report.baseline.runs, report.baseline.total], strict=True):
+            row.append(input_text(c, "→"))
         out += [f"Against `{_md(report.baseline.source)}`:", ""] + _md_table(changes) + [""]
+    if report.findings:
+        out += ["**Inputs outside published practice or the plan's policy:**", ""]
+        for f in report.findings:
+            out.append(
+                f"- {FINDING_ICONS[f.level]} {f.level}: {_md(finding_text(f))} "
+                f"(source: {_md(f.source)})"
+            )
+        out.append("")
     out += [f"_{note}_" for note in report.notes]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -236,7 +289,53 @@ def workflow_commands(report: Report) -> list[str]:
             f"title={_escape_property('costcalc budget ' + line.status)}"
         )
         out.append(f"::{level} {props}::{_escape_data(message)}")
+    for f in report.findings:
+        level = "error" if f.level == "failure" else "warning"
+        props = (
+            f"file={_escape_property(report.plan.source)},line={f.line},"
+            f"title={_escape_property('costcalc input ' + f.level)}"
+        )
+        out.append(f"::{level} {props}::{_escape_data(finding_text(f) + ' (' + f.source + ')')}")
+    if report.baseline is not None:
+        lines = {r.name: r.run.line for r in report.runs}
+        for c in report.baseline.runs:
+            if not c.inputs or c.name not in lines:
+                continue
+            props = (
+                f"file={_escape_property(report.plan.source)},line={lines[c.name]},"
+                f"title={_escape_property('costcalc inputs changed')}"
+            )
+            text = f"run {printable(c.name)}: {input_text(c)}"
+            out.append(f"::notice {props}::{_escape_data(text)}")
     return out
+
+
+def problem_commands(problems: list[str], source: str) -> list[str]:
+    """An invalid plan's problems (each ``file:line: field: message``) as ``::error``
+    workflow commands, every one of them (``source`` when a problem has no line)."""
+    out = []
+    for problem in problems:
+        m = _PROBLEM.match(problem)
+        if m is not None:
+            props = f"file={_escape_property(m['file'])},line={m['line']}"
+            message = m["message"]
+        else:
+            props, message = f"file={_escape_property(source)}", problem
+        props += f",title={_escape_property('costcalc invalid plan')}"
+        out.append(f"::error {props}::{_escape_data(printable(message))}")
+    return out
+
+
+def problems_markdown(problems: list[str], source: str) -> str:
+    """The step summary of an invalid plan: every problem, one per line."""
+    out = ["### ❌ costcalc check: invalid plan", ""]
+    out.append(f"Plan `{_md(source)}`: {len(problems)} problem{'s' * (len(problems) != 1)}.")
+    out.append("")
+    out += [f"- `{_md(p)}`" if "`" not in p else f"- {_md(p)}" for p in problems]
+    return "\n".join(out) + "\n"
+
+
+_PROBLEM = re.compile(r"^(?P<file>.+?):(?P<line>[0-9]+): (?P<message>.*)$", re.DOTALL)
 
 
 def render_github(report: Report) -> str:
@@ -277,6 +376,7 @@ def _change_dict(change: Change) -> dict[str, Any]:
         "after": _fields(change.after),
         "delta": delta,
         "delta_fraction": fraction,
+        "inputs": [{"name": c.name, "before": c.before, "after": c.after} for c in change.inputs],
     }
 
 
@@ -309,6 +409,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
         "costcalc": __version__,
         "plan": report.plan.source,
         "status": report.status,
+        "verdict": "fail" if report.exit_code(strict) else "pass",
         "strict": strict,
         "exit_code": report.exit_code(strict),
         "budgets": budgets,
@@ -319,9 +420,22 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
                 "repeats": r.run.repeats,
                 "line": r.run.line,
                 "total": _fields(r.totals),
+                "assumed": assumed(r),
                 "estimate": estimate_dict(r.estimate),
             }
             for r in report.runs
+        ],
+        "findings": [
+            {
+                "run": f.run,
+                "input": f.input,
+                "level": f.level,
+                "rule": f.rule,
+                "message": f.message,
+                "source": f.source,
+                "line": f.line,
+            }
+            for f in report.findings
         ],
         "baseline": None,
         "notes": list(report.notes),
@@ -449,4 +563,100 @@ def render(report: Report, output_format: str, strict: bool = False) -> str:
         return render_hf_card(report)
     if output_format == "latex":
         return render_latex(report)
+    if output_format == "gitlab":
+        return render_gitlab(report, strict)
+    if output_format == "html":
+        from costcalc.render_html import render_html
+
+        return render_html(report, strict)
     return render_plain(report)
+
+
+def github_outputs(report: Report, strict: bool = False) -> dict[str, str]:
+    """The step outputs ``check --format github`` appends to ``$GITHUB_OUTPUT``."""
+    totals = _fields(report.totals)
+
+    def number(value: float | None) -> str:
+        return "" if value is None else repr(float(value))
+
+    return {
+        "verdict": "fail" if report.exit_code(strict) else "pass",
+        "status": report.status,
+        "cost_usd": number(totals["cost_usd"]),
+        "co2e_kg": number(totals["co2e_kg"]),
+    }
+
+
+# -- GitLab Code Quality ----------------------------------------------------------------------
+
+SEVERITIES = {"warn": "minor", "over": "major", "warning": "minor", "failure": "major"}
+
+
+def _fingerprint(*parts: str) -> str:
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def _issue(check: str, description: str, severity: str, path: str, line: int, key: str) -> dict:
+    return {
+        "description": printable(description),
+        "check_name": check,
+        "fingerprint": _fingerprint(check, path, key),
+        "severity": severity,
+        "location": {"path": path, "lines": {"begin": max(line, 1)}},
+    }
+
+
+def gitlab_issues(report: Report, strict: bool = False) -> list[dict[str, Any]]:
+    """GitLab Code Quality issues: a budget over or near its limit, an implausible input
+    or a failed policy rule, at its plan line. The fingerprint is stable across numbers
+    (scope, metric, run, input), so GitLab tracks an issue from one pipeline to the next."""
+    path = report.plan.source
+    out = []
+    for line in report.lines:
+        if line.status == "ok":
+            continue
+        label, limit, estimate, headroom, _ = _cells(line)
+        verb = "exceeds" if line.status == "over" else "is near"
+        severity = SEVERITIES[line.status]
+        if strict and line.status == "warn":
+            severity = "major"
+        out.append(
+            _issue(
+                f"costcalc-budget-{line.status}",
+                f"{label}: {estimate} {verb} the budget of {limit} (headroom {headroom})",
+                severity,
+                path,
+                line.limit.line,
+                f"{line.limit.scope}/{line.limit.metric}/{line.limit.kind}",
+            )
+        )
+    for f in report.findings:
+        out.append(
+            _issue(
+                f"costcalc-input-{f.rule}",
+                f"{finding_text(f)} (source: {f.source})",
+                SEVERITIES[f.level],
+                path,
+                f.line,
+                f"{f.run}/{f.input}/{f.rule}",
+            )
+        )
+    return out
+
+
+def problems_gitlab(problems: list[str], source: str) -> str:
+    """An invalid plan as GitLab Code Quality issues (``blocker``), one per problem."""
+    issues = []
+    for problem in problems:
+        m = _PROBLEM.match(problem)
+        path, line, message = (
+            (m["file"], int(m["line"]), m["message"]) if m else (source, 1, problem)
+        )
+        issues.append(_issue("costcalc-invalid-plan", message, "blocker", path, line, message))
+    return finite.dumps(issues, indent=2) + "\n"
+
+
+def render_gitlab(report: Report, strict: bool = False) -> str:
+    return finite.dumps(gitlab_issues(report, strict), indent=2) + "\n"

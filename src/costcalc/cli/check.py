@@ -17,6 +17,8 @@ class Format(str, Enum):
     json = "json"
     hf_card = "hf-card"
     latex = "latex"
+    gitlab = "gitlab"
+    html = "html"
 
 
 cli = typer.Typer(add_completion=False, rich_markup_mode=None)
@@ -39,8 +41,9 @@ def check(
         typer.Option(
             "--baseline",
             "-b",
-            help="An older plan, or a report of 'costcalc check --format json': show the "
-            "change and check max_increase budgets.",
+            help="An older plan, a report of 'costcalc check --format json', or git:REF "
+            "(the plan at a git ref: git:main, git:HEAD~1): show the change, the inputs "
+            "that changed, and check max_increase budgets.",
             show_default=False,
         ),
     ] = None,
@@ -49,12 +52,18 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="table; markdown (PR comment); github (annotations, and the Markdown "
-            "summary to $GITHUB_STEP_SUMMARY); json; hf-card; latex.",
+            help="table; markdown (PR comment); github (annotations, the Markdown summary "
+            "to $GITHUB_STEP_SUMMARY, verdict/cost_usd/co2e_kg to $GITHUB_OUTPUT); json; "
+            "hf-card; latex; gitlab (Code Quality JSON); html (a self-contained page).",
         ),
     ] = Format.table,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 1) on warnings too: budgets near their limit and inputs outside "
+            "published practice.",
+        ),
     ] = False,
     init: Annotated[
         bool,
@@ -72,13 +81,38 @@ def check(
         sys.stderr.write(f"costcalc: wrote {path}; edit it, then run 'costcalc check'\n")
         return 0
     ws = workspace(ctx)
-    report = budget.check(plan, baseline, settings=ws.user_settings(), catalog=ws.catalog())
-
     from costcalc import render_check
+    from costcalc.errors import CostcalcError, DataError
+
+    github = output_format is Format.github
+    summary = os.environ.get("GITHUB_STEP_SUMMARY") if github else None
+    outputs = os.environ.get("GITHUB_OUTPUT") if github else None
+    try:
+        report = budget.check(
+            plan, baseline, settings=ws.user_settings(), catalog=ws.catalog(), strict=strict
+        )
+    except CostcalcError as e:
+        if github:  # every problem as an annotation, all of them in the summary; exit 2
+            problems = e.problems if isinstance(e, DataError) else [str(e)]
+            source = plan if plan is not None else budget.PLAN_FILE
+            commands = render_check.problem_commands(problems, source)
+            sys.stdout.write("".join(c + "\n" for c in commands))
+            if summary:
+                budget.append_summary(summary, render_check.problems_markdown(problems, source))
+            if outputs:
+                budget.append_outputs(
+                    outputs, {"verdict": "invalid", "cost_usd": "", "co2e_kg": ""}
+                )
+        if output_format is Format.gitlab:  # the Code Quality report names every problem
+            problems = e.problems if isinstance(e, DataError) else [str(e)]
+            source = plan if plan is not None else budget.PLAN_FILE
+            sys.stdout.write(render_check.problems_gitlab(problems, source))
+        raise
 
     text = render_check.render(report, output_format.value, strict)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if output_format is Format.github and summary:
+    if summary:
         budget.append_summary(summary, render_check.render_markdown(report))
+    if outputs:
+        budget.append_outputs(outputs, render_check.github_outputs(report, strict))
     sys.stdout.write(text)
     return report.exit_code(strict)
