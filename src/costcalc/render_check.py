@@ -565,10 +565,6 @@ def render(report: Report, output_format: str, strict: bool = False) -> str:
         return render_latex(report)
     if output_format == "gitlab":
         return render_gitlab(report, strict)
-    if output_format == "html":
-        from costcalc.render_html import render_html
-
-        return render_html(report, strict)
     return render_plain(report)
 
 
@@ -598,7 +594,9 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
 
 
-def _issue(check: str, description: str, severity: str, path: str, line: int, key: str) -> dict:
+def _issue(
+    check: str, description: str, severity: str, path: str, line: int, key: str
+) -> dict[str, Any]:
     return {
         "description": printable(description),
         "check_name": check,

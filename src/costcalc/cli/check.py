@@ -109,7 +109,12 @@ def check(
             sys.stdout.write(render_check.problems_gitlab(problems, source))
         raise
 
-    text = render_check.render(report, output_format.value, strict)
+    if output_format.value == "html":  # built on render_check's pieces, so chosen here
+        from costcalc.render_html import render_html
+
+        text = render_html(report, strict)
+    else:
+        text = render_check.render(report, output_format.value, strict)
     if summary:
         budget.append_summary(summary, render_check.render_markdown(report))
     if outputs:
