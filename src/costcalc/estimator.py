@@ -332,6 +332,26 @@ def estimate(
     carbon_intensity: Any = None,
     region: str | None = None,
     price: Any = None,
+    arch: Any = None,
+    seq_len: Any = None,
+    layers: Any = None,
+    d_model: Any = None,
+    heads: Any = None,
+    kv_heads: Any = None,
+    ffn: Any = None,
+    vocab: Any = None,
+    experts: Any = None,
+    top_k: Any = None,
+    recompute: Any = None,
+    tp: Any = None,
+    pp: Any = None,
+    zero: Any = None,
+    micro_batch: Any = None,
+    finetune: Any = None,
+    lora_rank: Any = None,
+    throughput: Any = None,
+    step_time: Any = None,
+    batch_tokens: Any = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> Estimate:
@@ -347,6 +367,9 @@ def estimate(
     """
     if settings is not None:  # config-file defaults under the given inputs
         return settings.apply(estimate, **{k: v for k, v in locals().items() if k != "settings"})
+    from costcalc.workload_shape import KEYS as SHAPE_KEYS
+
+    shape = {k: v for k, v in locals().items() if k in SHAPE_KEYS}
     given = {
         k: v
         for k, v in dict(
@@ -370,6 +393,7 @@ def estimate(
             carbon_intensity=carbon_intensity,
             region=region,
             price=price,
+            **shape,
         ).items()
         if v is not None
     }
@@ -399,7 +423,11 @@ def estimate(
         active_params=active_params,
         bytes_per_param=bytes_per_param,
         repeats=repeats,
+        shape=shape,
     )
+    measured = job.measured_utilization(hw.peak, n_devices, utilization)
+    if measured is not None:
+        util, util_note = measured
     total_flops, notes = resolve_work(
         job.work,
         flops=flops,
@@ -454,4 +482,5 @@ def estimate(
         assumptions=assumptions,
         inputs=given,
         notes=notes,
+        sections=dict(job.sections),
     )

@@ -136,7 +136,7 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
                 doc[name] = pct
         doc["ranges"] = ranges
         doc["sensitivity"] = sections["sensitivity"]
-    for key in ("money", "embodied", "projection"):
+    for key in ("money", "embodied", "projection", "workload", "memory"):
         if key in sections:
             doc[key] = sections[key]
     if "equivalents" in sections:

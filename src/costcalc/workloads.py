@@ -116,6 +116,14 @@ class Workload:
     assumptions: list[Assumption] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     bytes_source: str = ""
+    # Extra results by section (costcalc.workload_shape: "workload", "memory").
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    def measured_utilization(
+        self, peak: float, devices: float, utilization: Any
+    ) -> tuple[float, Assumption] | None:
+        """The utilization a measured throughput implies (None: not measured)."""
+        return None
 
     def total(self, single_flops: float) -> float:
         """The compute of all repeats."""
@@ -198,8 +206,24 @@ def resolve(
     active_params: Any = None,
     bytes_per_param: Any = None,
     repeats: Any = None,
+    shape: dict[str, Any] | None = None,
 ) -> Workload:
-    """Turn a run name, or parameters and tokens, into compute; keep what was assumed."""
+    """Turn a run name, or parameters and tokens, into compute; keep what was assumed.
+    ``shape`` holds the model-shape inputs (costcalc.workload_shape.KEYS); when any is
+    given, the shape counts the FLOPs and the memory."""
+    if shape and any(v is not None for v in shape.values()):
+        from costcalc import workload_shape
+
+        return workload_shape.resolve(
+            work,
+            params=params,
+            tokens=tokens,
+            flops_per_param_token=flops_per_param_token,
+            active_params=active_params,
+            bytes_per_param=bytes_per_param,
+            repeats=repeats,
+            **shape,
+        )
     assumptions: list[Assumption] = []
     notes: list[str] = []
     n_params = parse_quantity(params, "count", "--params") if params is not None else None
