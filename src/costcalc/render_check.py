@@ -24,8 +24,13 @@ LABELS = {
     "cost": "cost",
     "co2e": "CO2e",
 }
-ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌"}
-HEADLINES = {"ok": "within budget", "warn": "within budget, with warnings", "over": "over budget"}
+ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌", "infeasible": "❌"}
+HEADLINES = {
+    "ok": "within budget",
+    "warn": "within budget, with warnings",
+    "over": "over budget",
+    "infeasible": "a run does not fit in memory",
+}
 
 
 # -- numbers as people read them ---------------------------------------------------------

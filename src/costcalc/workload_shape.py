@@ -29,7 +29,8 @@ KEYS = tuple(name for name, i in INPUTS.items() if i.panel == "Model")
 SHAPE_FIELDS = ("layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "experts", "top_k")
 FINETUNE = ("full", "lora", "qlora")
 PARAMS_TOLERANCE = 0.10  # --params this far from the shape's count is a contradiction
-DEFAULTS = {"recompute": "selective", "tp": 1, "pp": 1, "zero": 1, "micro_batch": 1}
+DEFAULT_RECOMPUTE = "selective"
+DEFAULTS = {"tp": 1, "pp": 1, "zero": 1, "micro_batch": 1}
 DEFAULT_SOURCES = {
     "recompute": "default: selective, as Megatron-LM with FlashAttention (attention scores "
     "recomputed in the backward pass; Korthikanti et al. 2022, Sec. 4.2)",
@@ -267,7 +268,7 @@ class ShapeWorkload(Workload):
 
     # -- memory -----------------------------------------------------------------------------
     def _memory(self, dp: int, micro_batch: int | None = None) -> shapes.Memory:
-        layout = dict(self.layout)
+        layout: dict[str, Any] = dict(self.layout)
         if micro_batch is not None:
             layout["micro_batch"] = micro_batch
         return shapes.finetune_memory_per_device(
@@ -338,6 +339,8 @@ class ShapeWorkload(Workload):
             )
         mem = self.memory_section(memory, devices)
         self.sections["memory"] = mem
+        if mem["fits"] is not None:  # read by costcalc.budget's feasibility rule
+            self.sections["feasibility"] = {"fits": mem["fits"], "devices": mem["fewest_devices"]}
         parts = " + ".join(
             f"{name} {bytes_text(mem[name + '_bytes'] * factor('B'))}"
             for name in PART_NAMES
@@ -473,7 +476,8 @@ def resolve(
                 ffn=fields["ffn"],
                 vocab=fields["vocab"],
             )
-        shape = replace(template, **fields) if fields else template
+        overrides: dict[str, Any] = dict(fields)
+        shape = replace(template, **overrides) if overrides else template
     except shapes.ShapeError as e:
         raise InputError(_both(str(e)), _flag_of(str(e), "--arch")) from None
     if fields:
@@ -499,7 +503,7 @@ def resolve(
         seq_origin = "default"
     shape = replace(shape, seq_len=seq_len) if shape.learned_positions else shape
     assumptions.append(_assumption("seq_len", f"{seq_len} tokens", seq_source, seq_origin, seq_len))
-    recompute = DEFAULTS["recompute"]
+    recompute = DEFAULT_RECOMPUTE
     if given.get("recompute") is not None:
         recompute = _choice(given["recompute"], "recompute", shapes.RECOMPUTE)
     layout: dict[str, int] = {}
@@ -507,7 +511,7 @@ def resolve(
         if given.get(name) is not None:
             layout[name] = _whole(given[name], name, zero=name == "zero")
         else:
-            layout[name] = int(DEFAULTS[name])
+            layout[name] = DEFAULTS[name]
     if layout["zero"] not in (0, 1, 2, 3):
         raise InputError(f"expected 0, 1, 2 or 3, got {given['zero']!r}", "--zero")
     if shape.heads % layout["tp"]:
@@ -706,5 +710,5 @@ def _both(message: str) -> str:
     import re
 
     for name in SHAPE_FIELDS:
-        message = re.sub(rf"\b{name}\b(?= )", INPUTS[name].flag, message)
+        message = re.sub(rf"\b{name}\b(?= )", INPUTS[name].flag, message, count=1)
     return message

@@ -139,6 +139,9 @@ class Workload:
             notes += _memory_notes(
                 self.params, self.bytes_per_param, memory, devices, hardware, self.bytes_source
             )
+            if memory is not None:  # read by costcalc.budget's feasibility rule
+                floor = memory_floor(self.params, self.bytes_per_param * factor("B"), memory)
+                self.sections["feasibility"] = {"fits": bool(devices >= floor), "devices": floor}
         notes += threshold_notes(single)
         if self.repeats != 1:
             notes.append(_per_run(outputs, self.repeats))

@@ -202,6 +202,7 @@ COMMANDS = (
     "budget",
     "scale",
     "runs",
+    "arch",
     "profiles",
     "regions",
     "config",

@@ -56,6 +56,13 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")
     ] = False,
+    allow_infeasible: Annotated[
+        bool,
+        typer.Option(
+            "--allow-infeasible",
+            help="A run that does not fit in the devices' memory is a warning, not a failure.",
+        ),
+    ] = False,
     init: Annotated[
         bool,
         typer.Option("--init", help="Write a commented starter plan (never overwrites) and exit."),
@@ -73,6 +80,7 @@ def check(
         return 0
     ws = workspace(ctx)
     report = budget.check(plan, baseline, settings=ws.user_settings(), catalog=ws.catalog())
+    report.allow_infeasible = allow_infeasible
 
     from costcalc import render_check
 
