@@ -28,6 +28,7 @@ from costcalc.workloads import Workload, bytes_text, count_text, flop_text
 KEYS = tuple(name for name, i in INPUTS.items() if i.panel == "Model")
 SHAPE_FIELDS = ("layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "experts", "top_k")
 FINETUNE = ("full", "lora", "qlora")
+MAX_WHOLE = 10**12  # a shape beyond this is no model (and keeps every float finite)
 PARAMS_TOLERANCE = 0.10  # --params this far from the shape's count is a contradiction
 DEFAULT_RECOMPUTE = "selective"
 DEFAULTS = {"tp": 1, "pp": 1, "zero": 1, "micro_batch": 1}
@@ -176,6 +177,8 @@ def _whole(value: Any, name: str, *, zero: bool = False) -> int:
     number = parse_quantity(value, "count", flag, allow_zero=zero)
     if not float(number).is_integer():
         raise InputError(f"expected a whole number, got {value!r}", flag)
+    if number > MAX_WHOLE:
+        raise InputError(f"{value!r} is more than {MAX_WHOLE:.0e}; expected a model's shape", flag)
     return int(number)
 
 
