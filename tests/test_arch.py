@@ -473,3 +473,26 @@ def test_plan_arch_in_defaults_with_tokens_on_the_run(cli, tmp_path: Path) -> No
     )
     r = cli("check", "--plan", str(plan))
     assert r.code == 0, r.err
+
+
+def test_shapes_take_arrays_and_agree_with_scalars() -> None:
+    """bench/bench_arch.py sweeps with arrays through the same functions: element by
+    element they give what one scalar call gives."""
+    import numpy as np
+
+    from costcalc import shapes
+
+    s = workload_shape.find("llama-3-8b")["_shape"]
+    seq = np.array([128, 2048, 8192])
+    dp = np.array([1, 8, 64])
+    f = shapes.flops_per_token(s, seq, recompute="selective")
+    m = shapes.memory_per_device(s, seq_len=seq, dp=dp, zero=3, recompute="none")
+    for i in range(3):
+        one = shapes.flops_per_token(s, int(seq[i]), recompute="selective")
+        assert f.hardware[i] == pytest.approx(one.hardware)
+        mm = shapes.memory_per_device(
+            s, seq_len=int(seq[i]), dp=int(dp[i]), zero=3, recompute="none"
+        )
+        assert m.total[i] == pytest.approx(mm.total)
+    with pytest.raises(shapes.ShapeError):
+        shapes.flops_per_token(s, np.array([1, 0]))
