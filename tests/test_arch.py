@@ -496,3 +496,17 @@ def test_shapes_take_arrays_and_agree_with_scalars() -> None:
         assert m.total[i] == pytest.approx(mm.total)
     with pytest.raises(shapes.ShapeError):
         shapes.flops_per_token(s, np.array([1, 0]))
+
+
+def test_reference_run_with_its_architecture(cli) -> None:
+    doc = _json(cli, "estimate", "gpt-3", "--arch", "gpt-3-175b", "-H", "v100-sxm2",
+                "--devices", "1024")  # fmt: skip
+    assert doc["flops"] == pytest.approx(3.14e23)  # the run's compute, not the shape's
+    assert doc["memory"]["fits"] is False
+    names = (
+        [a["name"] for a in doc["assumptions"]]
+        if isinstance(doc["assumptions"], list)
+        else list(doc["assumptions"])
+    )
+    assert names.count("params") == 1 and "run" in names
+    assert "--tokens" in _error(cli, "estimate", "gpt-3", "--arch", "gpt-3-175b", "--tokens", "1T")

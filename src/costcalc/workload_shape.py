@@ -426,7 +426,15 @@ def resolve(
             )
     from costcalc import workloads
 
-    base = workloads.resolve(None, repeats=repeats)
+    named_run = workloads._names_a_run(work)
+    if named_run and tokens is not None:
+        raise InputError(
+            f"{work!r} is a reference run with its own compute; drop --tokens", "--tokens"
+        )
+    # a reference run gives the compute (and its assumptions); the shape the memory
+    base = workloads.resolve(work if named_run else None, repeats=repeats)
+    if named_run:
+        work = base.work
     assumptions: list[Assumption] = []
     notes: list[str] = []
 
@@ -664,7 +672,7 @@ def resolve(
         out_work,
         params=float(p.total),
         repeats=base.repeats,
-        assumptions=assumptions + base.assumptions,
+        assumptions=assumptions + [a for a in base.assumptions if a.name != "params"],
         notes=notes,
         shape=shape,
         arch=arch_doc["name"] if arch_doc is not None else "",
