@@ -33,8 +33,8 @@ def _json(cli, *argv: str) -> dict:
     return json.loads(r.out)
 
 
-def _error(cli, *argv: str) -> str:
-    r = cli(*argv)
+def _error(cli, *argv: str, env: dict[str, str] | None = None) -> str:
+    r = cli(*argv, env=env)
     assert r.code == 2, (argv, r.out, r.err)
     assert r.out == ""
     assert r.err.startswith("costcalc: error: ") and r.err.count("\n") == 1, r.err
@@ -510,3 +510,48 @@ def test_reference_run_with_its_architecture(cli) -> None:
     )
     assert names.count("params") == 1 and "run" in names
     assert "--tokens" in _error(cli, "estimate", "gpt-3", "--arch", "gpt-3-175b", "--tokens", "1T")
+
+
+@pytest.mark.parametrize(
+    "hostile", sorted((CORPUS / "profiles").glob("*.yaml")), ids=lambda p: p.name
+)
+def test_hostile_user_architecture_files_are_one_error_line(
+    cli, hostile: Path, tmp_path: Path
+) -> None:
+    """The generic hostile YAML of the corpus, as a user's architecture file: refused
+    (exit 2, one line naming the file), on `arch list` and on `estimate --arch`."""
+    config = tmp_path / "config"
+    (config / "architectures").mkdir(parents=True)
+    (config / "architectures" / hostile.name).write_bytes(hostile.read_bytes())
+    env = {"COSTCALC_CONFIG_DIR": str(config)}
+    for argv in (["arch", "list"], ["estimate", "--arch", "llama-2-7b", "--tokens", "1T"]):
+        r = cli(*argv, env=env)
+        assert r.code == 2, (hostile.name, r.out[-200:], r.err)
+        assert r.out == "" and r.err.count("\n") == 1 and hostile.name in r.err, r.err
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("name: t\nshape: {layers: '32'}\n", "2: shape.layers: expected a whole number"),
+        ("name: t\nshape: {layers: 1e400}\n", "shape.layers"),
+        ("name: t\nshape: {layers: true}\n", "shape.layers"),
+        ("name: t\nshape: {lyers: 2}\n", "shape.lyers: unknown field (did you mean 'layers'"),
+        ("name: t\nshape: {ffn_kind: 3}\n", "shape.ffn_kind: expected str"),
+        ("name: t\nshape: {layers: 2, d_model: 64, heads: 3, ffn: 4, vocab: 5}\n", "heads 3"),
+        ("name: t\nshape: {layers: 2}\n", "shape: missing d_model, heads, ffn, vocab"),
+        (
+            "name: t\naliases: x\nshape: {layers: 2, d_model: 64, heads: 4, ffn: 4, vocab: 5}\n",
+            "aliases",
+        ),
+        ("shape: {layers: 2}\n", "name"),
+    ],
+)
+def test_bad_user_architecture_names_file_line_field(
+    cli, tmp_path: Path, text: str, expect: str
+) -> None:
+    config = tmp_path / "config"
+    (config / "architectures").mkdir(parents=True)
+    (config / "architectures" / "mine.yaml").write_text(text, encoding="utf-8")
+    err = _error(cli, "arch", "list", env={"COSTCALC_CONFIG_DIR": str(config)})
+    assert "mine.yaml" in err and expect in err, err

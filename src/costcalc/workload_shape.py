@@ -88,6 +88,65 @@ def _load(directory: str) -> dict[str, dict[str, Any]]:
         raise
 
 
+def _shape_types() -> dict[str, type]:
+    from dataclasses import fields as dc_fields
+
+    return {f.name: type(f.default) for f in dc_fields(shapes.Shape) if f.name != "name"} | {
+        "layers": int,
+        "d_model": int,
+        "heads": int,
+        "ffn": int,
+        "vocab": int,
+    }
+
+
+def load_user(directory: Path) -> dict[str, dict[str, Any]]:
+    """The user's architectures: every ``*.yaml`` in ``directory``, read as any user file
+    is (costcalc.yamlio: size cap, no tags, no duplicate keys) and checked field by field;
+    a problem is one error naming ``file:line: field``."""
+    from costcalc import yamlio
+    from costcalc.errors import DataError
+
+    out: dict[str, dict[str, Any]] = {}
+    warnings: list[str] = []
+    types = _shape_types()
+    for path in yamlio.regular_files(directory, "*.yaml", warnings):
+        doc = yamlio.load(yamlio.read_text(path, "architecture"), str(path))
+        data = doc.data
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            raise DataError("expected a mapping with name: and shape:", doc.where())
+        shape = data.get("shape")
+        if not isinstance(shape, dict):
+            raise DataError("expected shape: with layers, d_model, ...", doc.where(("shape",)))
+        for key, value in shape.items():
+            where = f"{doc.where(('shape', key))}: shape.{key}"
+            want = types.get(shapes._YAML_TO_SHAPE.get(str(key), str(key)))
+            if want is None:
+                hint = did_you_mean(str(key), list(types))
+                raise DataError(f"unknown field{hint}", where)
+            if want is int and (
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WHOLE
+            ):
+                raise DataError(f"expected a whole number from 0 to {MAX_WHOLE:.0e}", where)
+            if want is not int and not isinstance(value, want):
+                raise DataError(f"expected {want.__name__}, got {value!r}", where)
+        missing = [k for k in ("layers", "d_model", "heads", "ffn", "vocab") if k not in shape]
+        if missing:
+            raise DataError(f"missing {', '.join(missing)}", f"{doc.where(('shape',))}: shape")
+        aliases = data.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise DataError("expected a list of names", f"{doc.where(('aliases',))}: aliases")
+        try:
+            entry = dict(data, _shape=shapes.shape_from_mapping(data))
+        except shapes.ShapeError as e:
+            raise DataError(str(e), f"{doc.where(('shape',))}: shape") from None
+        for key in [data["name"], *aliases]:
+            if key in out:
+                raise DataError(f"name {key!r} is used twice", doc.where(("name",)))
+            out[key] = entry
+    return out
+
+
 def catalog() -> dict[str, dict[str, Any]]:
     """Every architecture by name and alias: the shipped ones, then the user's (which
     replace a shipped one of the same name)."""
@@ -97,7 +156,7 @@ def catalog() -> dict[str, dict[str, Any]]:
     except InputError:
         return out
     if mine.is_dir():
-        for key, doc in _load(str(mine)).items():
+        for key, doc in load_user(mine).items():
             doc.setdefault("_user", True)
             out[key] = doc
     return out
