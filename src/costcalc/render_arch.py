@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
+from costcalc import finite
 from costcalc.workloads import count_text
 
 LIST_HEAD = ("arch", "kind", "layers", "d_model", "heads", "kv", "ffn", "vocab", "seq", "params")
 
 
 def _dump(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return finite.dumps(doc, indent=2) + "\n"
 
 
 def _params(row: dict[str, Any]) -> str:
