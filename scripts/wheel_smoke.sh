@@ -27,6 +27,8 @@ assert doc["hardware"] == "tpu-v2" and doc["cost_usd"] > 0, doc'
 "$cc" profiles validate "$repo/hardware_profiles" >/dev/null
 "$cc" regions show IS >/dev/null
 "$cc" runs show gpt-3 >/dev/null
+test "$("$cc" arch list -f json | "$work/venv/bin/python" -c 'import json,sys; print(len(json.load(sys.stdin)["architectures"]))')" -ge 12
+"$cc" estimate --arch llama-2-7b --tokens 2T --seq-len 4096 -H a100-sxm-80gb --devices 2048 -f json >/dev/null
 "$cc" budget "10000 USD" -H h100-sxm >/dev/null
 "$cc" scale gpt-3 --improvement 2 >/dev/null
 "$cc" check --plan "$repo/examples/costcalc.yaml" --format json >/dev/null || test $? -eq 1

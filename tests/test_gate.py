@@ -394,7 +394,8 @@ defaults: {peak: 1000 TFLOPS, utilization: 50%, power: 1000 W, pue: 1.2,
 
 def totals(cwd: Path, plan: str) -> dict:
     write(cwd / "costcalc.yaml", plan)
-    r = run(cwd, "-f", "json")
+    # these plans are about compute and time: 10 devices need not hold GPT-3's state
+    r = run(cwd, "-f", "json", "--allow-infeasible")
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 

@@ -250,15 +250,18 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
         if key in raw:
             _check_input(raw[key], (*path, key), problems)
     work = [k for k in WORKS if k in raw]
-    if "tokens" in raw and "params" not in raw:
+    shaped = any(k in raw or k in defaults for k in ("arch", "layers"))
+    if shaped and "tokens" in raw and "params" not in raw:
+        work.append("tokens")  # the shape's FLOPs per token x tokens
+    elif "tokens" in raw and "params" not in raw:
         problems.add((*path, "tokens"), "tokens needs params (work = 6 x params x tokens)")
     if "params" in raw and "tokens" not in raw:
         problems.add((*path, "params"), "params needs tokens (work = 6 x params x tokens)")
     if not work:
         problems.add(
             path,
-            "no work given: run (a reference run), flops, params with tokens, device_hours, "
-            "or duration with devices",
+            "no work given: run (a reference run), flops, params with tokens, arch with "
+            "tokens, device_hours, or duration with devices",
         )
     elif len(work) > 1:
         problems.add(
@@ -572,18 +575,28 @@ class Report:
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     strict: bool = False  # warnings fail (--strict, or the plan's policy: strict)
+    infeasible: list[str] = field(default_factory=list)  # runs that do not fit in memory
+    allow_infeasible: bool = False  # then they are a warning, not a failure
 
     @property
     def status(self) -> str:
         """ok / warn / over from the budgets; an implausible input is at least "warn", a
-        failed policy rule (or, with --strict, an implausible input) "fail"."""
+        failed policy rule (or, with --strict, an implausible input) "fail"; a run that
+        does not fit in memory "infeasible" (a warning with allow_infeasible)."""
         found = ["fail" if f.level == "failure" else "warn" for f in self.findings]
         statuses = [line.status for line in self.lines] + found
-        return max(statuses, key=STATUSES.index, default="ok")
+        status = max(statuses, key=STATUSES.index, default="ok")
+        if self.infeasible and not self.allow_infeasible:
+            return "infeasible"
+        if self.infeasible and status == "ok":
+            return "warn"
+        return status
 
     def exit_code(self, strict: bool = False) -> int:
-        """0 within budget, 1 a budget exceeded, a policy failed (or, with ``strict``, a
-        warning)."""
+        """0 within budget; 1 a budget exceeded, a policy failed, a run that does not fit
+        in memory (or, with ``strict``, a warning)."""
+        if self.infeasible and (strict or not self.allow_infeasible):
+            return 1
         failing = {"over", "warn", "fail"} if strict else {"over", "fail"}
         return 1 if self.status in failing else 0
 
@@ -708,6 +721,20 @@ def evaluate(
         lines.append(_verdict(limit, allowed, value - old, baseline=old))
     for line in lines:
         _check_line(line, plan)
+    # The feasibility rule (consistent with estimate's memory warning): a run whose
+    # training state (or, with arch, memory per device by part) does not fit fails the plan.
+    infeasible = []
+    for r in results:
+        feasibility = r.estimate.sections.get("feasibility")
+        if feasibility is not None and not feasibility["fits"]:
+            infeasible.append(r.name)
+            need = feasibility["devices"]
+            notes.append(
+                f"infeasible: run '{r.name}' does not fit in the memory of "
+                f"{r.estimate.hardware.name} as laid out"
+                + (f" (at least {need:g} devices are needed)" if need else "")
+                + "; see its estimate's memory note"
+            )
     if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
         notes.append("max_increase budgets are checked only with --baseline")
     from costcalc.plausibility import Policy, review
@@ -722,6 +749,7 @@ def evaluate(
         list(dict.fromkeys(notes)),
         findings,
         strict or bool(plan.policy and plan.policy.strict),
+        infeasible,
     )
 
 

@@ -45,7 +45,7 @@ DEFAULT_KEYS: dict[str, str | None] = {
     name: registry.INPUTS[name].kind for name in registry.accepted(registry.CONFIG)
 }
 # Two ways of giving one input: the first given (flag, then file by file) wins for both.
-_GROUPS = ({"region", "carbon_intensity"},)
+_GROUPS = ({"region", "carbon_intensity"}, {"utilization", "throughput", "step_time"})
 
 
 def _flag(key: str) -> str:

@@ -316,6 +316,26 @@ def estimate(
     region: str | None = None,
     price: Any = None,
     power_basis: Any = None,
+    arch: Any = None,
+    seq_len: Any = None,
+    layers: Any = None,
+    d_model: Any = None,
+    heads: Any = None,
+    kv_heads: Any = None,
+    ffn: Any = None,
+    vocab: Any = None,
+    experts: Any = None,
+    top_k: Any = None,
+    recompute: Any = None,
+    tp: Any = None,
+    pp: Any = None,
+    zero: Any = None,
+    micro_batch: Any = None,
+    finetune: Any = None,
+    lora_rank: Any = None,
+    throughput: Any = None,
+    step_time: Any = None,
+    batch_tokens: Any = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> Estimate:
@@ -334,6 +354,9 @@ def estimate(
             estimate, **{k: v for k, v in locals().items() if k != "settings"}
         )
         return applied
+    from costcalc.workload_shape import KEYS as SHAPE_KEYS
+
+    shape = {k: v for k, v in locals().items() if k in SHAPE_KEYS}
     given = {
         k: v
         for k, v in dict(
@@ -358,6 +381,7 @@ def estimate(
             region=region,
             price=price,
             power_basis=power_basis,
+            **shape,
         ).items()
         if v is not None
     }
@@ -391,9 +415,11 @@ def estimate(
         if utilization is not None
         else "--hardware",
     )
-    from costcalc import workloads
+    from costcalc import workload_shape, workloads
 
-    job = workloads.resolve(
+    # A model's shape, when any of its inputs is given, counts the FLOPs and the memory.
+    shaped = any(v is not None for v in shape.values())
+    job = (workload_shape.resolve if shaped else workloads.resolve)(
         work,
         params=params,
         tokens=tokens,
@@ -401,7 +427,11 @@ def estimate(
         active_params=active_params,
         bytes_per_param=bytes_per_param,
         repeats=repeats,
+        **(shape if shaped else {}),
     )
+    measured = job.measured_utilization(hw.peak, n_devices, utilization)
+    if measured is not None:
+        util, util_note = measured
     total_flops, notes = resolve_work(
         job.work,
         flops=flops,
@@ -466,4 +496,5 @@ def estimate(
         assumptions=assumptions,
         inputs=given,
         notes=notes,
+        sections=dict(job.sections),
     )

@@ -26,7 +26,7 @@ SWEEP = "sweep"  # a sweep axis (a list or range on the flag, a key in a spec fi
 RANGE = "range"  # a range or distribution for Monte Carlo (30%..50%, lognormal(...))
 
 # Help panels, in the order help shows them.
-PANELS = ("Work", "Hardware", "Site", "Money", "Uncertainty", "Output")
+PANELS = ("Work", "Model", "Hardware", "Site", "Money", "Uncertainty", "Output")
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,120 @@ INPUTS: dict[str, Input] = {
             "none (runs one after another)",
             "Work",
             (PLAN,),
+        ),
+        # -- the model's shape (costcalc.workload_shape) ------------------------------------
+        _input(
+            "arch",
+            None,
+            "Model architecture (llama-2-7b; see 'costcalc arch list'): FLOPs per token and "
+            "memory per device from its shape, with --tokens.",
+            "",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "seq_len",
+            "count",
+            "Training sequence length in tokens (4096): attention FLOPs and activations grow "
+            "with it.",
+            "the architecture's training sequence length",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        *(
+            _input(name, "count", text, default, "Model", (FLAG, PLAN))
+            for name, text, default in (
+                ("layers", "Transformer layers (blocks), overriding the architecture's.", ""),
+                ("d_model", "Model (hidden) width, overriding the architecture's.", ""),
+                ("heads", "Attention (query) heads, overriding the architecture's.", ""),
+                ("kv_heads", "Key/value heads (grouped-query attention).", "= heads"),
+                ("ffn", "Feed-forward inner width.", "4 x d_model"),
+                ("vocab", "Vocabulary size (embeddings and logits).", ""),
+                ("experts", "Mixture of experts: routed experts per layer.", "0 (dense)"),
+                ("top_k", "Mixture of experts: routed experts active per token.", ""),
+            )
+        ),
+        _input(
+            "recompute",
+            None,
+            "Activation recomputation: none, selective (attention scores) or full.",
+            "selective (Korthikanti et al. 2022)",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "tp",
+            "count",
+            "Tensor-parallel degree (divides the heads).",
+            "1",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "pp",
+            "count",
+            "Pipeline-parallel stages.",
+            "1",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "zero",
+            "count",
+            "ZeRO stage 0, 1, 2 or 3 (3 = FSDP): what is split over the data-parallel ranks.",
+            "1 (distributed optimizer, Rajbhandari et al. 2020)",
+            "Model",
+            (FLAG, PLAN),
+            allow_zero=True,
+        ),
+        _input(
+            "micro_batch",
+            "count",
+            "Sequences per micro-batch on one device (activation memory).",
+            "1",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "finetune",
+            None,
+            "Fine-tuning: full, lora or qlora (frozen base weights, 4-bit for qlora).",
+            "full training",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "lora_rank",
+            "count",
+            "LoRA rank r, with --finetune lora or qlora.",
+            "16",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "throughput",
+            "token_rate",
+            "Measured training throughput per device ('3000 tokens/s'): time follows from it "
+            "and the utilization it implies is shown.",
+            "",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "step_time",
+            "time",
+            "Measured time of one optimizer step, with --batch-tokens: the throughput.",
+            "",
+            "Model",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "batch_tokens",
+            "count",
+            "Tokens per optimizer step over all devices (4M), with --step-time.",
+            "",
+            "Model",
+            (FLAG, PLAN),
         ),
         # -- the hardware -----------------------------------------------------------------
         _input(

@@ -142,7 +142,7 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
         doc["sensitivity"] = sections["sensitivity"]
     elif "band" in sections:  # the default band: flat fields stay the point
         doc["ranges"] = sections["band"]
-    for key in ("money", "embodied", "projection"):
+    for key in ("money", "embodied", "projection", "workload", "memory"):
         if key in sections:
             doc[key] = sections[key]
     if "equivalents" in sections:

@@ -25,12 +25,13 @@ LABELS = {
     "cost": "cost",
     "co2e": "CO2e",
 }
-ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌", "fail": "❌"}
+ICONS = {"ok": "✅", "warn": "⚠️", "over": "❌", "fail": "❌", "infeasible": "❌"}
 HEADLINES = {
     "ok": "within budget",
     "warn": "within budget, with warnings",
     "over": "over budget",
     "fail": "fails the plan's checks",
+    "infeasible": "a run does not fit in memory",
 }
 FINDING_ICONS = {"warning": "⚠️", "failure": "❌"}
 

@@ -24,7 +24,9 @@ Sources of the formulas (each function's docstring names the one it follows):
   quantisation, 0.127 bits of quantisation constants per parameter).
 
 Conventions: a "token" is one position of one training sequence; FLOPs count a multiply and
-an add as 2; bytes are plain bytes (not GiB).
+an add as 2; bytes are plain bytes (not GiB). ``flops_per_token`` and ``memory_per_device``
+also take numpy arrays for ``seq_len``, ``micro_batch`` and ``dp`` (one shape, many
+sequence lengths and layouts at once; bench/bench_arch.py).
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ RECOMPUTE = ("none", "selective", "full")
 
 class ShapeError(ValueError):
     """A shape that contradicts itself (names both values in its message)."""
+
+
+def _any_below(x: Any, low: float) -> bool:
+    """``x < low`` for a number, or for any element of a numpy array (the functions below
+    take arrays of sequence lengths, micro-batches and data-parallel sizes too)."""
+    below = x < low
+    return bool(below.any()) if hasattr(below, "any") else bool(below)
 
 
 @dataclass(frozen=True)
@@ -271,7 +280,7 @@ def flops_per_token(
     """
     if recompute not in RECOMPUTE:
         raise ShapeError(f"recompute: expected one of {', '.join(RECOMPUTE)}, got {recompute!r}")
-    if seq_len < 1:
+    if _any_below(seq_len, 1):
         raise ShapeError(f"seq_len: expected a whole number >= 1, got {seq_len!r}")
     p = params(s)
     moe_part = 0.0
@@ -333,7 +342,7 @@ def activation_bytes_per_layer(
     recomputation drops the 5·a·s²·b term (34/t); ``full`` keeps only the layer input
     2·sbh (divided by ``tp`` with sequence parallelism).
     """
-    sb = float(seq_len) * micro_batch
+    sb = 1.0 * seq_len * micro_batch  # a float, or an array of them
     h = s.d_model
     if recompute == "full":
         return 2.0 * sb * h / (tp if sequence_parallel else 1)
@@ -388,7 +397,7 @@ def memory_per_device(
     holds fewer micro-batches).
     """
     for name, v in (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", micro_batch)):
-        if v < 1:
+        if _any_below(v, 1):
             raise ShapeError(f"{name}: expected a whole number >= 1, got {v!r}")
     if zero not in (0, 1, 2, 3):
         raise ShapeError(f"zero: expected 0, 1, 2 or 3, got {zero!r}")

@@ -70,6 +70,7 @@ KINDS: dict[str, Kind] = {
     "fraction": Kind("a fraction", "", "", "40% or 0.4"),
     "number": Kind("a number", "", "", "1.1"),
     "count": Kind("a count", "", "", "70B, 1.4T, 175M or 8k"),
+    "token_rate": Kind("a token throughput", "token/s", "token/s", "3000 tokens/s"),
 }
 # How --help names the unit of a bare number.
 BARE_NAMES = {"hour": "hours", "year": "years", "FLOP": "FLOP", "W": "watts"}
@@ -182,6 +183,8 @@ TABLE_SPELLINGS = [
     "GB/s",
     "TB/s",
     "percent",
+    "tokens/s",
+    "token/s",
 ]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"

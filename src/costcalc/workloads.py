@@ -116,6 +116,14 @@ class Workload:
     assumptions: list[Assumption] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     bytes_source: str = ""
+    # Extra results by section (costcalc.workload_shape: "workload", "memory").
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    def measured_utilization(
+        self, peak: float, devices: float, utilization: Any
+    ) -> tuple[float, Assumption] | None:
+        """The utilization a measured throughput implies (None: not measured)."""
+        return None
 
     def total(self, single_flops: float) -> float:
         """The compute of all repeats."""
@@ -131,6 +139,9 @@ class Workload:
             notes += _memory_notes(
                 self.params, self.bytes_per_param, memory, devices, hardware, self.bytes_source
             )
+            if memory is not None:  # read by costcalc.budget's feasibility rule
+                floor = memory_floor(self.params, self.bytes_per_param * factor("B"), memory)
+                self.sections["feasibility"] = {"fits": bool(devices >= floor), "devices": floor}
         notes += threshold_notes(single)
         if self.repeats != 1:
             notes.append(_per_run(outputs, self.repeats))
@@ -199,7 +210,8 @@ def resolve(
     bytes_per_param: Any = None,
     repeats: Any = None,
 ) -> Workload:
-    """Turn a run name, or parameters and tokens, into compute; keep what was assumed."""
+    """Turn a run name, or parameters and tokens, into compute; keep what was assumed.
+    (A model's shape is counted by costcalc.workload_shape.resolve instead.)"""
     assumptions: list[Assumption] = []
     notes: list[str] = []
     n_params = parse_quantity(params, "count", "--params") if params is not None else None

@@ -206,6 +206,7 @@ COMMANDS = (
     "budget",
     "scale",
     "runs",
+    "arch",
     "profiles",
     "regions",
     "config",

@@ -82,7 +82,8 @@ def input_option(name: str, axis: bool = False) -> Any:
 
 
 def completer(name: str) -> Callable[[str], list[str]] | None:
-    """Shell completion of the names an input takes (hardware profiles, regions)."""
+    """Shell completion of the names an input takes (hardware profiles, regions,
+    architectures)."""
     if name == "hardware":
 
         def hardware(incomplete: str) -> list[str]:
@@ -99,6 +100,14 @@ def completer(name: str) -> Callable[[str], list[str]] | None:
             return [r for r in regions() if r.lower().startswith(incomplete.lower())]
 
         return region
+    if name == "arch":
+
+        def arch(incomplete: str) -> list[str]:
+            from costcalc import workload_shape
+
+            return [a for a in workload_shape.catalog() if a.startswith(incomplete)]
+
+        return arch
     return None
 
 

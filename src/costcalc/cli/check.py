@@ -65,6 +65,13 @@ def check(
             "published practice.",
         ),
     ] = False,
+    allow_infeasible: Annotated[
+        bool,
+        typer.Option(
+            "--allow-infeasible",
+            help="A run that does not fit in the devices' memory is a warning, not a failure.",
+        ),
+    ] = False,
     init: Annotated[
         bool,
         typer.Option("--init", help="Write a commented starter plan (never overwrites) and exit."),
@@ -91,6 +98,7 @@ def check(
         report = budget.check(
             plan, baseline, settings=ws.user_settings(), catalog=ws.catalog(), strict=strict
         )
+        report.allow_infeasible = allow_infeasible
     except CostcalcError as e:
         if github:  # every problem as an annotation, all of them in the summary; exit 2
             problems = e.problems if isinstance(e, DataError) else [str(e)]
