@@ -248,7 +248,15 @@ def _check(setting: Setting) -> None:
         raise DataError("expected a single value such as 40% or '330 W'", setting.where)
     kind = DEFAULT_KEYS[setting.key]
     try:
-        if kind is not None:
+        if setting.key in ("pue", "provider") and str(value).strip()[:1].isalpha():
+            from costcalc.pricing import find_provider
+
+            find_provider(str(value), setting.key)
+        elif setting.key == "pricing":
+            from costcalc.pricing import find_pricing
+
+            find_pricing(str(value), setting.key)
+        elif kind is not None:
             number = parse_quantity(value, kind, allow_zero=setting.key == "carbon_intensity")
             if setting.key == "devices" and not float(number).is_integer():
                 raise DataError(f"expected a whole number of devices, got {value!r}")

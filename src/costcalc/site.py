@@ -1,0 +1,134 @@
+"""Where a run happens, and what the place brings: the provider, its PUE, its price for a
+device, and the basis of the grid's carbon intensity.
+
+A cloud region (``us-central1``) implies its provider: that provider's PUE (the region's
+own published figure, else the fleet's) and its price for the device (in that region
+where the price list has one). A country or the world implies no provider: the industry
+PUE and the default price rule. ``--provider`` picks a provider's price without a region;
+``--pue google`` takes a provider's published PUE. The tables and the rules are in
+:mod:`costcalc.pricing`; this module turns them into the values and labels an estimate
+shows. Pure: no CLI, no terminal output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from costcalc.errors import InputError
+
+if TYPE_CHECKING:
+    from costcalc.profiles import Profile
+    from costcalc.tables import Region
+
+LIFECYCLE = "lifecycle"
+OPERATIONAL = "operational"
+
+
+@dataclass(frozen=True)
+class SitePrice:
+    """A price per device-hour (USD/hour, base units USD/s in ``value``) and its basis."""
+
+    value: float
+    source: str
+    origin: str  # "prices" (the price list), "profile" (the profile's own price)
+    provider: str
+    pricing: str
+    date: str
+
+
+@dataclass(frozen=True)
+class SitePue:
+    value: float
+    label: str
+    origin: str  # "flag" (--pue google), "region", "provider"
+    scope: str  # region, fleet, industry
+
+
+def _is_name(text: Any) -> bool:
+    return isinstance(text, str) and text.strip()[:1].isalpha()
+
+
+def site_pue(pue: Any, region: str | None, provider: str | None) -> SitePue | None:
+    """The PUE a provider name on ``--pue``, a cloud region or ``--provider`` brings; None
+    when ``pue`` is a number or nothing names a provider (the caller's default applies)."""
+    from costcalc import pricing
+
+    if pue is not None:
+        if not _is_name(pue):
+            return None
+        chosen = pricing.find_provider(str(pue), "--pue")
+        got = pricing.pue_for(chosen.id)
+        if got.scope == "industry":
+            raise InputError(
+                f"{chosen.id} publishes no PUE; give a number (e.g. --pue 1.2) or a provider "
+                "that does: " + ", ".join(_with_pue()),
+                "--pue",
+            )
+        return SitePue(got.value, f"given with --pue {pue}: {got.label}", "flag", got.scope)
+    if region is None and provider is None:
+        return None
+    got = pricing.pue_for(provider, region)
+    if got.scope == "industry" and not got.provider:
+        return None  # a country or the world: the industry default, as without a region
+    origin = "region" if got.region else "provider"
+    where = f"{got.region} ({got.provider})" if got.region else got.provider
+    return SitePue(got.value, f"{where}, {got.scope}: {got.label}", origin, got.scope)
+
+
+def _with_pue() -> list[str]:
+    from costcalc import pricing
+
+    return sorted(p.id for p in pricing.providers().values() if p.fleet_pue_id)
+
+
+def device_price(
+    profile: Profile, provider: str | None, pricing_model: str | None, region: str | None
+) -> SitePrice | None:
+    """The price of one device-hour of ``profile`` from the price list by the default rule
+    (or for ``provider``, ``pricing_model``, the provider of a cloud ``region``); the
+    profile's own price, labelled so, where the list has no row for the device; None when
+    neither has one. Raises :class:`InputError` when the provider named (or implied by the
+    region) does not sell the device, naming those that do."""
+    from costcalc import pricing
+    from costcalc.units import parse_quantity
+
+    listed = any(r.device == profile.name for r in pricing.load_prices())
+    if not listed:
+        if provider is not None or pricing_model is not None:
+            pricing.choose_price(profile.name, provider, pricing_model, region)  # raises
+        if profile.price is None:
+            return None
+        extra = profile.price.extra
+        where = ", ".join(
+            v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
+        )
+        source = (
+            f"{profile.name} is not in the price list (prices.csv), so the profile's own "
+            f"price: {where}: {profile.price.cite()}"
+        )
+        return SitePrice(
+            profile.price.value,
+            source,
+            "profile",
+            str(extra.get("provider") or ""),
+            str(extra.get("kind") or ""),
+            str(profile.price.date or ""),
+        )
+    choice = pricing.choose_price(profile.name, provider, pricing_model, region)
+    row = choice.row
+    value = parse_quantity(f"{row.price!r} USD/hour", "price")
+    return SitePrice(value, choice.label, "prices", row.provider, row.pricing, row.date)
+
+
+def grid_basis(region: Region) -> str:
+    """``lifecycle`` (countries, world: OWID, generation with its supply chain) or
+    ``operational`` (cloud regions: the grid's location-based operational emissions)."""
+    return LIFECYCLE if region.kind in ("country", "world") else OPERATIONAL
+
+
+def grid_basis_text(region: Region) -> str:
+    """How an output says what the carbon intensity counts."""
+    if grid_basis(region) == LIFECYCLE:
+        return "lifecycle emissions of generation (OWID)"
+    return f"operational, location-based emissions of the grid ({region.basis})"
