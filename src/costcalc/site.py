@@ -43,6 +43,7 @@ class SitePue:
     label: str
     origin: str  # "flag" (--pue google), "region", "provider"
     scope: str  # region, fleet, industry
+    short: str = ""  # "gcp us-central1", "aws fleet", "lambda industry": for sweep columns
 
 
 def _is_name(text: Any) -> bool:
@@ -65,7 +66,9 @@ def site_pue(pue: Any, region: str | None, provider: str | None) -> SitePue | No
                 "that does: " + ", ".join(_with_pue()),
                 "--pue",
             )
-        return SitePue(got.value, f"given with --pue {pue}: {got.label}", "flag", got.scope)
+        return SitePue(
+            got.value, f"given with --pue {pue}: {got.label}", "flag", got.scope, f"--pue {pue}"
+        )
     if region is None and provider is None:
         return None
     got = pricing.pue_for(provider, region)
@@ -73,7 +76,8 @@ def site_pue(pue: Any, region: str | None, provider: str | None) -> SitePue | No
         return None  # a country or the world: the industry default, as without a region
     origin = "region" if got.region else "provider"
     where = f"{got.region} ({got.provider})" if got.region else got.provider
-    return SitePue(got.value, f"{where}, {got.scope}: {got.label}", origin, got.scope)
+    short = f"{got.provider} {got.region if got.scope == 'region' else got.scope}"
+    return SitePue(got.value, f"{where}, {got.scope}: {got.label}", origin, got.scope, short)
 
 
 def _with_pue() -> list[str]:
@@ -119,6 +123,14 @@ def device_price(
     row = choice.row
     value = parse_quantity(f"{row.price!r} USD/hour", "price")
     return SitePrice(value, choice.label, "prices", row.provider, row.pricing, row.date)
+
+
+def cloud_region_of(region: str) -> Region | None:
+    """The cloud region (or geography) ``region`` names, None for a country or the world."""
+    from costcalc.tables import find_region
+
+    found = find_region(region, "--region")
+    return found if found.kind in ("cloud_region", "cloud_geography") else None
 
 
 def grid_basis(region: Region) -> str:
