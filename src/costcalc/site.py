@@ -144,3 +144,52 @@ def grid_basis_text(region: Region) -> str:
     if grid_basis(region) == LIFECYCLE:
         return "lifecycle emissions of generation (OWID)"
     return f"operational, location-based emissions of the grid ({region.basis})"
+
+
+def price_list(
+    hardware: str | None = None,
+    provider: str | None = None,
+    pricing_model: str | None = None,
+    history: bool = False,
+) -> list[Any]:
+    """The known prices (:class:`costcalc.pricing.PriceRow`), sorted by device, provider,
+    pricing model and place: the newest of each (provider, device, place, pricing model),
+    or every dated row with ``history``. Filters take names and aliases; an unknown one is
+    an :class:`InputError` with a suggestion."""
+    from costcalc import pricing
+
+    from costcalc.profiles import default_catalog
+
+    device = default_catalog().get(hardware, "HARDWARE").name if hardware else None
+    who = pricing.find_provider(provider).id if provider else None
+    model = pricing.find_pricing(pricing_model) if pricing_model else None
+    rows = [
+        r
+        for r in pricing.load_prices()
+        if (device is None or r.device == device)
+        and (who is None or r.provider == who)
+        and (model is None or r.pricing == model)
+    ]
+    if not history:
+        newest: dict[tuple[str, ...], Any] = {}
+        for r in rows:
+            key = (r.device, r.provider, r.where, r.pricing)
+            if key not in newest or r.date > newest[key].date:
+                newest[key] = r
+        rows = list(newest.values())
+    order = {m: i for i, m in enumerate(pricing.PRICING_MODELS)}
+    rows.sort(key=lambda r: (r.device, r.provider, order.get(r.pricing, 9), r.where, r.date))
+    return rows
+
+
+def default_rows(rows: list[Any], provider: str | None, pricing_model: str | None) -> set[Any]:
+    """Of ``rows``, those the default rule picks for their device (with the filters given)."""
+    from costcalc import pricing
+
+    out = set()
+    for device in {r.device for r in rows}:
+        try:
+            out.add(pricing.choose_price(device, provider, pricing_model).row)
+        except InputError:
+            continue
+    return out

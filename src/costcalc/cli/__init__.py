@@ -204,6 +204,7 @@ COMMANDS = (
     "runs",
     "profiles",
     "regions",
+    "prices",
     "config",
     "calibrate",
 )
