@@ -63,5 +63,6 @@ def render_prices(rows: Sequence[Any], chosen: set[Any], fmt: str, rule: str) ->
     providers = len({r.provider for r in rows})
     return (
         plain_table(header, body)
-        + f"{len(rows)} prices from {providers} providers; * the default rule's pick: {rule}\n"
+        + f"{len(rows)} prices from {providers} provider{'s' if providers != 1 else ''}; "
+        + f"* the default rule's pick: {rule}\n"
     )
