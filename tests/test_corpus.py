@@ -61,6 +61,8 @@ ESTIMATE_OPTIONS = [
     "--price",
     "--format",
     "--value",
+    "--provider",
+    "--pricing",
 ]
 # Hostile values: corpus file -> command lines, each with "{}" where the value goes.
 VALUE_ARGVS: dict[str, list[list[str]]] = {
@@ -101,6 +103,14 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
         ["regions", "show", "--", "{}"],
         ["estimate", "1e18", "--hardware={}"],
         ["sweep", "1e20", "-f", "csv", "--hardware={}"],
+        ["estimate", "1e18", "--provider={}"],
+        ["estimate", "1e18", "--pricing={}"],
+        ["estimate", "1e18", "--pue={}"],
+        ["sweep", "1e20", "-f", "csv", "--provider={}"],
+        ["sweep", "1e20", "-f", "csv", "--pricing={}"],
+        ["prices", "--", "{}"],
+        ["prices", "--provider={}"],
+        ["prices", "--pricing={}"],
     ],
     "formats.txt": [
         [*command, "--format={}"]

@@ -194,13 +194,14 @@ def resolve_hardware(
 
     price_value: float | None
     basis = ("", "", "")
+    from costcalc import site
+
+    site.check_names(provider, pricing)
     if price is not None:
         price_value = parse_quantity(price, "price", "--price")
         out.append(_assume("price", price_value, "USD/hour", "given with --price", "flag"))
         basis = ("--price", "", "")
     else:
-        from costcalc import site
-
         found = site.device_price(profile, provider, pricing, region)
         if found is not None:
             price_value = found.value

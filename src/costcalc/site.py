@@ -50,10 +50,22 @@ def _is_name(text: Any) -> bool:
     return isinstance(text, str) and text.strip()[:1].isalpha()
 
 
+def check_names(provider: str | None, pricing_model: str | None) -> None:
+    """Refuse an unknown (or empty) provider or pricing model, whatever else is given."""
+    from costcalc import pricing
+
+    if provider is not None:
+        pricing.find_provider(str(provider))
+    if pricing_model is not None:
+        pricing.find_pricing(str(pricing_model))
+
+
 def site_pue(pue: Any, region: str | None, provider: str | None) -> SitePue | None:
     """The PUE a provider name on ``--pue``, a cloud region or ``--provider`` brings; None
     when ``pue`` is a number or nothing names a provider (the caller's default applies)."""
     from costcalc import pricing
+
+    check_names(provider, None)
 
     if pue is not None:
         if not _is_name(pue):
@@ -97,6 +109,7 @@ def device_price(
     from costcalc import pricing
     from costcalc.units import parse_quantity
 
+    check_names(provider, pricing_model)
     listed = any(r.device == profile.name for r in pricing.load_prices())
     if not listed:
         if provider is not None or pricing_model is not None:
@@ -160,9 +173,11 @@ def price_list(
 
     from costcalc.profiles import default_catalog
 
-    device = default_catalog().get(hardware, "HARDWARE").name if hardware else None
-    who = pricing.find_provider(provider).id if provider else None
-    model = pricing.find_pricing(pricing_model) if pricing_model else None
+    if hardware is not None and not hardware.strip():
+        raise InputError("empty value; expected a hardware name", "HARDWARE")
+    device = default_catalog().get(hardware, "HARDWARE").name if hardware is not None else None
+    who = pricing.find_provider(provider).id if provider is not None else None
+    model = pricing.find_pricing(pricing_model) if pricing_model is not None else None
     rows = [
         r
         for r in pricing.load_prices()
