@@ -127,9 +127,7 @@ def test_three_year_commitment_is_cheaper_than_on_demand(cli) -> None:
 
 
 def test_price_pue_and_carbon_intensity_still_override(cli) -> None:
-    doc = _json(
-        cli, "1e20", "-H", "tpu-v5e", "--provider", "gcp", "--price", "2", "--pue", "1.3"
-    )
+    doc = _json(cli, "1e20", "-H", "tpu-v5e", "--provider", "gcp", "--price", "2", "--pue", "1.3")
     assert doc["assumptions"]["price"]["source"] == "given with --price"
     assert doc["assumptions"]["pue"]["value"] == 1.3
     google = _json(cli, "1e20", "-H", "h100-sxm", "--pue", "google")
@@ -214,8 +212,9 @@ def test_prices_json_and_csv_agree_and_filter(cli) -> None:
     assert doc["schema"] == "costcalc/prices/1" and doc["prices"]
     assert {p["provider"] for p in doc["prices"]} == {"gcp"}
     assert {p["device"] for p in doc["prices"]} == {"h100-sxm"}  # alias resolved
-    rows = list(csv.DictReader(io.StringIO(cli("prices", "h100", "--provider", "gcp",
-                                               "-f", "csv").out)))
+    rows = list(
+        csv.DictReader(io.StringIO(cli("prices", "h100", "--provider", "gcp", "-f", "csv").out))
+    )
     assert [float(r["price_usd_per_hour"]) for r in rows] == [
         p["price_usd_per_hour"] for p in doc["prices"]
     ]
@@ -259,8 +258,16 @@ def test_sweep_csv_has_the_price_basis_and_each_row_matches_estimate(cli) -> Non
 
 def test_which_provider_is_cheapest_is_one_sweep(cli) -> None:
     r = cli(
-        "sweep", "1e20", "-H", "h100-sxm", "--provider", "aws,gcp,lambda,runpod",
-        "--sort", "cost_usd", "-f", "jsonl",
+        "sweep",
+        "1e20",
+        "-H",
+        "h100-sxm",
+        "--provider",
+        "aws,gcp,lambda,runpod",
+        "--sort",
+        "cost_usd",
+        "-f",
+        "jsonl",
     )
     assert r.code == 0, r.err
     rows = [json.loads(line) for line in r.out.splitlines()]

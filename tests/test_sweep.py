@@ -77,7 +77,8 @@ def test_device_time_work_and_overrides_match_estimate() -> None:
         )
         for name, value in e.fields().items():
             assert close(value, float(r[name][i])), name
-    assert list(r) == OUTPUTS + ["hardware", "precision", "power", "carbon_intensity", "price"] + BASIS
+    inputs = ["hardware", "precision", "power", "carbon_intensity", "price"]
+    assert list(r) == OUTPUTS + inputs + BASIS
     assert r["power"].tolist() == [330.0, 330.0, 400.0, 400.0] * 2
 
 

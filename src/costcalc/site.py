@@ -113,7 +113,12 @@ def device_price(
     listed = any(r.device == profile.name for r in pricing.load_prices())
     if not listed:
         if provider is not None or pricing_model is not None:
-            pricing.choose_price(profile.name, provider, pricing_model, region)  # raises
+            flag = "--provider" if provider is not None else "--pricing"
+            raise InputError(
+                f"no cloud price known for {profile.name}; give one with --price "
+                "(USD per device-hour)",
+                flag,
+            )
         if profile.price is None:
             return None
         extra = profile.price.extra
@@ -170,7 +175,6 @@ def price_list(
     or every dated row with ``history``. Filters take names and aliases; an unknown one is
     an :class:`InputError` with a suggestion."""
     from costcalc import pricing
-
     from costcalc.profiles import default_catalog
 
     if hardware is not None and not hardware.strip():

@@ -734,8 +734,8 @@ def build_grid(
             "pue_source": _pue_source(pue_name, region, provider),
         }
         if region is not None:
-            entry["carbon_intensity"], entry["ci_assumption"] = (
-                estimator.resolve_carbon_intensity(region=region)
+            entry["carbon_intensity"], entry["ci_assumption"] = estimator.resolve_carbon_intensity(
+                region=region
             )
         ci_region = region if region is not None else estimator.defaults()["region"]
         entry["grid_basis"] = (
