@@ -111,6 +111,16 @@ def device_price(
 
     check_names(provider, pricing_model)
     listed = any(r.device == profile.name for r in pricing.load_prices())
+    if _own_price(profile) and provider is None and pricing_model is None and region is None:
+        assert profile.price is not None
+        return SitePrice(
+            profile.price.value,
+            _profile_price_label(profile) + " (the profile's own price, over the price list)",
+            "profile",
+            str(profile.price.extra.get("provider") or "profile"),
+            str(profile.price.extra.get("kind") or ""),
+            str(profile.price.date or ""),
+        )
     if not listed:
         if provider is not None or pricing_model is not None:
             flag = "--provider" if provider is not None else "--pricing"
@@ -122,12 +132,9 @@ def device_price(
         if profile.price is None:
             return None
         extra = profile.price.extra
-        where = ", ".join(
-            v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
-        )
         source = (
             f"{profile.name} is not in the price list (prices.csv), so the profile's own "
-            f"price: {where}: {profile.price.cite()}"
+            f"price: {_profile_price_label(profile)}"
         )
         return SitePrice(
             profile.price.value,
@@ -149,6 +156,30 @@ def cloud_region_of(region: str) -> Region | None:
 
     found = find_region(region, "--region")
     return found if found.kind in ("cloud_region", "cloud_geography") else None
+
+
+def _own_price(profile: Profile) -> bool:
+    """A price the user set in their own profile (a negotiated price): not a shipped
+    profile's, and not inherited from one."""
+    from pathlib import Path
+
+    from costcalc.profiles import shipped_dir
+
+    if profile.price is None or "price" in profile.inherited:
+        return False
+    try:
+        return Path(profile.path).resolve().parent != shipped_dir().resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def _profile_price_label(profile: Profile) -> str:
+    assert profile.price is not None
+    extra = profile.price.extra
+    where = ", ".join(
+        v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
+    )
+    return f"{where}: {profile.price.cite()}"
 
 
 def grid_basis(region: Region) -> str:
