@@ -149,6 +149,7 @@ ACCEPTED = (
         ("estimate 1e18 --hardware={}", "h 100"),
         ("profiles show -- {}", "h 100"),
         ("sweep 1e20 -f csv --hardware={}", "h 100"),
+        ("prices -- {}", "h 100"),
     }
     | {  # 1e16 bytes per parameter, or a 1e16-fold improvement: absurd, but numbers
         ("budget 7 days --flops=1e24 --params=7B --bytes-per-param={}", "1e18 %"),
