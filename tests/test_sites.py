@@ -378,3 +378,22 @@ def test_a_plan_run_takes_provider_and_pricing(cli, tmp_path: Path) -> None:
     newest = max(r["date"] for r in hyper)
     y3 = sorted(float(r["price"]) for r in hyper if r["date"] == newest)[0]
     assert runs["b"]["cost_usd"] == pytest.approx(runs["b"]["device_hours"] * y3, rel=1e-9)
+
+
+def test_owned_hardware_in_a_cloud_region_needs_no_cloud_price(cli) -> None:
+    # a10 has no Google price, but owned hardware pays its purchase and electricity only
+    doc = _json(
+        cli,
+        "1e20",
+        "-H",
+        "a10",
+        "--owned",
+        "--purchase-price",
+        "3000 USD",
+        "--region",
+        "us-central1",
+    )
+    assert "price" not in doc["assumptions"] and "price" not in doc["inputs"]
+    assert doc["assumptions"]["pue"]["value"] == PUE["gcp-us-central1"]
+    bare = _json(cli, "1e20", "-H", "a10", "--owned", "--purchase-price", "3000 USD")
+    assert "price" not in bare["inputs"]
