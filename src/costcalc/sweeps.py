@@ -807,10 +807,11 @@ def build_grid(
             for k in ("hardware", "precision", "peak", "power", "price")
             if k in by_name and k not in numeric
         ]
-        if "region" in given:
-            assumptions.append(entries[0]["ci_assumption"])
+    if "region" in given and len({e["ci_assumption"] for e in entries}) == 1:
+        assumptions.append(entries[0]["ci_assumption"])  # one grid for every row
+    one_pue = None
     if "pue" not in numeric and len({e["pue_assumption"] for e in entries}) == 1:
-        assumptions.append(entries[0]["pue_assumption"])  # one PUE for every row
+        one_pue = entries[0]["pue_assumption"]  # one PUE for every row
     region_axis = None
 
     # Axes in column order; defaults for the rest.
@@ -837,6 +838,8 @@ def build_grid(
     if "devices" not in numeric:
         fixed["devices"], a = estimator.resolve_devices()
         assumptions.append(a)
+    if one_pue is not None:
+        assumptions.append(one_pue)
     if "carbon_intensity" not in numeric and "region" not in given:
         fixed["carbon_intensity"], a = estimator.resolve_carbon_intensity()
         assumptions.append(a)
