@@ -147,7 +147,8 @@ def device_price(
     choice = pricing.choose_price(profile.name, provider, pricing_model, region)
     row = choice.row
     value = parse_quantity(f"{row.price!r} USD/hour", "price")
-    return SitePrice(value, choice.label, "prices", row.provider, row.pricing, row.date)
+    source = f"{choice.label}; source: {row.source}"
+    return SitePrice(value, source, "prices", row.provider, row.pricing, row.date)
 
 
 def cloud_region_of(region: str) -> Region | None:
