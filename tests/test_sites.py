@@ -397,3 +397,25 @@ def test_owned_hardware_in_a_cloud_region_needs_no_cloud_price(cli) -> None:
     assert doc["assumptions"]["pue"]["value"] == PUE["gcp-us-central1"]
     bare = _json(cli, "1e20", "-H", "a10", "--owned", "--purchase-price", "3000 USD")
     assert "price" not in bare["inputs"]
+
+
+def test_where_and_sort_take_the_basis_columns(cli) -> None:
+    r = cli(
+        "sweep",
+        "1e20",
+        "-H",
+        "all",
+        "--where",
+        "price_provider == 'gcp'",
+        "--sort",
+        "cost_usd",
+        "-f",
+        "csv",
+    )
+    assert r.code == 0, r.err
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    gcp = {row["device"] for row in PRICES if row["provider"] == "gcp"}
+    assert rows and {row["price_provider"] for row in rows} == {"gcp"}
+    assert {row["hardware"] for row in rows} <= gcp
+    bad = cli("sweep", "1e20", "--where", "price_provider == 'gpc'")
+    assert "did you mean 'gcp'" in _one_error(bad, "--where")
