@@ -419,3 +419,15 @@ def test_where_and_sort_take_the_basis_columns(cli) -> None:
     assert {row["hardware"] for row in rows} <= gcp
     bad = cli("sweep", "1e20", "--where", "price_provider == 'gpc'")
     assert "did you mean 'gcp'" in _one_error(bad, "--where")
+
+
+def test_the_plan_schema_takes_provider_and_pricing() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = json.loads((DATA / "plan.schema.json").read_text(encoding="utf-8"))
+    plan = yaml.safe_load(
+        "version: 1\ndefaults:\n  provider: gcp\n  pricing: 3y\n  pue: google\n"
+        "runs:\n  a:\n    flops: 1e20\n    provider: lambda\n"
+    )
+    jsonschema.validate(plan, schema)
