@@ -426,12 +426,14 @@ def test_cpu_profile_takes_measured_rapl_power() -> None:
     assert profile.tdp is None
 
 
-def test_unmatched_cpu_without_rapl_falls_back_to_cpu_server_tdp_marked_estimate() -> None:
+def test_unmatched_cpu_without_rapl_takes_a_per_core_share_marked_estimate() -> None:
+    # never the 128-core server's 560 W for an 8-CPU machine: 8 x (280 W / 64 cores)
     cpu = detect.Device("cpu", "Intel", "Some Xeon", "/proc/cpuinfo", logical_cpus=8)
     doc = _document(cpu, {}, [_measurement("fp32", 1e11)])
     profile = parse_profile(load(cal.to_yaml(doc), "local.yaml"))
     assert profile.tdp is not None and profile.tdp.estimate
-    assert profile.tdp.source.startswith("catalog profile cpu-server (generic fallback")
+    assert profile.tdp.value == pytest.approx(8 * 280 / 64)
+    assert "per core x 8 logical CPUs" in profile.tdp.source
 
 
 # -- GPU measurement through torch -------------------------------------------------------

@@ -166,7 +166,7 @@ def test_a_broken_project_file_stops_every_command(cli, name: str) -> None:
     assert r.err == (
         "costcalc: error: costcalc.yaml:3: defaults.utilisation: unknown default (did you "
         "mean 'utilization'?); expected one of hardware, precision, devices, utilization, "
-        "power, pue, region, carbon_intensity, price\n"
+        "power, pue, region, provider, carbon_intensity, price, pricing\n"
     )
 
 

@@ -61,6 +61,8 @@ ESTIMATE_OPTIONS = [
     "--price",
     "--format",
     "--value",
+    "--provider",
+    "--pricing",
 ]
 # Hostile values: corpus file -> command lines, each with "{}" where the value goes.
 VALUE_ARGVS: dict[str, list[list[str]]] = {
@@ -101,6 +103,14 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
         ["regions", "show", "--", "{}"],
         ["estimate", "1e18", "--hardware={}"],
         ["sweep", "1e20", "-f", "csv", "--hardware={}"],
+        ["estimate", "1e18", "--provider={}"],
+        ["estimate", "1e18", "--pricing={}"],
+        ["estimate", "1e18", "--pue={}"],
+        ["sweep", "1e20", "-f", "csv", "--provider={}"],
+        ["sweep", "1e20", "-f", "csv", "--pricing={}"],
+        ["prices", "--", "{}"],
+        ["prices", "--provider={}"],
+        ["prices", "--pricing={}"],
     ],
     "formats.txt": [
         [*command, "--format={}"]
@@ -139,6 +149,7 @@ ACCEPTED = (
         ("estimate 1e18 --hardware={}", "h 100"),
         ("profiles show -- {}", "h 100"),
         ("sweep 1e20 -f csv --hardware={}", "h 100"),
+        ("prices -- {}", "h 100"),
     }
     | {  # 1e16 bytes per parameter, or a 1e16-fold improvement: absurd, but numbers
         ("budget 7 days --flops=1e24 --params=7B --bytes-per-param={}", "1e18 %"),

@@ -80,7 +80,11 @@ def test_changed_inputs_show_in_every_format(tmp_path: Path) -> None:
     assert table.returncode == 0, table.stderr
     row = next(line for line in table.stdout.splitlines() if line.startswith("  pretrain: "))
     assert "utilization 40% -> 90%" in row
-    assert "price 12.29 USD/hour -> 0.1 USD/hour" in row
+    # the old price is the default rule's pick from the price list (costcalc.pricing)
+    from costcalc.pricing import choose_price
+
+    old = choose_price("h100-sxm").price  # USD per device-hour
+    assert f"price {old:.4g} USD/hour -> 0.1 USD/hour" in row
     assert "devices" not in row  # unchanged inputs are not listed
 
     md = run(tmp_path, "--baseline", "old.yaml", "-f", "markdown").stdout

@@ -220,11 +220,24 @@ def _price_hours(cli) -> tuple[float, float]:
 
 def test_the_issue_instance_is_not_poisonable(cli, cache_dir: Path) -> None:
     """The instance: whatever sits in the cache directory, the shipped H100 price applies.
-    Independent check: cost = device-hours x the price written in h100-sxm.yaml."""
-    from costcalc.units import parse_quantity
+    Independent check: cost = device-hours x the default rule's price, read from the
+    shipped prices.csv with the csv module (newest hyperscaler rows, lower median)."""
+    import csv
 
-    raw = yamlio.load(H100.read_text(), "h").data["price"]["value"]
-    price = parse_quantity(raw, "price") * 3600  # USD per device-hour
+    import costcalc
+
+    data = Path(costcalc.__file__).parent / "data" / "prices.csv"
+    rows = list(csv.DictReader(data.read_text(encoding="utf-8").splitlines()))
+    hyper = [
+        r
+        for r in rows
+        if r["device"] == "h100-sxm"
+        and r["pricing"] == "on-demand"
+        and r["provider"] in ("aws", "gcp", "azure", "oracle")
+    ]
+    newest = max(r["date"] for r in hyper)
+    prices = sorted(float(r["price"]) for r in hyper if r["date"] == newest)
+    price = prices[(len(prices) - 1) // 2]  # USD per device-hour
     cost, hours = _price_hours(cli)
     assert cost == pytest.approx(hours * price, rel=1e-9)
     assert not list(cache_dir.iterdir())  # nothing of the shipped data is cached

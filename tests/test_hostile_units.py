@@ -420,6 +420,8 @@ HARDWARE = ["h100-sxm", "a100-sxm-80gb", "tpu-v2", "a10"]
 def test_assumption_value_times_unit_is_the_base_value(hardware, devices, extra) -> None:
     from costcalc.outlook import estimate
 
+    if hardware == "a10" and extra.get("region") == "us-central1":
+        extra["region"] = "DE"  # Google Cloud has no A10 price: an error, tested elsewhere
     if extra.get("owned") is None:
         extra.pop("useful_life", None)
     elif hardware == "a10":  # no sourced purchase price

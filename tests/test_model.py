@@ -77,5 +77,6 @@ def test_hand_checked_tpu_v2_example() -> None:
     f = e.fields()
     assert f["device_hours"] == pytest.approx(seconds / 3600)
     assert f["energy_kwh"] == pytest.approx(seconds * watts * 1.56 / 3.6e6)
-    assert f["cost_usd"] == pytest.approx(seconds / 3600 * 4.50)
+    # the price list's TPU v2: Epoch's $1.13 per chip-hour x 4 chips (prices.csv)
+    assert f["cost_usd"] == pytest.approx(seconds / 3600 * 4 * 1.13)
     assert f["co2e_kg"] == pytest.approx(f["energy_kwh"] * 0.473007)

@@ -378,3 +378,67 @@ def test_pue_errors() -> None:
         pricing.pue_for("gpc")
     with pytest.raises(InputError, match="unknown region"):
         pricing.pue_for(region="us-centrall")
+
+
+# -- the site's price and PUE (costcalc.site) -------------------------------------------
+
+
+def test_a_device_missing_from_the_list_keeps_its_profile_price_labelled_so() -> None:
+    from costcalc import site
+    from costcalc.hardware import default_catalog
+
+    h100 = default_catalog().get("h100-sxm")
+    assert h100.price is not None
+    mine = replace(h100, name="my-gpu")  # a user's profile: no row in prices.csv
+    got = site.device_price(mine, None, None, None)
+    assert got is not None and got.value == h100.price.value and got.origin == "profile"
+    assert got.source.startswith("my-gpu is not in the price list")
+    assert site.device_price(replace(mine, price=None), None, None, None) is None
+    with pytest.raises(InputError, match="no cloud price known for my-gpu"):
+        site.device_price(mine, "aws", None, None)  # a provider named: no silent fallback
+
+
+def test_price_list_keeps_the_newest_row_per_provider_place_and_model() -> None:
+    from costcalc import site
+
+    rows = site.price_list("a100-sxm-40gb", "aws", "1y")
+    raw = [
+        r
+        for r in _rows("prices.csv")
+        if r["device"] == "a100-sxm-40gb" and r["provider"] == "aws" and r["pricing"] == "1y"
+    ]
+    places = {r["region"] or r["location"] or "region not given" for r in raw}
+    assert len(rows) == len(places)
+    for row in rows:
+        dates = [r["date"] for r in raw if (r["region"] or r["location"]) == row.where]
+        assert row.date == max(dates)
+    assert len(site.price_list("a100-sxm-40gb", "aws", "1y", history=True)) == len(raw)
+
+
+def test_default_rows_are_what_choose_price_picks() -> None:
+    from costcalc import site
+
+    rows = site.price_list("h100-sxm")
+    chosen = site.default_rows(rows, None, None)
+    assert chosen == {pricing.choose_price("h100-sxm").row}
+    assert chosen <= set(rows)
+
+
+@pytest.mark.parametrize(
+    ("region", "provider", "want"),
+    [
+        ("us-central1", None, "gcp-us-central1"),
+        ("europe-west4", None, "gcp-europe-west4"),
+        ("us-east-1", None, "aws"),
+        ("eastus", None, "azure"),
+        (None, "gcp", "google"),
+        (None, "aws", "aws"),
+    ],
+)
+def test_site_pue_follows_the_region_then_the_fleet(region, provider, want) -> None:
+    from costcalc import site
+
+    got = site.site_pue(None, region, provider)
+    assert got is not None and got.value == pue_values()[want].pue
+    assert site.site_pue(None, "DE", None) is None  # a country: the caller's default
+    assert site.site_pue("1.3", None, None) is None  # a number: the caller reads it

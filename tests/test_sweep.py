@@ -25,6 +25,8 @@ from costcalc.render_sweep import format_numbers
 from costcalc.sweeps import collect, pareto_mask, plan, sweep
 
 OUTPUTS = ["flops", "wall_clock_hours", "device_hours", "energy_kwh", "cost_usd", "co2e_kg"]
+# every row says where its price, PUE and grid intensity come from
+BASIS = ["price_provider", "price_pricing", "price_date", "pue_source", "grid_basis"]
 HARDWARE = ["h100-sxm", "tpu-v5p", "a100-sxm-80gb", "tpu-v2", "mi300x"]
 REGIONS = ["IS", "us-central1", "europe-north1", "world"]
 
@@ -75,7 +77,8 @@ def test_device_time_work_and_overrides_match_estimate() -> None:
         )
         for name, value in e.fields().items():
             assert close(value, float(r[name][i])), name
-    assert list(r) == OUTPUTS + ["hardware", "precision", "power", "carbon_intensity", "price"]
+    inputs = ["hardware", "precision", "power", "carbon_intensity", "price"]
+    assert list(r) == OUTPUTS + inputs + BASIS
     assert r["power"].tolist() == [330.0, 330.0, 400.0, 400.0] * 2
 
 
@@ -193,8 +196,8 @@ def test_any_chunk_size_gives_the_rows_of_the_scenario_numbers(chunk, region, wh
     if where:
         direct = direct.select(direct["co2e_kg"] < 30_000)
     np.testing.assert_array_equal(index, direct.index)
-    for name in s.columns:
-        assert got[name].tolist() == direct.column(name).tolist(), name
+    for name in s.columns:  # NaN is a missing price (l4 has none at Google Cloud)
+        np.testing.assert_array_equal(got[name], direct.column(name), err_msg=name)
 
 
 def _dominated(points: np.ndarray) -> np.ndarray:
@@ -269,14 +272,15 @@ def test_cli_csv_rows_match_the_api(cli) -> None:
     r = cli("sweep", "1e20,1e22", "-H", "h100-sxm,tpu-v2", "--devices", "8,64", "-f", "csv")
     assert r.code == 0, r.err
     lines = r.out.splitlines()
-    assert lines[0] == ",".join(OUTPUTS) + ",hardware,precision,devices"
+    assert lines[0] == ",".join([*OUTPUTS, "hardware", "precision", "devices", *BASIS])
     api = sweep("1e20,1e22", hardware="h100-sxm,tpu-v2", devices="8,64")
     assert len(lines) == 1 + api.rows
     for line, i in zip(lines[1:], range(api.rows), strict=True):
         cells = line.split(",")
         assert [float(c) for c in cells[:6]] == [float(f"{api[n][i]:.12g}") for n in OUTPUTS]
         devices = "{:g}".format(api["devices"][i])
-        assert cells[6:] == [api["hardware"][i], api["precision"][i], devices]
+        assert cells[6:9] == [api["hardware"][i], api["precision"][i], devices]
+        assert cells[9:] == [str(api[n][i]) for n in BASIS]
 
 
 def test_cli_jsonl_json_and_determinism(cli) -> None:

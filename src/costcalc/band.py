@@ -60,6 +60,19 @@ def utilization_sigma(profile: str) -> tuple[float, str]:
     return float(u["all"]["sigma"]), f"implied MFU of all {u['all']['runs']} published runs"
 
 
+def _provider_chosen(est: Estimate) -> bool:
+    """Whether the price's provider was chosen (--provider, --pricing, or a cloud region,
+    which implies its provider): then the price is that provider's, not a spread."""
+    if est.inputs.get("provider") or est.inputs.get("pricing"):
+        return True
+    region = est.inputs.get("region")
+    if not region:
+        return False
+    from costcalc.tables import find_region
+
+    return bool(find_region(str(region)).provider)
+
+
 def price_spread(profile: str, point: float) -> tuple[float, float, str] | None:
     """The spread of the price across providers of ``profile`` (the newest on-demand price
     of each): (log-sigma, ln(geometric mean / point), source); None when fewer than two
@@ -108,7 +121,12 @@ def input_sigmas(est: Estimate) -> dict[str, tuple[float, float, str]]:
     if a is not None and a.origin in _ASSUMED:
         out["pue"] = (float(data["pue"]["sigma"]), 0.0, "kinds of site: hyperscale to on-premises")
     a = by_name.get("price")
-    if a is not None and a.origin in _ASSUMED and est.outputs.get("cost") is not None:
+    if (
+        a is not None
+        and a.origin in (*_ASSUMED, "prices")  # the price list's rule, not a chosen price
+        and not _provider_chosen(est)
+        and est.outputs.get("cost") is not None
+    ):
         found = price_spread(profile, a.base * 3600)
         out["price"] = found or (
             float(data["price"]["sigma"]),

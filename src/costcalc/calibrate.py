@@ -398,6 +398,19 @@ def _power_entries(
         entry = getattr(base, key)
         if entry is not None:
             entries[key] = _copy_sourced(entry, how)
+    if base is fallback and "tdp" in entries and device.kind == "cpu":
+        from costcalc import cpu_power
+
+        watts, source = cpu_power.tdp_text(device)
+        entries["tdp"] = _sourced_entry(
+            f"{watts:.4g} W",
+            source,
+            fallback.tdp.date if fallback.tdp else date,
+            estimate=True,
+            note="An estimate, not this machine's reading: no readable RAPL counter. "
+            "Give --power for a better energy estimate.",
+        )
+        return entries, f"{watts:.4g} W TDP: {source} (estimate; no RAPL)"
     if base is fallback and "tdp" in entries:
         entries["tdp"]["estimate"] = True
         entries["tdp"]["note"] = (

@@ -189,7 +189,15 @@ def _check(setting: Setting) -> None:
         raise DataError("expected a single value such as 40% or '330 W'", setting.where)
     kind = DEFAULT_KEYS[setting.key]
     try:
-        if kind is not None:
+        if setting.key in ("pue", "provider") and str(value).strip()[:1].isalpha():
+            from costcalc.pricing import find_provider
+
+            find_provider(str(value), setting.key)
+        elif setting.key == "pricing":
+            from costcalc.pricing import find_pricing
+
+            find_pricing(str(value), setting.key)
+        elif kind is not None:
             number = parse_quantity(value, kind, allow_zero=setting.key == "carbon_intensity")
             if setting.key == "devices" and not float(number).is_integer():
                 raise DataError(f"expected a whole number of devices, got {value!r}")
@@ -285,10 +293,20 @@ def effective_defaults(settings: Settings) -> list[Effective]:
         "precision": ("(profile)", "the hardware profile's default_precision"),
         "utilization": (base["utilization"]["value"], base["utilization"]["source"]),
         "power": ("(profile)", "TDP x server overhead x load, or the profile's average_power"),
-        "pue": (f"{industry.pue:g}", f"{industry.source} ({industry.name}, {industry.year})"),
+        "pue": (
+            f"{industry.pue:g}",
+            f"{industry.source} ({industry.name}, {industry.year}); a cloud region or "
+            "--provider brings its published PUE",
+        ),
         "region": (world.id, f"{world.name} {world.year}: {world.source}"),
         "carbon_intensity": ("(region)", "the region's grid carbon intensity"),
-        "price": ("(profile)", "the hardware profile's on-demand price"),
+        "price": (
+            "(price list)",
+            "prices.csv by the default rule (newest hyperscaler on-demand price, else the "
+            "median across providers); the profile's price where the list has none",
+        ),
+        "provider": ("(rule)", "none: the default price rule; a cloud region implies its own"),
+        "pricing": ("on-demand", "costcalc.pricing.DEFAULT_PRICING"),
     }
     set_by = {k: k for k in settings.values}
     for group in _GROUPS:

@@ -438,6 +438,12 @@ def resolve_local(catalog: Catalog) -> Profile:
         return dataclasses.replace(prof, chosen_because=why)
     detection = detect()
     prof, why = choose_profile(detection, catalog)
+    if prof.name == FALLBACK_PROFILE and detection.primary.kind == "cpu":
+        from costcalc import cpu_power
+
+        prof = cpu_power.scale_server(prof, detection.cpu)
+        if prof.display_name.endswith("logical CPUs"):
+            why += f", {cpu_power.logical_cpus(detection.cpu)} logical CPUs of its 128 cores"
     why = (
         f"--hardware local: no calibrated profile at {path or 'the config directory'} "
         "(run costcalc calibrate), "

@@ -78,6 +78,7 @@ class HardwareChoice:
     power: float
     price: float | None
     assumptions: list[Assumption]
+    price_basis: tuple[str, str, str] = ("", "", "")  # provider, pricing, date of the price
 
 
 def resolve_hardware(
@@ -89,8 +90,13 @@ def resolve_hardware(
     price: Any = None,
     catalog: Catalog | None = None,
     power_basis: Any = None,
+    provider: str | None = None,
+    pricing: str | None = None,
+    region: str | None = None,
 ) -> HardwareChoice:
-    """The hardware inputs of the model, from flags, else the profile and the power rule."""
+    """The hardware inputs of the model, from flags, else the profile and the power rule;
+    the price from the price list for ``provider``, ``pricing`` and ``region``
+    (:func:`costcalc.site.device_price`)."""
     base = defaults()
     for flag, text in (("--hardware", hardware), ("--precision", precision)):
         if isinstance(text, str) and not text.strip():
@@ -170,21 +176,23 @@ def resolve_hardware(
         out.append(_assume("power", power_value, "W", source, "flag" if power_basis else "profile"))
 
     price_value: float | None
+    price_basis = ("", "", "")
+    from costcalc import site
+
+    site.check_names(provider, pricing)
     if price is not None:
         price_value = parse_quantity(price, "price", "--price")
         out.append(_assume("price", price_value, "USD/hour", "given with --price", "flag"))
-    elif profile.price is not None:
-        price_value = profile.price.value
-        extra = profile.price.extra
-        where = ", ".join(
-            v for v in (extra.get("provider"), extra.get("region"), extra.get("kind")) if v
-        )
-        out.append(
-            _assume("price", price_value, "USD/hour", f"{where}: {profile.price.cite()}", "profile")
-        )
+        price_basis = ("--price", "", "")
     else:
-        price_value = None
-    return HardwareChoice(profile, prec, peak_value, power_value, price_value, out)
+        found = site.device_price(profile, provider, pricing, region)
+        if found is not None:
+            price_value = found.value
+            out.append(_assume("price", price_value, "USD/hour", found.source, found.origin))
+            price_basis = (found.provider, found.pricing, found.date)
+        else:
+            price_value = None
+    return HardwareChoice(profile, prec, peak_value, power_value, price_value, out, price_basis)
 
 
 def resolve_utilization(utilization: Any = None) -> tuple[float, Assumption]:
@@ -206,7 +214,16 @@ def resolve_devices(devices: Any = None) -> tuple[float, Assumption]:
     return value, _assume("devices", value, "", "given with --devices", "flag")
 
 
-def resolve_pue(pue: Any = None) -> tuple[float, Assumption]:
+def resolve_pue(
+    pue: Any = None, region: str | None = None, provider: str | None = None
+) -> tuple[float, Assumption]:
+    """The PUE: given (a number, or a provider name: ``--pue google``), else the one the
+    site brings (a cloud region's or provider's published figure), else the default."""
+    from costcalc import site
+
+    found = site.site_pue(pue, region, provider)
+    if found is not None:
+        return found.value, _assume("pue", found.value, "", found.label, found.origin)
     if pue is not None:
         value = parse_quantity(pue, "number", "--pue")
         if value < 1:
@@ -233,7 +250,9 @@ def resolve_carbon_intensity(
         source = "given with --carbon-intensity"
         return value, _assume("carbon_intensity", value, "g/kWh", source, "flag")
     reg = find_region(region if region is not None else defaults()["region"])
-    label = f"{reg.name} ({reg.id}) {reg.year or 'undated'}, {reg.basis}: {reg.source}"
+    from costcalc.site import grid_basis_text
+
+    label = f"{reg.name} ({reg.id}) {reg.year or 'undated'}, {grid_basis_text(reg)}: {reg.source}"
     if region is None:
         return reg.carbon_intensity, _assume(
             "carbon_intensity", reg.carbon_intensity, "g/kWh", f"default: {label}", "default"
@@ -336,6 +355,8 @@ def estimate(
     throughput: Any = None,
     step_time: Any = None,
     batch_tokens: Any = None,
+    provider: str | None = None,
+    pricing: str | None = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> Estimate:
@@ -382,6 +403,8 @@ def estimate(
             price=price,
             power_basis=power_basis,
             **shape,
+            provider=provider,
+            pricing=pricing,
         ).items()
         if v is not None
     }
@@ -401,6 +424,9 @@ def estimate(
         price=price,
         catalog=catalog,
         power_basis=power_basis,
+        provider=provider,
+        pricing=pricing,
+        region=region,
     )
     util, util_note = resolve_utilization(utilization)
     n_devices, devices_note = resolve_devices(devices)
@@ -449,7 +475,7 @@ def estimate(
         if run_util is not None and peak is None and precision is None:
             util, util_note = run_util, _assume("utilization", run_util, "%", "", "run")
             taken.add("utilization")
-    pue_value, pue_note = resolve_pue(pue)
+    pue_value, pue_note = resolve_pue(pue, region, provider)
     intensity, intensity_note = resolve_carbon_intensity(carbon_intensity, region)
     if hw.profile.chosen_because:
         notes.append(hw.profile.chosen_because)

@@ -363,8 +363,10 @@ INPUTS: dict[str, Input] = {
         _input(
             "pue",
             "number",
-            "Data-centre PUE (total facility power over IT power).",
-            "defaults.yaml: pue (industry average)",
+            "Data-centre PUE (total facility power over IT power), or a provider whose "
+            "published PUE to use (--pue google).",
+            "the cloud region's or provider's published PUE, else defaults.yaml: pue "
+            "(industry average)",
             "Site",
             (*_ALL, RANGE),
         ),
@@ -373,6 +375,16 @@ INPUTS: dict[str, Input] = {
             None,
             "Where it runs: an ISO country code or name, a cloud region, or world.",
             "defaults.yaml: region (world average)",
+            "Site",
+            _ALL,
+        ),
+        _input(
+            "provider",
+            None,
+            "Cloud provider whose price (and fleet PUE) to use: aws, gcp, azure, oracle, "
+            "lambda, runpod, ... (see 'costcalc prices'); a cloud region implies its own.",
+            "the default price rule (newest hyperscaler price, else the median across "
+            "providers; docs/sites.md)",
             "Site",
             _ALL,
         ),
@@ -389,10 +401,19 @@ INPUTS: dict[str, Input] = {
         _input(
             "price",
             "price",
-            "Price per device-hour, overriding the profile's.",
-            "the profile's sourced cloud price",
+            "Price per device-hour, overriding the price list.",
+            "the price list (prices.csv, Epoch AI) by the default rule; the profile's "
+            "price where the list has none",
             "Money",
             (*_ALL, RANGE),
+        ),
+        _input(
+            "pricing",
+            None,
+            "Pricing model of the cloud price: on-demand, spot, 1y or 3y (commitment).",
+            "on-demand",
+            "Money",
+            _ALL,
         ),
         _input(
             "discount",

@@ -31,7 +31,17 @@ if TYPE_CHECKING:
 
 Number = Any
 BUDGET_KINDS = ("money", "energy", "mass", "time")
-HARDWARE_INPUTS = ("hardware", "precision", "peak", "power", "price", "catalog")
+HARDWARE_INPUTS = (
+    "hardware",
+    "precision",
+    "peak",
+    "power",
+    "price",
+    "catalog",
+    "provider",
+    "pricing",
+    "region",
+)
 
 
 def device_time_for_money(money: Number, price: Number) -> Number:
@@ -224,7 +234,7 @@ def _device_time(kind: str, value: float, hw: Any, devices: Any, inputs: dict[st
                 "--price",
             )
         return float(device_time_for_money(value, hw.price))
-    pue_value, _ = resolve_pue(inputs.get("pue"))
+    pue_value, _ = resolve_pue(inputs.get("pue"), inputs.get("region"), inputs.get("provider"))
     if kind == "energy":
         return float(device_time_for_energy(value, hw.power, pue_value))
     if kind == "mass":

@@ -189,7 +189,13 @@ def estimate(
 
     if (owned or purchase_price is not None) and given.get("price") is not None:
         raise InputError("a price per device-hour is a cloud price; not with --owned", "--price")
+    if owned or purchase_price is not None:
+        # Owned hardware has no cloud price: no provider's price list is consulted (so a
+        # device no cloud in the region sells is no error), and no price assumption shows.
+        given["price"] = "1 USD/hour"
     est = estimator.estimate(given.pop("work"), **given)
+    if owned or purchase_price is not None:
+        est.inputs.pop("price", None)
     est.assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in est.assumptions]
     if not (dists or money_wanted or embodied or year is not None):
         _add_band(est, band)

@@ -83,7 +83,7 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
     import numpy as np
 
     from costcalc.atomic import atomic_open
-    from costcalc.sweeps import collect
+    from costcalc.sweeps import BASIS_COLUMNS, collect
 
     y = y or "cost_usd"
     x = _x_axis(sweep)
@@ -93,7 +93,7 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
         for axis in sweep.grid.axes
         if axis.size > 1
         for col in axis.columns
-        if col not in (x, "hardware", "precision")
+        if col not in (x, "hardware", "precision", *BASIS_COLUMNS)
         and (col in sweep.grid.input_columns and len(set(rows[col].tolist())) > 1)
     ]
     fig, ax = plt.subplots(figsize=(7.5, 4.6), dpi=100)
@@ -109,7 +109,7 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
         if np.isnan(ys).all():
             missing.append(name)
             continue
-        ax.plot(xs, ys, marker="o", markersize=3.5, linewidth=1.4, label=name)
+        ax.plot(xs, ys, marker="o", markersize=3.5, linewidth=1.4, label=_basis(rows, pick, name))
     for values, setter in ((rows[x], ax.set_xscale), (rows[y], ax.set_yscale)):
         values = np.asarray(values, dtype=float)
         positive = values[np.isfinite(values) & (values > 0)]
@@ -138,3 +138,21 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
     with atomic_open(path, binary=True, where="--plot") as f:
         fig.savefig(f, format=fmt, metadata=metadata)
     plt.close(fig)
+
+
+def _basis(rows: Any, pick: Any, name: str) -> str:
+    """A legend entry: the hardware, and the price basis of its rows when they share one
+    (``h100-sxm (gcp on-demand 2025-03-17)``)."""
+    found = {
+        (p, m, d)
+        for p, m, d in zip(
+            rows["price_provider"][pick].tolist(),
+            rows["price_pricing"][pick].tolist(),
+            rows["price_date"][pick].tolist(),
+            strict=True,
+        )
+    }
+    if len(found) != 1:
+        return f"{name} (several price bases)"
+    shown = " ".join(x for x in found.pop() if x)
+    return f"{name} ({shown})" if shown else name

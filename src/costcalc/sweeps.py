@@ -17,7 +17,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from costcalc import inputs as registry
@@ -236,6 +236,9 @@ class Grid:
             if name in out:
                 continue
             labels = self.column_labels(name)
+            if name not in INPUTS:  # a basis column: text
+                out[name] = Field(name, "number", "", labels)
+                continue
             spec = INPUTS[name]
             out[name] = Field(name, spec.kind or "number", spec.unit, labels)
         return out
@@ -531,6 +534,61 @@ class Chunk:
         )
 
 
+# Text columns that say where each row's price, PUE and grid intensity come from.
+BASIS_COLUMNS = ("price_provider", "price_pricing", "price_date", "pue_source", "grid_basis")
+SITE_INPUTS = ("region", "provider", "pricing")
+
+
+def _site_lists(given: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The regions, providers and pricing models of a sweep, each checked by name
+    (``[None]`` where not given)."""
+    from costcalc import pricing
+    from costcalc.tables import find_region
+
+    out: dict[str, list[Any]] = {}
+    for name in SITE_INPUTS:
+        if name not in given:
+            continue
+        values = _labels(name, given[name])
+        for v in values:
+            if name == "region":
+                find_region(v, "--region")
+            elif name == "provider":
+                pricing.find_provider(v)
+            else:
+                pricing.find_pricing(v)
+        out[name] = values
+    return out
+
+
+def _combine(lists: list[list[Any]], zipped: bool) -> list[tuple[Any, ...]]:
+    """Hardware pairs x regions x providers x pricing models: the product, or with --zip
+    the lists longer than one paired. Each tuple is (pair, region, provider, pricing)."""
+    import itertools
+
+    full = lists
+    if not zipped:
+        return list(itertools.product(*full))
+    lengths = {len(x) for x in full if len(x) > 1}
+    if len(lengths) > 1:
+        raise InputError(
+            "--zip pairs lists of the same length; --hardware, --region, --provider and "
+            f"--pricing have {', '.join(str(len(x)) for x in full)} values",
+            "--zip",
+        )
+    n = lengths.pop() if lengths else 1
+    return [tuple(x[i] if len(x) > 1 else x[0] for x in full) for i in range(n)]
+
+
+def _pue_source(pue_name: str | None, region: str | None, provider: str | None) -> str:
+    """A short name of where a PUE comes from: ``gcp us-central1`` (the region's own
+    figure), ``aws fleet``, ``--pue google``, or ``industry`` (the default)."""
+    from costcalc import site
+
+    found = site.site_pue(pue_name, region, provider)
+    return "industry" if found is None else found.short
+
+
 def build_grid(
     inputs: Mapping[str, Any],
     *,
@@ -567,6 +625,10 @@ def build_grid(
     fixed: dict[str, float] = {}
     axes: list[Axis] = []
 
+    # A provider's name on --pue (--pue google) is one value, not an axis.
+    pue_name = None
+    if isinstance(given.get("pue"), str) and given["pue"].strip()[:1].isalpha():
+        pue_name = given.pop("pue")
     # Numeric inputs, each its own axis.
     numeric: dict[str, Any] = {}
     for name in INPUTS:
@@ -600,8 +662,15 @@ def build_grid(
     else:
         pairs = [(p, q) for p in profiles for q in precisions]
     has_peak = "peak" in numeric
-    choices = []
-    skipped = []
+    skipped: list[str] = []
+    # The site: regions x providers x pricing models, each bringing a PUE, a price and a
+    # grid. Names are checked first, so a failure below is one of availability only.
+    from costcalc import pricing as price_list
+    from costcalc import site
+    from costcalc.tables import find_region
+
+    sites = _site_lists(given)
+    valid = []
     for profile, prec in pairs:
         if prec is not None and not has_peak and prec not in profile.dense_peak:
             if zip_axes or (len(profiles) == 1 and len(precisions) == 1):
@@ -611,44 +680,128 @@ def build_grid(
                 )
             skipped.append(f"{profile.name} {prec}")
             continue
-        choices.append(
-            estimator.resolve_hardware(
-                profile,
-                precision=prec,
-                peak=f"{float(numeric['peak'][0])!r} FLOPS" if has_peak else None,
-                catalog=catalog,
-            )
-        )
-    if not choices:
+        valid.append((profile, prec))
+    if not valid:
         raise InputError(
             "no hardware has the precision(s) asked for: " + ", ".join(skipped), "--precision"
         )
+    combos = _combine([valid, *(sites.get(n, [None]) for n in SITE_INPUTS)], zip_axes)
+    choices = []
+    entries: list[dict[str, Any]] = []
+    unsold: list[str] = []
+    mismatched: list[str] = []
+    single = len(combos) == 1
+    for (profile, prec), region, provider, pricing_model in combos:
+        if region is not None and provider is not None:
+            cloud = site.cloud_region_of(region)
+            if cloud is not None and cloud.provider != price_list.find_provider(provider).id:
+                if single:
+                    raise InputError(
+                        f"region '{cloud.id}' belongs to {cloud.provider}, not {provider}",
+                        "--region",
+                    )
+                mismatched.append(f"{region} with {provider}")
+                continue
+        try:
+            choice = estimator.resolve_hardware(
+                profile,
+                precision=prec,
+                peak=f"{float(numeric['peak'][0])!r} FLOPS" if has_peak else None,
+                price="1 USD/hour" if "price" in numeric else None,
+                catalog=catalog,
+                provider=provider,
+                pricing=pricing_model,
+                region=region,
+            )
+        except InputError:
+            if single:
+                raise
+            choice = estimator.resolve_hardware(
+                profile,
+                precision=prec,
+                peak=f"{float(numeric['peak'][0])!r} FLOPS" if has_peak else None,
+                price="1 USD/hour",
+                catalog=catalog,
+            )
+            choice = replace(choice, price=None, price_basis=("none", "", ""))
+            whose = " ".join(x for x in (region, provider, pricing_model) if x)
+            unsold.append(f"{profile.name} at {whose}".strip())
+        pue_value, pue_a = estimator.resolve_pue(pue_name, region, provider)
+        entry: dict[str, Any] = {
+            "region": region,
+            "provider": provider,
+            "pricing": pricing_model,
+            "pue": pue_value,
+            "pue_assumption": pue_a,
+            "pue_source": _pue_source(pue_name, region, provider),
+        }
+        if region is not None:
+            entry["carbon_intensity"], entry["ci_assumption"] = estimator.resolve_carbon_intensity(
+                region=region
+            )
+        ci_region = region if region is not None else tables.defaults()["region"]
+        entry["grid_basis"] = (
+            "given" if "carbon_intensity" in numeric else site.grid_basis(find_region(ci_region))
+        )
+        choices.append(choice)
+        entries.append(entry)
+    if not choices:
+        raise InputError(
+            "no scenario left: every region belongs to another provider than the one "
+            "given: " + ", ".join(mismatched),
+            "--region",
+        )
     if skipped:
         notes.append("skipped (no such precision): " + ", ".join(skipped))
+    if mismatched:
+        notes.append("skipped (the region belongs to another provider): " + ", ".join(mismatched))
+    if unsold:
+        notes.append(
+            "no price from that provider (cost_usd is empty; see 'costcalc prices'): "
+            + ", ".join(dict.fromkeys(unsold))
+        )
+    if len({e["grid_basis"] for e in entries}) > 1:
+        notes.append(
+            "the grid intensities mix bases: countries are lifecycle figures (OWID), cloud "
+            "regions operational location-based ones; compare co2e_kg across them with care"
+        )
     hw_params: dict[str, Any] = {
         "peak": np.array([c.peak for c in choices]),
         "power": np.array([c.power for c in choices]),
         "price": np.array([math.nan if c.price is None else c.price for c in choices]),
+        "pue": np.array([e["pue"] for e in entries]),
     }
+    if "region" in given:
+        hw_params["carbon_intensity"] = np.array([e["carbon_intensity"] for e in entries])
     if "price" not in numeric:
-        unpriced = sorted({c.profile.name for c in choices if c.price is None})
+        unpriced = sorted(
+            {c.profile.name for c in choices if c.price is None and c.price_basis[0] != "none"}
+        )
         if unpriced:
             notes.append(
                 f"no published price for {', '.join(unpriced)}: cost_usd is empty; "
                 "give --price for a cost"
             )
-    for key in ("peak", "power", "price"):
+    for key in ("peak", "power", "price", "pue"):
         if key in numeric:
             del hw_params[key]  # the flag overrides the profile
-    hw_axis = Axis(
-        "hardware",
-        len(choices),
-        hw_params,
-        {
-            "hardware": Labels.of([c.profile.name for c in choices]),
-            "precision": Labels.of([c.precision for c in choices]),
-        },
+    columns: dict[str, Any] = {
+        "hardware": Labels.of([c.profile.name for c in choices]),
+        "precision": Labels.of([c.precision for c in choices]),
+    }
+    for name in sites:
+        columns[name] = Labels.of([str(e[name]) for e in entries])
+    given_price = "price" in numeric
+    columns["price_provider"] = Labels.of(
+        ["--price" if given_price else c.price_basis[0] for c in choices]
     )
+    columns["price_pricing"] = Labels.of(["" if given_price else c.price_basis[1] for c in choices])
+    columns["price_date"] = Labels.of(["" if given_price else c.price_basis[2] for c in choices])
+    columns["pue_source"] = Labels.of(
+        ["--pue" if "pue" in numeric else e["pue_source"] for e in entries]
+    )
+    columns["grid_basis"] = Labels.of([e["grid_basis"] for e in entries])
+    hw_axis = Axis("hardware", len(choices), hw_params, columns)
     if len(choices) == 1:
         by_name = {a.name: a for a in choices[0].assumptions}
         assumptions += [
@@ -656,20 +809,12 @@ def build_grid(
             for k in ("hardware", "precision", "peak", "power", "price")
             if k in by_name and k not in numeric
         ]
-
-    # Region: one carbon intensity per region.
+    if "region" in given and len({e["ci_assumption"] for e in entries}) == 1:
+        assumptions.append(entries[0]["ci_assumption"])  # one grid for every row
+    one_pue = None
+    if "pue" not in numeric and len({e["pue_assumption"] for e in entries}) == 1:
+        one_pue = entries[0]["pue_assumption"]  # one PUE for every row
     region_axis = None
-    if "region" in given:
-        regions = _labels("region", given["region"])
-        resolved = [estimator.resolve_carbon_intensity(region=r) for r in regions]
-        region_axis = Axis(
-            "region",
-            len(regions),
-            {"carbon_intensity": np.array([v for v, _ in resolved])},
-            {"region": Labels.of(regions)},
-        )
-        if len(regions) == 1:
-            assumptions.append(resolved[0][1])
 
     # Axes in column order; defaults for the rest.
     param_of = {
@@ -695,10 +840,9 @@ def build_grid(
     if "devices" not in numeric:
         fixed["devices"], a = estimator.resolve_devices()
         assumptions.append(a)
-    if "pue" not in numeric:
-        fixed["pue"], a = estimator.resolve_pue()
-        assumptions.append(a)
-    if "carbon_intensity" not in numeric and region_axis is None:
+    if one_pue is not None:
+        assumptions.append(one_pue)
+    if "carbon_intensity" not in numeric and "region" not in given:
         fixed["carbon_intensity"], a = estimator.resolve_carbon_intensity()
         assumptions.append(a)
 
@@ -722,7 +866,11 @@ def build_grid(
             "narrow the axes or raise --max-scenarios",
             "--max-scenarios",
         )
-    input_columns = [col for axis in axes for col in axis.columns if col not in OUTPUT_FIELDS]
+    order = {name: i for i, name in enumerate([*INPUTS, *BASIS_COLUMNS])}
+    input_columns = sorted(
+        (col for axis in axes for col in axis.columns if col not in OUTPUT_FIELDS),
+        key=lambda col: order.get(col, len(order)),
+    )
     grid = Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns)
     if size:
         check_bounds(grid)
@@ -1223,6 +1371,8 @@ def sweep(
     region: Any = None,
     carbon_intensity: Any = None,
     price: Any = None,
+    provider: Any = None,
+    pricing: Any = None,
     zip: bool = False,  # noqa: A002 - the flag's name
     where: str | None = None,
     sort: str | None = None,
@@ -1260,6 +1410,8 @@ def sweep(
         "region": region,
         "carbon_intensity": carbon_intensity,
         "price": price,
+        "provider": provider,
+        "pricing": pricing,
     }
     prepared = plan(
         inputs,

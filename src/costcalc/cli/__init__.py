@@ -209,6 +209,7 @@ COMMANDS = (
     "arch",
     "profiles",
     "regions",
+    "prices",
     "config",
     "calibrate",
 )

@@ -156,5 +156,7 @@ MODEL_INPUTS = (
     "carbon_intensity",
     "region",
     "price",
+    "provider",
+    "pricing",
 )
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

@@ -1,0 +1,56 @@
+"""``costcalc prices``: what each provider charges for a device, by pricing model and date."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from costcalc.cli import color_stdout
+from costcalc.cli._catalog import ListFormat
+
+cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+RULE = (
+    "the newest on-demand price of a hyperscaler (aws, gcp, azure, oracle), else the median "
+    "of the newest prices across providers (docs/sites.md)"
+)
+
+
+@cli.command()
+def prices(
+    hardware: Annotated[
+        str | None,
+        typer.Argument(help="Only this hardware (profile name or alias).", show_default=False),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(help="Only this provider (aws, gcp, lambda, ...).", show_default=False),
+    ] = None,
+    pricing: Annotated[
+        str | None,
+        typer.Option(help="Only this pricing model: on-demand, spot, 1y, 3y.", show_default=False),
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every dated price, not only the newest.")
+    ] = False,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
+) -> None:
+    """List known cloud prices per provider, pricing model, region and date (Epoch AI);
+    * marks the price an estimate uses by default."""
+    from costcalc import render_prices, site
+
+    rows = site.price_list(hardware, provider, pricing, history)
+    chosen = site.default_rows(rows, provider, pricing)
+    if output_format is ListFormat.table and color_stdout() and rows:
+        from rich.console import Console
+
+        from costcalc import render_catalog
+
+        render_catalog.rich_table(*render_prices.price_rows(rows, chosen), Console())
+        sys.stdout.write(f"* the default rule's pick: {RULE}\n")
+    else:
+        sys.stdout.write(render_prices.render_prices(rows, chosen, output_format.value, RULE))
