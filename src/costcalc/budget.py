@@ -23,6 +23,7 @@ from costcalc import inputs as registry
 from costcalc import yamlio
 from costcalc.errors import CostcalcError, DataError, InputError
 from costcalc.estimator import Estimate
+from costcalc.results import Assumption
 from costcalc.units import parse_quantity
 from costcalc.yamlio import Problems
 
@@ -625,6 +626,7 @@ def evaluate_run(
         if settings is not None and e.where in {s.where for s in settings.values.values()}:
             raise  # a user-file default, located at its own line
         raise _locate(e, run, doc) from None
+    est.assumptions = [_from_plan(a, run, doc) for a in est.assumptions]
     from costcalc import finite
 
     totals: dict[str, float | None] = {}
@@ -642,6 +644,24 @@ def evaluate_run(
             else finite.product(((metric, value), ("repeats", count)), where, nonzero=False)
         )
     return RunResult(run, est, totals)
+
+
+def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
+    """An assumption the plan gave says so, at its line (``costcalc.yaml:7: runs.a.params``),
+    not as the command-line flag the estimator names."""
+    if a.origin != "flag":
+        return a
+    key = a.name
+    if a.source.startswith("given with --"):
+        key = a.source.removeprefix("given with --").split()[0].replace("-", "_")
+    path = run.origins.get(key)
+    if path is None:
+        return a
+    from dataclasses import replace
+
+    where = f"given in the plan: {doc.where(path)}: {'.'.join(str(p) for p in path)}"
+    source = where if a.source.startswith("given with --") else f"{where}; {a.source}"
+    return replace(a, source=source, origin="plan")
 
 
 def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcError:
