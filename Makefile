@@ -12,7 +12,7 @@ DEV := $(VENV)/.dev-$(KEY)
 # `make test` uses every core; JOBS=1 runs the suite in one process.
 JOBS ?= auto
 
-.PHONY: run test test-min test-newest lint ci-smoke bench validate clean
+.PHONY: run test test-min test-newest lint ci-smoke hook-check bench validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ lint: $(DEV)
 # installed script: catches package data missing from the wheel.
 ci-smoke: $(TESTING)
 	bash scripts/wheel_smoke.sh $(PYTHON)
+
+# The pre-commit hook run by `pre-commit try-repo` against this repository's HEAD.
+hook-check:
+	bash scripts/hook_check.sh $(PYTHON)
 
 bench: $(DEV)
 	$(BIN)/python bench/run.py
