@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from costcalc.errors import CostcalcError
 from costcalc.estimator import Estimate
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
@@ -73,6 +74,17 @@ def _provider_chosen(est: Estimate) -> bool:
     return bool(find_region(str(region)).provider)
 
 
+def _one_seller(profile: str) -> bool:
+    """Whether one provider alone sells ``profile`` (a TPU: Google Cloud): then there is no
+    spread across providers to speak of, and the price is that provider's."""
+    from costcalc import pricing
+
+    try:
+        return len(pricing.providers_for(profile)) == 1
+    except CostcalcError:
+        return False
+
+
 def price_spread(profile: str, point: float) -> tuple[float, float, str] | None:
     """The spread of the price across providers of ``profile`` (the newest on-demand price
     of each): (log-sigma, ln(geometric mean / point), source); None when fewer than two
@@ -128,11 +140,14 @@ def input_sigmas(est: Estimate) -> dict[str, tuple[float, float, str]]:
         and est.outputs.get("cost") is not None
     ):
         found = price_spread(profile, a.base * 3600)
-        out["price"] = found or (
-            float(data["price"]["sigma"]),
-            0.0,
-            "typical spread across providers (band.yaml)",
-        )
+        if found is not None:
+            out["price"] = found
+        elif not _one_seller(profile):  # unknown to the price list: a typical spread
+            out["price"] = (
+                float(data["price"]["sigma"]),
+                0.0,
+                "typical spread across providers (band.yaml)",
+            )
     return out
 
 
