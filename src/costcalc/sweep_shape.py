@@ -77,8 +77,7 @@ def build(
         raise InputError(f"an architecture is named twice: {', '.join(names)}", "--arch")
     if "tokens" in numeric and work_given:
         raise InputError(
-            "give the compute once: WORK (or --device-hours, --duration), or --arch with "
-            "--tokens",
+            "give the compute once: WORK (or --device-hours, --duration), or --arch with --tokens",
             "--tokens",
         )
     if "seq_len" in numeric:
@@ -132,9 +131,7 @@ def build(
         )
     ]
     if "zero" not in numeric:
-        assumptions.append(
-            Assumption("zero", 1.0, "", "1", ws.DEFAULT_SOURCES["zero"], "default")
-        )
+        assumptions.append(Assumption("zero", 1.0, "", "1", ws.DEFAULT_SOURCES["zero"], "default"))
     notes = [
         "shape: FLOPs per token from the architecture at the sequence length ("
         + ws.FLOPS_SOURCE

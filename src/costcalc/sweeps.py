@@ -158,6 +158,10 @@ def _reader(name: str) -> Callable[[Any], float]:
     return lambda v: parse_quantity(v, spec.kind, spec.flag, allow_zero=allow_zero)
 
 
+# Inputs whose ranges are rounded to whole numbers (and their least value).
+_WHOLE = {"devices": 1.0, "seq_len": 1.0, "zero": 0.0}
+
+
 def _numbers(name: str, value: Any) -> Any:
     """The values of a numeric input in base units: list items and ranges, in order."""
     import numpy as np
@@ -190,8 +194,8 @@ def _numbers(name: str, value: Any) -> Any:
             points = np.geomspace(lo, hi, count)
         else:
             points = np.linspace(lo, hi, count)
-        if name == "devices":  # a count: round, and drop the repeats rounding makes
-            points = np.unique(np.maximum(np.rint(points), 1.0))
+        if name in _WHOLE:  # a count: round, and drop the repeats rounding makes
+            points = np.unique(np.maximum(np.rint(points), _WHOLE[name]))
         out.extend(points.tolist())
     return np.asarray(out, dtype=float)
 
@@ -345,9 +349,7 @@ class Grid:
             shaped = code.reshape(bshape)
             for col in axis.columns:
                 makers[col] = functools.partial(_spread, shaped, shape)
-        outputs = {
-            name: _spread(value, shape) for name, value in self.evaluate(params).items()
-        }
+        outputs = {name: _spread(value, shape) for name, value in self.evaluate(params).items()}
         return Chunk(self, None, outputs, _Codes(makers), (start, stop))
 
 
@@ -641,9 +643,7 @@ def build_grid(
     shape_given = [k for k in sweep_shape.SHAPE_INPUTS[1:] if k in given]
     if shape_given and "arch" not in given:
         flag = INPUTS[shape_given[0]].flag
-        raise InputError(
-            f"{flag} needs --arch (the model's shape; see 'costcalc arch list')", flag
-        )
+        raise InputError(f"{flag} needs --arch (the model's shape; see 'costcalc arch list')", flag)
     if not work_given and "tokens" not in given:
         raise InputError(
             "no work given: pass FLOPs (e.g. 1e20..1e24:5log), --device-hours, --duration "
@@ -671,9 +671,7 @@ def build_grid(
     # A model's shape: tables per architecture and sequence length (costcalc.sweep_shape).
     shape_tables = None
     if "arch" in given:
-        shape_tables, shape_assumptions, shape_notes = sweep_shape.build(
-            given, numeric, work_given
-        )
+        shape_tables, shape_assumptions, shape_notes = sweep_shape.build(given, numeric, work_given)
         assumptions += shape_assumptions
         notes += shape_notes
         if "devices" in numeric:
@@ -819,7 +817,10 @@ def build_grid(
         from costcalc.units import factor
 
         hw_params["memory_bytes"] = np.array(
-            [c.profile.memory.value / factor("B") if c.profile.memory else math.nan for c in choices]
+            [
+                c.profile.memory.value / factor("B") if c.profile.memory else math.nan
+                for c in choices
+            ]
         )
     if "region" in given:
         hw_params["carbon_intensity"] = np.array([e["carbon_intensity"] for e in entries])
@@ -890,8 +891,12 @@ def build_grid(
         elif name == "seq_len" and name in numeric:
             values = numeric[name]
             axes.append(
-                Axis(name, len(values), {"seq_code": np.arange(len(values), dtype=float)},
-                     {name: values})
+                Axis(
+                    name,
+                    len(values),
+                    {"seq_code": np.arange(len(values), dtype=float)},
+                    {name: values},
+                )
             )
         elif name in numeric:
             values = numeric[name]
@@ -935,9 +940,7 @@ def build_grid(
         (col for axis in axes for col in axis.columns if col not in OUTPUT_FIELDS),
         key=lambda col: order.get(col, len(order)),
     )
-    grid = Grid(
-        axes, fixed, work, zip_axes, size, assumptions, notes, input_columns, shape_tables
-    )
+    grid = Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns, shape_tables)
     if size:
         check_bounds(grid)
     return grid

@@ -1,0 +1,205 @@
+"""Model shapes in sweeps (issue 15, "Everywhere"): ``--arch``, ``--seq-len``, ``--zero`` and
+``--tokens`` as sweep axes, with memory per device and whether it fits as columns.
+
+Each row is checked against ``estimate`` for the same inputs (its JSON), and the FLOPs'
+growth with the sequence length against the causal attention term worked out by hand
+(PaLM App. B: 12·L·H·Q per token and unit of sequence length, halved when causal)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from costcalc import sweeps
+from costcalc.errors import InputError
+
+OUTPUTS = ("flops", "wall_clock_hours", "device_hours", "energy_kwh", "cost_usd", "co2e_kg")
+
+
+def _estimate(cli, *argv: str) -> dict:
+    r = cli("estimate", *argv, "-f", "json")
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+def _error(cli, *argv: str) -> str:
+    r = cli(*argv)
+    assert r.code == 2, (argv, r.out, r.err)
+    assert r.out == ""
+    assert r.err.startswith("costcalc: error: ") and r.err.count("\n") == 1, r.err
+    return r.err
+
+
+def _rows(result: sweeps.SweepResult) -> list[dict]:
+    return [{k: result[k][i] for k in result} for i in range(result.rows)]
+
+
+@pytest.mark.parametrize(
+    ("arch", "seq_len", "zero", "devices", "hardware"),
+    [
+        ("llama-2-7b", "4096", "1", "64", "h100-sxm"),
+        ("llama-2-70b", "4096", "3", "512", "h100-sxm"),
+        ("llama-2-70b", "2048", "0", "8", "a100-sxm-80gb"),
+        ("gpt-3-175b", "2048", "2", "1024", "a100-sxm-80gb"),  # learned positions grow with s
+        ("mixtral-8x7b", "32768", "3", "256", "h100-sxm"),
+    ],
+)
+def test_sweep_rows_equal_estimate(cli, arch, seq_len, zero, devices, hardware) -> None:
+    # The sweep crosses two of each; the row of the given values must be the estimate's.
+    other_seq = "1024" if seq_len != "1024" else "8192"
+    result = sweeps.sweep(
+        arch=f"{arch},llama-3-8b",
+        tokens="300B",
+        seq_len=f"{other_seq},{seq_len}",
+        zero=f"{zero},{(int(zero) + 1) % 4}",
+        devices=f"{devices},16",
+        hardware=hardware,
+    )
+    assert result.rows == 16
+    rows = [
+        r
+        for r in _rows(result)
+        if r["arch"] == arch
+        and r["seq_len"] == float(seq_len)
+        and r["zero"] == float(zero)
+        and r["devices"] == float(devices)
+    ]
+    assert len(rows) == 1
+    row = rows[0]
+    est = _estimate(
+        cli,
+        "--arch", arch, "--tokens", "300B", "--seq-len", seq_len, "--zero", zero,
+        "--devices", devices, "-H", hardware,
+    )  # fmt: skip
+    for name in OUTPUTS:
+        assert row[name] == est[name], name
+    assert row["per_device_gb"] * 1e9 == pytest.approx(est["memory"]["per_device_bytes"], 1e-15)
+    assert row["fits"] == (1.0 if est["memory"]["fits"] else 0.0)
+
+
+def test_arch_alone_uses_each_architectures_own_sequence_length(cli) -> None:
+    result = sweeps.sweep(arch="llama-2-7b,llama-3-8b", tokens="1T", hardware="h100-sxm")
+    by_arch = {r["arch"]: r for r in _rows(result)}
+    assert by_arch["llama-2-7b"]["seq_len"] == 4096.0  # Touvron et al. 2023: 4k context
+    assert by_arch["llama-3-8b"]["seq_len"] == 8192.0  # Llama 3 pre-training: 8k
+    for arch, row in by_arch.items():
+        est = _estimate(cli, "--arch", arch, "--tokens", "1T", "-H", "h100-sxm")
+        assert row["flops"] == est["flops"]
+        assert row["per_device_gb"] * 1e9 == pytest.approx(est["memory"]["per_device_bytes"])
+
+
+def test_flops_grow_with_sequence_length_by_the_causal_attention_term() -> None:
+    # Llama 2 7B: L = 32 layers, d = 4096 (32 heads x 128). Causal attention scores and
+    # values cost 12·L·d·s / 2 = 6·L·d·s FLOP per token at sequence length s.
+    result = sweeps.sweep(arch="llama-2-7b", tokens="1", seq_len="1024..8192:8")
+    seq, flops = result["seq_len"], result["flops"]
+    step = (flops[1:] - flops[:-1]) / (seq[1:] - seq[:-1])
+    assert step == pytest.approx([6 * 32 * 4096] * 7, rel=1e-12)
+
+
+def test_zero_stages_split_the_model_states_over_the_devices() -> None:
+    # 16 B/param of mixed-precision Adam (Rajbhandari et al. 2020): 2 weights, 2 gradients,
+    # 12 optimizer; ZeRO-1 splits the 12, ZeRO-2 the 2 + 12, ZeRO-3 all 16 over 8 devices.
+    result = sweeps.sweep(arch="llama-2-7b", tokens="1T", zero="0..3:4", devices="8")
+    gb = result["per_device_gb"]
+    n = 6_738_415_616  # Llama 2 7B's parameters (Hugging Face config, counted)
+    drop = [(gb[0] - gb[k]) * 1e9 / n for k in (1, 2, 3)]
+    assert drop == pytest.approx([12 * 7 / 8, 14 * 7 / 8, 16 * 7 / 8], rel=2e-3)
+
+
+def test_where_and_sort_on_memory_columns(cli) -> None:
+    argv = [
+        "sweep", "--arch", "llama-2-7b,llama-2-70b", "--tokens", "1T", "--zero", "1,3",
+        "--devices", "8,64", "-H", "h100-sxm", "-f", "jsonl",
+    ]  # fmt: skip
+    everything = [json.loads(x) for x in cli(*argv).out.splitlines()]
+    assert len(everything) == 8
+    r = cli(*argv, "--where", "fits == 1 and per_device_gb < 60 GB", "--sort", "-per_device_gb")
+    assert r.code == 0, r.err
+    kept = [json.loads(x) for x in r.out.splitlines()]
+    expected = [x for x in everything if x["fits"] == 1 and x["per_device_gb"] < 60]
+    assert 0 < len(kept) < len(everything)
+    assert sorted(kept, key=lambda x: -x["per_device_gb"]) == kept
+    assert {json.dumps(x, sort_keys=True) for x in kept} == {
+        json.dumps(x, sort_keys=True) for x in expected
+    }
+    assert all(x["per_device_gb"] <= 80 for x in everything if x["fits"] == 1)
+    assert all(x["per_device_gb"] > 80 for x in everything if x["fits"] == 0)
+
+
+def test_spec_file_takes_the_shape_axes(cli, tmp_path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("arch: [llama-2-7b]\ntokens: 2T\nseq-len: [2048, 4096]\nzero: 3\n")
+    r = cli("sweep", "--spec", str(spec), "-f", "jsonl")
+    assert r.code == 0, r.err
+    rows = [json.loads(x) for x in r.out.splitlines()]
+    assert [x["seq_len"] for x in rows] == [2048, 4096]
+    assert {x["zero"] for x in rows} == {3}
+
+
+@pytest.mark.parametrize(
+    ("argv", "where", "what"),
+    [
+        (["--seq-len", "4096", "--tokens", "1T"], "--seq-len", "needs --arch"),
+        (["--zero", "3", "1e22"], "--zero", "needs --arch"),
+        (["--arch", "llama-2-7b", "--tokens", "1T", "--zero", "4"], "--zero", "4"),
+        (["--arch", "llama-2-7b", "--tokens", "1T", "--seq-len", "1000.5"], "--seq-len", ""),
+        (["--arch", "llama-2-7b", "--tokens", "1T", "--seq-len", "0"], "--seq-len", ""),
+        (["--arch", "llama-2-7b", "--tokens", "1T", "1e22"], "--tokens", "once"),
+        (["--arch", "llama-2-7bb", "--tokens", "1T"], "--arch", "did you mean"),
+        (["--arch", "llama-2-7b", "--tokens", "1T", "--devices", "8.5"], "--devices", "whole"),
+        (["--arch", "llama-2-7b,llama-2-7b", "--tokens", "1T"], "--arch", "twice"),
+        (["--arch", "llama-2-7b"], "WORK", "--tokens"),
+    ],
+)
+def test_bad_shape_axes_exit_2_naming_the_flag(cli, argv, where, what) -> None:
+    err = _error(cli, "sweep", *argv)
+    assert f"error: {where}: " in err, err
+    assert what in err
+
+
+def test_work_with_arch_gives_memory_only(cli) -> None:
+    result = sweeps.sweep(1e22, arch="llama-2-7b", zero="1,3", devices="8")
+    assert list(result["flops"]) == [1e22, 1e22]
+    est = _estimate(cli, "1e22", "--arch", "llama-2-7b", "--zero", "3", "--devices", "8")
+    assert result["cost_usd"][1] == est["cost_usd"]
+    assert result["per_device_gb"][1] * 1e9 == pytest.approx(est["memory"]["per_device_bytes"])
+    assert result["per_device_gb"][1] < result["per_device_gb"][0]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seq=st.lists(st.integers(1, 65536), min_size=1, max_size=4, unique=True),
+    zero=st.sampled_from(["0", "1", "2", "3"]),
+    devices=st.integers(1, 4096),
+)
+def test_property_chunked_and_blocked_paths_agree(seq, zero, devices) -> None:
+    # The same grid evaluated by scenario numbers (chunk) and by whole blocks (block) gives
+    # the same columns: the table lookups broadcast the same way in both.
+    prepared = sweeps.plan(
+        {
+            "arch": "llama-2-7b,gpt-3-175b,mixtral-8x7b",
+            "tokens": "1T",
+            "seq_len": ",".join(map(str, seq)),
+            "zero": zero,
+            "devices": str(devices),
+        }
+    )
+    import numpy as np
+
+    grid = prepared.grid
+    index = np.arange(grid.size, dtype=np.int64)
+    by_index = grid.chunk(index)
+    first = grid.block_start(grid.size)
+    assert first is not None
+    blocked = grid.block(0, grid.size, first)
+    for name in ("flops", "per_device_gb", "fits", "cost_usd"):
+        assert np.array_equal(by_index.column(name), blocked.column(name), equal_nan=True)
+
+
+def test_python_api_refuses_tokens_without_arch() -> None:
+    with pytest.raises(InputError, match="needs --arch"):
+        sweeps.sweep(tokens="1T")
