@@ -203,3 +203,56 @@ def test_property_chunked_and_blocked_paths_agree(seq, zero, devices) -> None:
 def test_python_api_refuses_tokens_without_arch() -> None:
     with pytest.raises(InputError, match="needs --arch"):
         sweeps.sweep(tokens="1T")
+
+
+# -- budget and scale take the shape inputs ---------------------------------------------
+
+
+def _budget(cli, *argv: str) -> dict:
+    r = cli("budget", *argv, "-f", "json")
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+def test_budget_with_arch_says_the_tokens_it_buys_and_the_memory(cli) -> None:
+    doc = _budget(cli, "10000USD", "--arch", "llama-2-7b", "-H", "h100-sxm", "--devices", "8")
+    est = doc["estimate"]
+    # Independent: the tokens are the compute over the model FLOPs per token (checked in
+    # test_arch.py against PaLM App. B); here that budget and estimate agree on both.
+    per_token = est["workload"]["flops_per_token"]["model"]
+    tokens = doc["flops"] / per_token
+    note = next(n for n in doc["notes"] if n.startswith("tokens: "))
+    assert f"{tokens / 1e9:.4g}B tokens" in note
+    again = _estimate(cli, repr(doc["flops"]), "--arch", "llama-2-7b", "-H", "h100-sxm",
+                      "--devices", "8")  # fmt: skip
+    assert est["memory"]["per_device_bytes"] == again["memory"]["per_device_bytes"]
+
+
+def test_budget_deadline_needs_enough_devices_to_hold_the_shape(cli) -> None:
+    # 1e18 FLOP finishes in a day on one H100, but Llama 2 7B's 16 B/param of training
+    # state (6.74B params: 108 GB) does not fit in 80 GB; split by ZeRO-3 over 2 it does.
+    doc = _budget(cli, "1day", "--flops", "1e18", "--arch", "llama-2-7b", "--zero", "3",
+                  "-H", "h100-sxm")  # fmt: skip
+    assert doc["devices_needed"] == 2
+    plain = _budget(cli, "1day", "--flops", "1e18", "-H", "h100-sxm")
+    assert plain["devices_needed"] == 1
+    assert any("memory per device needs 2" in n for n in doc["notes"])
+
+
+def test_scale_with_arch_counts_tokens_of_the_scaled_compute(cli) -> None:
+    r = cli("scale", "1e22", "--improvement", "2", "--exponent", "1", "--arch", "llama-2-7b",
+            "-f", "json")  # fmt: skip
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    text = json.dumps(doc)
+    assert "trains llama-2-7b on" in text and "memory" in text
+
+
+@pytest.mark.parametrize(
+    "command", [["budget", "1000USD"], ["scale", "1e22", "--improvement", "2"]]
+)
+def test_budget_and_scale_refuse_bad_shape_inputs(cli, command) -> None:
+    err = _error(cli, *command, "--arch", "llama-2-7b", "--tp", "5")
+    assert "--tp" in err and "32" in err
+    err = _error(cli, *command, "--arch", "llama-2-7bb")
+    assert "--arch" in err
