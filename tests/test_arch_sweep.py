@@ -256,3 +256,61 @@ def test_budget_and_scale_refuse_bad_shape_inputs(cli, command) -> None:
     assert "--tp" in err and "32" in err
     err = _error(cli, *command, "--arch", "llama-2-7bb")
     assert "--arch" in err
+
+
+# -- the shape's layout as config defaults ------------------------------------------------
+
+
+def _project(text: str) -> None:
+    from pathlib import Path
+
+    (Path.cwd() / "costcalc.yaml").write_text(text, encoding="utf-8")
+
+
+def test_config_arch_and_zero_apply_to_estimate_sweep_and_budget(cli) -> None:
+    _project("defaults:\n  arch: llama-2-7b\n  zero: 3\n  hardware: h100-sxm\n")
+    est = _estimate(cli, "--tokens", "1T", "--devices", "8")
+    assert est["memory"]["layout"]["zero"] == 3
+    zero = est["assumptions"]["zero"]
+    assert "costcalc.yaml:3" in zero["source"]
+    r = cli("sweep", "--tokens", "1T", "--devices", "8", "-f", "jsonl")
+    assert r.code == 0, r.err
+    (row,) = [json.loads(x) for x in r.out.splitlines()]
+    assert row["arch"] == "llama-2-7b" and row["zero"] == 3
+    assert row["flops"] == est["flops"]
+    assert row["cost_usd"] == pytest.approx(est["cost_usd"], rel=1e-11)  # 12 digits
+    assert row["per_device_gb"] * 1e9 == pytest.approx(est["memory"]["per_device_bytes"])
+    doc = _budget(cli, "1000USD", "--devices", "8")
+    assert any(n.startswith("tokens: ") and "llama-2-7b" in n for n in doc["notes"])
+
+
+def test_config_layout_without_an_architecture_leaves_a_plain_estimate(cli) -> None:
+    _project("defaults:\n  zero: 3\n  tp: 2\n  recompute: full\n")
+    est = _estimate(cli, "1e22")
+    assert "memory" not in est and "workload" not in est
+    r = cli("sweep", "1e20,1e21", "-f", "jsonl")
+    assert r.code == 0, r.err
+    with_arch = _estimate(cli, "1e22", "--arch", "llama-2-7b", "--devices", "2")
+    assert with_arch["memory"]["layout"]["tp"] == 2
+    assert with_arch["workload"]["recompute"] == "full"
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("defaults:\n  arch: llama-2-7bb\n", "costcalc.yaml:2: defaults.arch"),
+        ("defaults:\n  recompute: sometimes\n", "costcalc.yaml:2: defaults.recompute"),
+        ("defaults:\n  zero: lots\n", "costcalc.yaml:2: defaults.zero"),
+    ],
+)
+def test_bad_config_layout_names_the_file_and_line(cli, text, what) -> None:
+    _project(text)
+    err = _error(cli, "estimate", "1e22")
+    assert what in err, err
+
+
+def test_sweep_notes_config_layout_it_does_not_apply(cli) -> None:
+    _project("defaults:\n  arch: llama-2-7b\n  tp: 2\n")
+    r = cli("sweep", "--tokens", "1T", "--devices", "8", "-f", "json")
+    assert r.code == 0, r.err
+    assert "not applied: tp 2 (costcalc.yaml:3" in r.out

@@ -13,6 +13,7 @@ No I/O here; :mod:`costcalc.sweeps` calls :func:`build` and :func:`apply`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +60,7 @@ def _whole_values(name: str, values: Any, low: int, high: int | None = None) -> 
 
 
 def build(
-    given: dict[str, Any], numeric: dict[str, Any], work_given: list[str]
+    given: dict[str, Any], numeric: dict[str, Any], work_given: Sequence[str]
 ) -> tuple[Tables, list[Assumption], list[str]]:
     """The tables for the architectures of ``given['arch']`` at the sequence lengths of
     ``numeric['seq_len']`` (each architecture's own when not given), with the assumptions

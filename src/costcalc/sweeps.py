@@ -1324,6 +1324,13 @@ def plan_command(
         raise
     if used:
         _show_defaults(sweep.grid, used)
+        layout = [s for k, s in used.items() if k not in INPUTS]  # tp, pp, recompute
+        if layout and sweep.grid.shape is not None:
+            sweep.grid.notes.append(
+                "not applied: "
+                + ", ".join(f"{s.key} {s.value} ({s.where})" for s in layout)
+                + "; a sweep lays the model out with tp 1, pp 1 and selective recomputation"
+            )
     return sweep
 
 
