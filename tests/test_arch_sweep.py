@@ -314,3 +314,20 @@ def test_sweep_notes_config_layout_it_does_not_apply(cli) -> None:
     r = cli("sweep", "--tokens", "1T", "--devices", "8", "-f", "json")
     assert r.code == 0, r.err
     assert "not applied: tp 2 (costcalc.yaml:3" in r.out
+
+
+def test_arch_all_is_every_architecture_and_zip_pairs_arch_with_seq_len(cli) -> None:
+    listed = [line.split()[0] for line in cli("arch", "list").out.splitlines()[1:-1]]
+    result = sweeps.sweep(arch="all", tokens="1T")
+    assert sorted(result["arch"]) == sorted(listed) and len(listed) >= 12
+    err = _error(cli, "sweep", "--arch", "all,llama-2-7b", "--tokens", "1T")
+    assert "--arch" in err
+    zipped = sweeps.sweep(arch="llama-2-7b,llama-2-13b", seq_len="1024,8192", tokens="1T", zip=True)
+    assert [(a, s) for a, s in zip(zipped["arch"], zipped["seq_len"], strict=True)] == [
+        ("llama-2-7b", 1024.0),
+        ("llama-2-13b", 8192.0),
+    ]
+    for arch, seq in (("llama-2-7b", "1024"), ("llama-2-13b", "8192")):
+        est = _estimate(cli, "--arch", arch, "--seq-len", seq, "--tokens", "1T")
+        row = list(zipped["arch"]).index(arch)
+        assert zipped["flops"][row] == est["flops"]

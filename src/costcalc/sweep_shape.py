@@ -71,6 +71,10 @@ def build(
     from costcalc import workload_shape as ws
 
     names = [str(v).strip() for v in _split(given["arch"])]
+    if any(n.lower() == "all" for n in names):  # every architecture, as --hardware all
+        if len(names) > 1:
+            raise InputError("'all' cannot be combined with other architectures", "--arch")
+        names = sorted({d["name"] for d in ws.architectures()})
     docs = [ws.find(n) for n in names]
     shapes_ = [d["_shape"] for d in docs]
     canonical = tuple(d["name"] for d in docs)
@@ -185,20 +189,6 @@ def _split(value: Any) -> list[Any]:
     if not items or any(not str(v).strip() for v in items):
         raise InputError(f"empty value in {value!r}; expected a list like a,b,c", "--arch")
     return items
-
-
-def check_devices(devices: Any) -> None:
-    """The data-parallel ranks are the devices (no TP or PP): whole numbers only."""
-    import numpy as np
-
-    values = np.asarray(devices, dtype=float).ravel()
-    bad = values[values != np.floor(values)]
-    if bad.size:
-        raise InputError(
-            f"--devices {bad[0]:g} is not a whole number; with --arch the data-parallel "
-            "ranks are the devices",
-            "--devices",
-        )
 
 
 def _index(params: dict[str, Any], key: str) -> Any:

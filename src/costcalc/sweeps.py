@@ -674,8 +674,6 @@ def build_grid(
         shape_tables, shape_assumptions, shape_notes = sweep_shape.build(given, numeric, work_given)
         assumptions += shape_assumptions
         notes += shape_notes
-        if "devices" in numeric:
-            sweep_shape.check_devices(numeric["devices"])
 
     # Hardware x precision: one axis of the valid pairs (a few dozen resolver calls).
     if given.get("hardware") is not None:
