@@ -165,8 +165,9 @@ def test_a_broken_project_file_stops_every_command(cli, name: str) -> None:
     assert r.code == 2
     assert r.err == (
         "costcalc: error: costcalc.yaml:3: defaults.utilisation: unknown default (did you "
-        "mean 'utilization'?); expected one of hardware, precision, devices, utilization, "
-        "power, pue, region, provider, carbon_intensity, price, pricing\n"
+        "mean 'utilization'?); expected one of arch, seq_len, recompute, tp, pp, zero, "
+        "hardware, precision, devices, utilization, power, pue, region, provider, "
+        "carbon_intensity, price, pricing\n"
     )
 
 

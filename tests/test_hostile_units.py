@@ -51,6 +51,9 @@ OPTION_KINDS = {
     ("sweep", "power"): "power",
     ("sweep", "carbon_intensity"): "carbon_intensity",
     ("sweep", "price"): "price",
+    ("sweep", "tokens"): "count",
+    ("sweep", "seq_len"): "count",
+    ("sweep", "zero"): "count",
     ("profiles list", "min_memory"): "memory",
 }
 

@@ -46,6 +46,10 @@ DEFAULT_KEYS: dict[str, str | None] = {
 }
 # Two ways of giving one input: the first given (flag, then file by file) wins for both.
 _GROUPS = ({"region", "carbon_intensity"}, {"utilization", "throughput", "step_time"})
+# Defaults of a model's layout: used only when there is a shape (an architecture from the
+# flags or a file, or a shape by hand), so that a plain estimate stays one.
+SHAPE_LAYOUT = ("seq_len", "recompute", "zero", "tp", "pp")
+_SHAPE_GIVEN = ("arch", "layers", "d_model", "heads", "vocab")
 
 
 def _flag(key: str) -> str:
@@ -86,6 +90,8 @@ class Settings:
             if group & taken:
                 taken |= group
         used = {k: s for k, s in self.values.items() if k in given and k not in taken}
+        if not any(given.get(k) is not None for k in _SHAPE_GIVEN) and "arch" not in used:
+            used = {k: s for k, s in used.items() if k not in SHAPE_LAYOUT}
         return {**given, **{k: s.value for k, s in used.items()}}, used
 
     def without(self, *keys: str) -> Settings:
@@ -198,9 +204,21 @@ def _check(setting: Setting) -> None:
 
             find_pricing(str(value), setting.key)
         elif kind is not None:
-            number = parse_quantity(value, kind, allow_zero=setting.key == "carbon_intensity")
+            number = parse_quantity(value, kind, allow_zero=registry.INPUTS[setting.key].allow_zero)
             if setting.key == "devices" and not float(number).is_integer():
                 raise DataError(f"expected a whole number of devices, got {value!r}")
+        elif setting.key == "arch":
+            from costcalc.workload_shape import find
+
+            find(str(value), setting.key)
+        elif setting.key == "recompute":
+            from costcalc.shapes import RECOMPUTE
+
+            if str(value).strip().lower() not in RECOMPUTE:
+                raise DataError(
+                    f"unknown recompute '{value}'{did_you_mean(str(value), RECOMPUTE)}; "
+                    f"expected one of {', '.join(RECOMPUTE)}"
+                )
         elif setting.key == "precision":
             from costcalc.profiles import PRECISIONS
 
@@ -307,6 +325,12 @@ def effective_defaults(settings: Settings) -> list[Effective]:
         ),
         "provider": ("(rule)", "none: the default price rule; a cloud region implies its own"),
         "pricing": ("on-demand", "costcalc.pricing.DEFAULT_PRICING"),
+        "arch": ("(none)", "no architecture: FLOPs from the work, --params x --tokens"),
+        "seq_len": ("(arch)", "the architecture's training sequence length"),
+        "recompute": ("selective", "Korthikanti et al. 2022 (with an architecture)"),
+        "zero": ("1", "distributed optimizer, Rajbhandari et al. 2020 (with an architecture)"),
+        "tp": ("1", "no tensor parallelism (with an architecture)"),
+        "pp": ("1", "no pipeline parallelism (with an architecture)"),
     }
     set_by = {k: k for k in settings.values}
     for group in _GROUPS:

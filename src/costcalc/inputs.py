@@ -130,10 +130,10 @@ INPUTS: dict[str, Input] = {
         _input(
             "tokens",
             "count",
-            "Training tokens (1.4T), with params.",
+            "Training tokens (1.4T), with params or --arch.",
             "",
             "Work",
-            (FLAG, PLAN),
+            (FLAG, PLAN, SWEEP),
         ),
         _input(
             "flops_per_param_token",
@@ -193,7 +193,7 @@ INPUTS: dict[str, Input] = {
             "memory per device from its shape, with --tokens.",
             "",
             "Model",
-            (FLAG, PLAN),
+            (FLAG, CONFIG, PLAN, SWEEP),
         ),
         _input(
             "seq_len",
@@ -202,7 +202,7 @@ INPUTS: dict[str, Input] = {
             "with it.",
             "the architecture's training sequence length",
             "Model",
-            (FLAG, PLAN),
+            (FLAG, CONFIG, PLAN, SWEEP),
         ),
         *(
             _input(name, "count", text, default, "Model", (FLAG, PLAN))
@@ -223,7 +223,7 @@ INPUTS: dict[str, Input] = {
             "Activation recomputation: none, selective (attention scores) or full.",
             "selective (Korthikanti et al. 2022)",
             "Model",
-            (FLAG, PLAN),
+            (FLAG, CONFIG, PLAN),
         ),
         _input(
             "tp",
@@ -231,7 +231,7 @@ INPUTS: dict[str, Input] = {
             "Tensor-parallel degree (divides the heads).",
             "1",
             "Model",
-            (FLAG, PLAN),
+            (FLAG, CONFIG, PLAN),
         ),
         _input(
             "pp",
@@ -239,7 +239,7 @@ INPUTS: dict[str, Input] = {
             "Pipeline-parallel stages.",
             "1",
             "Model",
-            (FLAG, PLAN),
+            (FLAG, CONFIG, PLAN),
         ),
         _input(
             "zero",
@@ -247,7 +247,7 @@ INPUTS: dict[str, Input] = {
             "ZeRO stage 0, 1, 2 or 3 (3 = FSDP): what is split over the data-parallel ranks.",
             "1 (distributed optimizer, Rajbhandari et al. 2020)",
             "Model",
-            (FLAG, PLAN),
+            (FLAG, CONFIG, PLAN, SWEEP),
             allow_zero=True,
         ),
         _input(

@@ -156,6 +156,14 @@ def budget(
                 )
                 devices_needed = floor
         result = estimate(work, devices=devices_needed, **options)
+        fewest = result.sections.get("memory", {}).get("fewest_devices")
+        if fewest is not None and fewest > devices_needed:  # the shape's memory per device
+            notes.append(
+                f"devices: {devices_needed:g} would finish in time, but the model's memory "
+                f"per device needs {fewest:g} (memory per device by part)"
+            )
+            devices_needed = fewest
+            result = estimate(work, devices=devices_needed, **options)
         result.assumptions = [
             Assumption(
                 "devices",
@@ -181,6 +189,9 @@ def budget(
             )
         result = estimate(work, devices=devices, **options)
 
+    from costcalc.workload_shape import tokens_note
+
+    notes += tokens_note(result, f"the compute of {str(amount).strip()}")
     ratio, ratio_source = workloads.rule("tokens_per_param")
     k, _ = workloads.rule("flops_per_param_token")
     n_opt, d_opt = workloads.compute_optimal(result.outputs["flops"], ratio, k)

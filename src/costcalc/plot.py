@@ -14,7 +14,17 @@ from typing import Any
 from costcalc.errors import InputError
 
 MAX_POINTS = 100_000
-X_CANDIDATES = ("flops", "devices", "device_hours", "duration", "utilization", "price", "pue")
+X_CANDIDATES = (
+    "flops",
+    "tokens",
+    "seq_len",
+    "devices",
+    "device_hours",
+    "duration",
+    "utilization",
+    "price",
+    "pue",
+)
 
 
 def _x_axis(sweep: Any) -> str:

@@ -282,4 +282,12 @@ def scale(
         Assumption("improvement", k, "", f"{k:g}x", "given with --improvement", "flag"),
         Assumption("exponent", e, "", f"compute x K^{e:g}", source, origin),
     ]
-    return Scaled(result=result, multiplier=multiplier, base=base, assumptions=assumptions)
+    from costcalc.workload_shape import tokens_note
+
+    return Scaled(
+        result=result,
+        multiplier=multiplier,
+        base=base,
+        assumptions=assumptions,
+        notes=tokens_note(result, f"the scaled compute ({multiplier:.4g}x)"),
+    )

@@ -154,8 +154,12 @@ def _reader(name: str) -> Callable[[Any], float]:
         return lambda v: estimator.resolve_devices(v)[0]
     if name == "pue":
         return lambda v: estimator.resolve_pue(v)[0]
-    allow_zero = name == "carbon_intensity"
+    allow_zero = registry.INPUTS[name].allow_zero
     return lambda v: parse_quantity(v, spec.kind, spec.flag, allow_zero=allow_zero)
+
+
+# Inputs whose ranges are rounded to whole numbers (and their least value).
+_WHOLE = {"devices": 1.0, "seq_len": 1.0, "zero": 0.0}
 
 
 def _numbers(name: str, value: Any) -> Any:
@@ -190,8 +194,8 @@ def _numbers(name: str, value: Any) -> Any:
             points = np.geomspace(lo, hi, count)
         else:
             points = np.linspace(lo, hi, count)
-        if name == "devices":  # a count: round, and drop the repeats rounding makes
-            points = np.unique(np.maximum(np.rint(points), 1.0))
+        if name in _WHOLE:  # a count: round, and drop the repeats rounding makes
+            points = np.unique(np.maximum(np.rint(points), _WHOLE[name]))
         out.extend(points.tolist())
     return np.asarray(out, dtype=float)
 
@@ -215,10 +219,30 @@ class Grid:
     assumptions: list[Assumption]  # the inputs that do not vary, with their sources
     notes: list[str]
     input_columns: list[str]  # swept input columns, in INPUTS order
+    shape: Any = None  # costcalc.sweep_shape.Tables, with --arch
+
+    @property
+    def shape_outputs(self) -> list[str]:
+        """Output columns of the model's shape (memory per device, fits), with --arch."""
+        from costcalc import sweep_shape
+
+        return list(sweep_shape.OUTPUTS) if self.shape is not None else []
 
     @property
     def columns(self) -> list[str]:
-        return list(OUTPUT_FIELDS) + self.input_columns
+        return list(OUTPUT_FIELDS) + self.shape_outputs + self.input_columns
+
+    def evaluate(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The output columns of the scenarios of ``params`` (the shape's too)."""
+        if self.shape is None:
+            return evaluate(params, self.work)
+        from costcalc import sweep_shape
+
+        params = dict(params)
+        extra = sweep_shape.apply(self.shape, params)
+        out = evaluate(params, self.work)
+        out.update(extra)
+        return out
 
     def column_labels(self, name: str) -> tuple[str, ...] | None:
         for axis in self.axes:
@@ -232,6 +256,11 @@ class Grid:
         out = {
             name: Field(name, OUTPUT_KINDS[name], OUTPUT_FIELDS[name][0]) for name in OUTPUT_FIELDS
         }
+        if self.shape is not None:
+            from costcalc import sweep_shape
+
+            for name, (kind, unit) in sweep_shape.OUTPUTS.items():
+                out[name] = Field(name, kind, unit)
         for name in self.input_columns:
             if name in out:
                 continue
@@ -268,7 +297,7 @@ class Grid:
                 params.update({k: v.take(code) for k, v in axis.params.items()})
             for col in axis.columns:
                 codes[col] = code
-        outputs = evaluate(params, self.work)
+        outputs = self.evaluate(params)
         for name, value in outputs.items():
             if np.shape(value) != index.shape:  # every input fixed: scalars
                 outputs[name] = np.full(index.shape, value, dtype=float)
@@ -320,9 +349,7 @@ class Grid:
             shaped = code.reshape(bshape)
             for col in axis.columns:
                 makers[col] = functools.partial(_spread, shaped, shape)
-        outputs = {
-            name: _spread(value, shape) for name, value in evaluate(params, self.work).items()
-        }
+        outputs = {name: _spread(value, shape) for name, value in self.evaluate(params).items()}
         return Chunk(self, None, outputs, _Codes(makers), (start, stop))
 
 
@@ -611,14 +638,21 @@ def build_grid(
             "give the work one way: FLOPs, --device-hours, or --duration with --devices",
             INPUTS[work_given[-1]].flag,
         )
-    if not work_given:
+    from costcalc import sweep_shape
+
+    shape_given = [k for k in sweep_shape.SHAPE_INPUTS[1:] if k in given]
+    if shape_given and "arch" not in given:
+        flag = INPUTS[shape_given[0]].flag
+        raise InputError(f"{flag} needs --arch (the model's shape; see 'costcalc arch list')", flag)
+    if not work_given and "tokens" not in given:
         raise InputError(
-            "no work given: pass FLOPs (e.g. 1e20..1e24:5log), --device-hours or --duration",
+            "no work given: pass FLOPs (e.g. 1e20..1e24:5log), --device-hours, --duration "
+            "or --arch with --tokens",
             "WORK",
         )
     if "carbon_intensity" in given and "region" in given:
         raise InputError("give --carbon-intensity or --region, not both", "--region")
-    work = work_given[0]
+    work = work_given[0] if work_given else "flops"
     catalog = catalog or default_catalog()
     notes: list[str] = []
     assumptions: list[Assumption] = []
@@ -634,6 +668,12 @@ def build_grid(
     for name in INPUTS:
         if name in given and INPUTS[name].kind:
             numeric[name] = _numbers(name, given[name])
+    # A model's shape: tables per architecture and sequence length (costcalc.sweep_shape).
+    shape_tables = None
+    if "arch" in given:
+        shape_tables, shape_assumptions, shape_notes = sweep_shape.build(given, numeric, work_given)
+        assumptions += shape_assumptions
+        notes += shape_notes
 
     # Hardware x precision: one axis of the valid pairs (a few dozen resolver calls).
     if given.get("hardware") is not None:
@@ -771,6 +811,15 @@ def build_grid(
         "price": np.array([math.nan if c.price is None else c.price for c in choices]),
         "pue": np.array([e["pue"] for e in entries]),
     }
+    if shape_tables is not None:
+        from costcalc.units import factor
+
+        hw_params["memory_bytes"] = np.array(
+            [
+                c.profile.memory.value / factor("B") if c.profile.memory else math.nan
+                for c in choices
+            ]
+        )
     if "region" in given:
         hw_params["carbon_intensity"] = np.array([e["carbon_intensity"] for e in entries])
     if "price" not in numeric:
@@ -829,6 +878,24 @@ def build_grid(
             axes.append(hw_axis)
         elif name == "region" and region_axis is not None:
             axes.append(region_axis)
+        elif name == "arch" and shape_tables is not None:
+            arch_columns: dict[str, Any] = {"arch": Labels.of(list(shape_tables.names))}
+            if "seq_len" not in numeric:  # each architecture's own sequence length
+                arch_columns["seq_len"] = shape_tables.seq_lens[:, 0].copy()
+            n_arch = len(shape_tables.names)
+            axes.append(
+                Axis(name, n_arch, {"arch_code": np.arange(n_arch, dtype=float)}, arch_columns)
+            )
+        elif name == "seq_len" and name in numeric:
+            values = numeric[name]
+            axes.append(
+                Axis(
+                    name,
+                    len(values),
+                    {"seq_code": np.arange(len(values), dtype=float)},
+                    {name: values},
+                )
+            )
         elif name in numeric:
             values = numeric[name]
             unit = INPUTS[name].unit
@@ -871,7 +938,7 @@ def build_grid(
         (col for axis in axes for col in axis.columns if col not in OUTPUT_FIELDS),
         key=lambda col: order.get(col, len(order)),
     )
-    grid = Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns)
+    grid = Grid(axes, fixed, work, zip_axes, size, assumptions, notes, input_columns, shape_tables)
     if size:
         check_bounds(grid)
     return grid
@@ -890,6 +957,13 @@ def check_bounds(grid: Grid) -> None:
             arr = np.asarray(values, dtype=float)
             ok = arr[~np.isnan(arr)]
             ranges[name] = (float(ok.min()), float(ok.max())) if ok.size else math.nan
+    if grid.shape is not None:  # the shape's FLOPs: per-token extremes x tokens' extremes
+        from costcalc import sweep_shape
+
+        for key in ("arch_code", "seq_code", "zero", "memory_bytes"):
+            ranges.pop(key, None)
+        if grid.shape.tokens_mode:
+            ranges["flops"] = sweep_shape.flops_range(grid.shape, ranges.pop("tokens"))
     varying = [k for k, r in ranges.items() if isinstance(r, tuple)]
     params: dict[str, Any] = {k: r for k, r in ranges.items() if not isinstance(r, tuple)}
     for i, name in enumerate(varying):
@@ -1248,6 +1322,13 @@ def plan_command(
         raise
     if used:
         _show_defaults(sweep.grid, used)
+        layout = [s for k, s in used.items() if k not in INPUTS]  # tp, pp, recompute
+        if layout and sweep.grid.shape is not None:
+            sweep.grid.notes.append(
+                "not applied: "
+                + ", ".join(f"{s.key} {s.value} ({s.where})" for s in layout)
+                + "; a sweep lays the model out with tp 1, pp 1 and selective recomputation"
+            )
     return sweep
 
 
@@ -1361,6 +1442,10 @@ def sweep(
     flops: Any = None,
     device_hours: Any = None,
     duration: Any = None,
+    tokens: Any = None,
+    arch: Any = None,
+    seq_len: Any = None,
+    zero: Any = None,
     hardware: Any = None,
     precision: Any = None,
     devices: Any = None,
@@ -1400,6 +1485,10 @@ def sweep(
         "flops": work if work is not None else flops,
         "device_hours": device_hours,
         "duration": duration,
+        "tokens": tokens,
+        "arch": arch,
+        "seq_len": seq_len,
+        "zero": zero,
         "hardware": hardware.name if isinstance(hardware, Profile) else hardware,
         "precision": precision,
         "devices": devices,

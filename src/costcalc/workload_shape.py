@@ -775,6 +775,29 @@ def resolve(
     return job
 
 
+def tokens_bought(estimate: Any) -> float | None:
+    """The training tokens an estimate's compute is, for the model's shape it was made
+    with (its model FLOPs per token), or None without a shape (budget and scale say it)."""
+    section = estimate.sections.get("workload")
+    if not section:
+        return None
+    return float(estimate.outputs["flops"] / section["flops_per_token"]["model"])
+
+
+def tokens_note(estimate: Any, what: str) -> list[str]:
+    """A note: how many tokens of the shape ``what`` (the budget's compute, ...) trains."""
+    tokens = tokens_bought(estimate)
+    if tokens is None:
+        return []
+    w = estimate.sections["workload"]
+    name = w["arch"] or "the shape given"
+    return [
+        f"tokens: {what} trains {name} on {count_text(tokens)} tokens "
+        f"({flop_text(w['flops_per_token']['model'])} model FLOP per token at seq_len "
+        f"{w['seq_len']})"
+    ]
+
+
 def _both(message: str) -> str:
     """A shapes.ShapeError's message with the field names spelled as flags."""
     import re

@@ -159,4 +159,20 @@ MODEL_INPUTS = (
     "provider",
     "pricing",
 )
+
+
+# The model's shape, which budget and scale take too (the estimate's Model panel, without
+# the measured throughput: a budget or a scaled run has not been measured).
+def _shape_inputs() -> tuple[str, ...]:
+    from costcalc.inputs import FLAG, INPUTS
+
+    measured = ("throughput", "step_time", "batch_tokens")
+    return tuple(
+        name
+        for name, i in INPUTS.items()
+        if i.panel == "Model" and FLAG in i.places and name not in measured
+    )
+
+
+SHAPE_INPUTS = _shape_inputs()
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

@@ -13,7 +13,7 @@ cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()
-@o.with_inputs(*o.MODEL_INPUTS)
+@o.with_inputs(*o.MODEL_INPUTS, *o.SHAPE_INPUTS)
 def budget(
     ctx: typer.Context,
     amount: Annotated[

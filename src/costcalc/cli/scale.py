@@ -12,7 +12,7 @@ cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @cli.command()
-@o.with_inputs(*o.MODEL_INPUTS)
+@o.with_inputs(*o.MODEL_INPUTS, *o.SHAPE_INPUTS)
 def scale(
     ctx: typer.Context,
     work: Annotated[
