@@ -72,7 +72,9 @@ def _hand_written(grid: Any) -> Callable[[], None]:
     hw = axes["hardware"].params
     devices = axes["devices"].params["devices"]
     util = axes["utilization"].params["utilization"]
-    pue, ci = grid.fixed["pue"], grid.fixed["carbon_intensity"]
+    ci = grid.fixed["carbon_intensity"]
+    # PUE comes with the hardware's site (a provider's PUE) unless given as one number
+    pue = grid.fixed["pue"] if "pue" in grid.fixed else hw["pue"][None, :, None, None]
     shape = (len(flops), len(hw["peak"]), len(devices), len(util))
     per_flops = shape[1] * shape[2] * shape[3]
     step = max(1, CHUNK // per_flops)
