@@ -321,7 +321,12 @@ def _cluster(
     values["server_cost_overhead"] = overhead
     out.append(
         _assume(
-            "server_cost_overhead", overhead, "", f"x{overhead:.4g} server / accelerators", text, origin
+            "server_cost_overhead",
+            overhead,
+            "",
+            f"{overhead:.4g}",
+            f"server cost / accelerator cost; {text}",
+            origin,
         )
     )
     if interconnect_share is not None:
@@ -344,8 +349,8 @@ def _cluster(
             "interconnect_share",
             share,
             "%",
-            f"{share * 100:.4g}% of the cluster cost",
-            text,
+            f"{share * 100:.4g}%",
+            f"share of the cluster cost; {text}",
             origin,
         )
     )
@@ -357,7 +362,9 @@ def paper_depreciation() -> float:
     return float(owned_hardware()["depreciation"]["ooms_per_year"]) * math.log(10)
 
 
-def _depreciation(depreciation: Any, hardware_age: Any, values: dict[str, float]) -> list[Assumption]:
+def _depreciation(
+    depreciation: Any, hardware_age: Any, values: dict[str, float]
+) -> list[Assumption]:
     entry = owned_hardware()["depreciation"]
     rate = parse_quantity(depreciation, "fraction", "--depreciation")
     paper = paper_depreciation()
@@ -365,9 +372,9 @@ def _depreciation(depreciation: Any, hardware_age: Any, values: dict[str, float]
         _assume(
             "depreciation",
             rate,
-            "%/year",
-            f"{rate * 100:.4g}% of the cluster value a year",
-            f"given with --depreciation (Cottier et al.'s rule: {paper * 100:.4g}%/year = "
+            "%",
+            f"{rate * 100:.4g}%",
+            f"of the cluster value a year, given with --depreciation (Cottier et al.'s rule: {paper * 100:.4g}%/year = "
             f"{entry['ooms_per_year']} OOM/year x ln 10; {entry['source']}; {entry['caveat']})",
             "flag",
         )
@@ -383,8 +390,8 @@ def _depreciation(depreciation: Any, hardware_age: Any, values: dict[str, float]
                 "hardware_age",
                 age,
                 "year",
-                f"{years:.4g} years (value x{kept:.4g})",
-                "given with --hardware-age: the value at the start of the run is the price x "
+                f"{years:.4g} years",
+                f"given with --hardware-age: the value (x{kept:.4g}) at the start of the run is the price x "
                 f"10^(-{entry['ooms_per_year']} OOM/year x age) ({entry['source']})",
                 "flag",
             )
@@ -396,7 +403,11 @@ def _depreciation(depreciation: Any, hardware_age: Any, values: dict[str, float]
 def cluster_price(v: dict[str, Any]) -> Any:
     """The purchase price per device of the whole cluster: accelerator x server overhead,
     over the servers' share of the cluster (the rest is interconnect)."""
-    return v["purchase_price"] * v.get("server_cost_overhead", 1.0) / (1 - v.get("interconnect_share", 0.0))
+    return (
+        v["purchase_price"]
+        * v.get("server_cost_overhead", 1.0)
+        / (1 - v.get("interconnect_share", 0.0))
+    )
 
 
 def costs(
