@@ -374,8 +374,9 @@ def _depreciation(
             rate,
             "%",
             f"{rate * 100:.4g}%",
-            f"of the cluster value a year, given with --depreciation (Cottier et al.'s rule: {paper * 100:.4g}%/year = "
-            f"{entry['ooms_per_year']} OOM/year x ln 10; {entry['source']}; {entry['caveat']})",
+            "of the cluster value a year, given with --depreciation (Cottier et al.'s rule: "
+            f"{paper * 100:.4g}%/year = {entry['ooms_per_year']} OOM/year x ln 10; "
+            f"{entry['source']}; {entry['caveat']})",
             "flag",
         )
     ]
@@ -391,8 +392,10 @@ def _depreciation(
                 age,
                 "year",
                 f"{years:.4g} years",
-                f"given with --hardware-age: the value (x{kept:.4g}) at the start of the run is the price x "
-                f"10^(-{entry['ooms_per_year']} OOM/year x age) ({entry['source']})",
+                f"given with --hardware-age: the value (x{kept:.4g}) at the start of the run "
+                "is the price x "
+                f"10^(-{entry['ooms_per_year']} OOM/year x age) "
+                f"({entry['source']})",
                 "flag",
             )
         )
