@@ -177,3 +177,29 @@ def test_bad_owned_inputs_exit_2_naming_the_flag(cli, args: list[str], flag: str
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"costcalc: error: {flag}:"), result.err
     assert "Traceback" not in result.err
+
+
+def test_the_gpt4_case_as_a_plan_run(cli, tmp_path: Path, monkeypatch) -> None:
+    """The same inputs as plan keys (costcalc check): plans reach the same rule."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text(
+        """\
+runs:
+  gpt-4:
+    hardware: a100-sxm-40gb
+    devices: 25000
+    duration: 95 days
+    purchase_price: 15000 USD
+    depreciation: 32.24%
+    hardware_age: 1.75 years
+    pue: 1.25
+    electricity_price: 0.0832 USD/kWh
+    server_cost_overhead: 1.66
+    interconnect_share: 19%
+""",
+        encoding="utf-8",
+    )
+    result = cli("check", "-f", "json", "--allow-infeasible")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["total"]["cost_usd"] == pytest.approx(EPOCH_AMORTIZED, rel=TOLERANCE)
