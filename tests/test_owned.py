@@ -203,3 +203,8 @@ runs:
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     assert doc["total"]["cost_usd"] == pytest.approx(EPOCH_AMORTIZED, rel=TOLERANCE)
+
+
+def test_tpu_prices_get_the_server_overhead_as_in_the_paper(cli) -> None:
+    doc = json.loads(cli("estimate", "1e21", "-H", "tpu-v4", "--owned", "-f", "json").out)
+    assert float(doc["assumptions"]["server_cost_overhead"]["value"]) == pytest.approx(1.64)

@@ -82,7 +82,9 @@ def default_server_cost_overhead(profile: str, basis: str | None) -> tuple[float
     is not a single-unit (chip) price already includes the server: 1, as in the paper's code."""
     data = owned_hardware()
     entry = data["server_cost_overhead"]
-    if basis is not None and "single-unit" not in basis.lower():
+    # The paper's TPU prices are per chip (an equivalent GPU price): the overhead applies.
+    chip_price = "tpu" in profile.lower() or (basis is not None and "single-unit" in basis.lower())
+    if basis is not None and not chip_price:
         return 1.0, (
             f"1: the purchase price ({basis}) is not a single-unit price, so it already "
             f"covers the server (the rule of {data['source']})"
