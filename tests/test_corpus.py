@@ -80,6 +80,15 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
         ["scale", "gpt-3", "--improvement={}"],
         ["scale", "gpt-3", "--improvement=2", "--exponent={}"],
         ["calibrate", "--seconds={}"],
+        *[  # owned hardware as Cottier et al. cost it (tests/test_owned.py)
+            ["estimate", "1e18", "--owned", "--depreciation=30%", f"{option}={{}}"]
+            for option in (
+                "--server-cost-overhead",
+                "--interconnect-share",
+                "--depreciation",
+                "--hardware-age",
+            )
+        ],
     ],
     "where.txt": [["sweep", "1e20", "-H", "h100-sxm", "-f", "csv", "--where={}"]],
     "bare.txt": [  # a peak needs its unit, on every command and in every file
@@ -155,6 +164,13 @@ ACCEPTED = (
         ("budget 7 days --flops=1e24 --params=7B --bytes-per-param={}", "1e18 %"),
         ("scale gpt-3 --improvement={}", "1e18 %"),
     }
+    | {  # no interconnect, or hardware bought at the start of the run, are real cases;
+        # a server costing 1e16 times its chips is absurd, but a number
+        (f"estimate 1e18 --owned --depreciation=30% --{o}={{}}", v)
+        for o in ("interconnect-share", "hardware-age")
+        for v in ("0", "0.0", "-0", "1e-400")
+    }
+    | {("estimate 1e18 --owned --depreciation=30% --server-cost-overhead={}", "1e18 %")}
 )
 
 

@@ -451,6 +451,8 @@ runs:
     purchase_price: 26280 USD
     useful_life: 3 years
     electricity_price: 0.10 USD/kWh
+    server_cost_overhead: 1  # a price per device of a whole server, no interconnect
+    interconnect_share: 0%
 """
     # 10 device-hours: amortized 26280 USD / (3 x 8760 h) = 1 USD/hour -> $10, plus
     # 10 kWh x 0.10 USD/kWh = $1 of electricity.

@@ -138,6 +138,8 @@ def test_owned_and_cloud_money_checked_by_hand() -> None:
         useful_life="3 years",
         electricity_price="0.10 USD/kWh",
         carbon_price="80 USD/t",
+        server_cost_overhead="1",  # the server and interconnect: tests/test_owned.py
+        interconnect_share="0",
         **HAND,
     )
     items = owned.sections["money"]["items"]

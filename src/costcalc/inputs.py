@@ -441,6 +441,45 @@ INPUTS: dict[str, Input] = {
             (FLAG, PLAN, RANGE),
         ),
         _input(
+            "server_cost_overhead",
+            "number",
+            "Owned hardware: server cost over accelerator cost (1 when the purchase price "
+            "is per device of a whole server).",
+            "A100 1.66, V100 1.69, P100 1.54, else 1.64 for a single-unit price, else 1 "
+            "(Cottier et al. 2024; owned_hardware.yaml)",
+            "Money",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "interconnect_share",
+            "fraction",
+            "Owned hardware: cluster-level interconnect as a share of the cluster cost.",
+            "19% (Cottier et al. 2024; owned_hardware.yaml)",
+            "Money",
+            (FLAG, PLAN),
+            allow_zero=True,
+        ),
+        _input(
+            "depreciation",
+            "fraction",
+            "Owned hardware: amortize at this depreciation rate per year of the cluster value "
+            "(Cottier et al. 2024: 32.2%, 0.14 OOM/year x ln 10) instead of a straight-line "
+            "--useful-life.",
+            "straight line over --useful-life",
+            "Money",
+            (FLAG, PLAN),
+        ),
+        _input(
+            "hardware_age",
+            "time",
+            "Owned hardware, with --depreciation: time from buying the hardware to the start "
+            "of the run; the value falls 0.14 OOM/year (Cottier et al. 2024).",
+            "0 (bought at the start of the run)",
+            "Money",
+            (FLAG, PLAN),
+            allow_zero=True,
+        ),
+        _input(
             "electricity_price",
             "electricity_price",
             "Electricity price for owned hardware.",

@@ -8,6 +8,7 @@ USD/kg, seconds, joules, kg), so the same code serves a point estimate and Monte
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,6 +20,7 @@ from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
 
 BASE_CURRENCY = "USD"
+_YEAR = 365.25 * 86400.0  # seconds; the paper's year (HOURS_PER_YEAR = 24 x 365.25)
 
 
 @cache
@@ -66,6 +68,33 @@ def electricity_price(region: str, sector: str) -> tuple[float, str]:
     return value, text
 
 
+@cache
+def owned_hardware() -> dict[str, Any]:
+    """Cottier et al. 2024's additions to an accelerator's price (data/owned_hardware.yaml)."""
+    from costcalc.tables import data_yaml
+
+    data: dict[str, Any] = data_yaml("owned_hardware.yaml")
+    return data
+
+
+def default_server_cost_overhead(profile: str, basis: str | None) -> tuple[float, str]:
+    """The paper's server/accelerator cost ratio for ``profile``, and why. A price whose basis
+    is not a single-unit (chip) price already includes the server: 1, as in the paper's code."""
+    data = owned_hardware()
+    entry = data["server_cost_overhead"]
+    # The paper's TPU prices are per chip (an equivalent GPU price): the overhead applies.
+    chip_price = "tpu" in profile.lower() or (basis is not None and "single-unit" in basis.lower())
+    if basis is not None and not chip_price:
+        return 1.0, (
+            f"1: the purchase price ({basis}) is not a single-unit price, so it already "
+            f"covers the server (the rule of {data['source']})"
+        )
+    family = next((k for k in entry["by_device"] if k in profile.lower()), None)
+    value = float(entry["by_device"][family] if family else entry["other"])
+    which = f"{family.upper()}" if family else "average of A100, V100, P100 (device not measured)"
+    return value, f"{which}: {entry['source']}; {entry['caveat']}"
+
+
 @dataclass
 class MoneySetup:
     """Resolved money inputs (base units) and how to show them."""
@@ -96,6 +125,10 @@ def resolve(
     fx_rate: Any = None,
     life_default: tuple[str, str] | None = None,
     electricity_default: tuple[str, str] = ("us", "industrial"),
+    server_cost_overhead: Any = None,
+    interconnect_share: Any = None,
+    depreciation: Any = None,
+    hardware_age: Any = None,
 ) -> MoneySetup:
     """Money inputs from options, else sourced defaults. ``life_default`` is (text, source)."""
     owned = owned or purchase_price is not None
@@ -120,14 +153,33 @@ def resolve(
                 "flag",
             )
         )
-    if electricity_price_per_kwh is not None and not owned:
+    owned_only = {
+        "--electricity-price": electricity_price_per_kwh,
+        "--server-cost-overhead": server_cost_overhead,
+        "--interconnect-share": interconnect_share,
+        "--depreciation": depreciation,
+        "--hardware-age": hardware_age,
+    }
+    for flag, given in owned_only.items():
+        if given is not None and not owned:
+            raise InputError("applies to owned hardware; add --owned or --purchase-price", flag)
+    if depreciation is not None and useful_life is not None:
         raise InputError(
-            "applies to owned hardware; add --owned or --purchase-price", "--electricity-price"
+            "give one amortization rule: --depreciation (a rate per year, Cottier et al.) or "
+            "--useful-life (straight line)",
+            "--depreciation",
+        )
+    if hardware_age is not None and depreciation is None:
+        raise InputError(
+            "the hardware's age depreciates its value at the --depreciation rule; "
+            "add --depreciation (e.g. 32.2%, Cottier et al.)",
+            "--hardware-age",
         )
     if owned:
         if purchase_price is not None:
             price = parse_quantity(purchase_price, "money", "--purchase-price")
             source, origin = "given with --purchase-price", "flag"
+            basis = None
         else:
             known = purchase_prices().get(profile)
             if known is None:
@@ -137,6 +189,7 @@ def resolve(
                     "--owned",
                 )
             price = known.price
+            basis = known.basis
             source, origin = f"{known.date}, {known.basis}: {known.source}", "data"
         out.append(
             _assume(
@@ -144,7 +197,10 @@ def resolve(
             )
         )
         values["purchase_price"] = price
-        if useful_life is not None:
+        out += _cluster(profile, basis, server_cost_overhead, interconnect_share, values)
+        if depreciation is not None:
+            out += _depreciation(depreciation, hardware_age, values)
+        elif useful_life is not None:
             life = parse_quantity(useful_life, "lifetime", "--useful-life")
             out.append(
                 _assume(
@@ -169,7 +225,8 @@ def resolve(
                     "default",
                 )
             )
-        values["useful_life"] = life
+        if depreciation is None:
+            values["useful_life"] = life
         if electricity_price_per_kwh is not None:
             kwh = parse_quantity(
                 electricity_price_per_kwh,
@@ -241,15 +298,140 @@ def resolve(
     return setup
 
 
+def _cluster(
+    profile: str,
+    basis: str | None,
+    server_cost_overhead: Any,
+    interconnect_share: Any,
+    values: dict[str, float],
+) -> list[Assumption]:
+    """Server and cluster-interconnect additions to the accelerator price (Cottier et al.)."""
+    data = owned_hardware()
+    out = []
+    if server_cost_overhead is not None:
+        overhead = parse_quantity(server_cost_overhead, "number", "--server-cost-overhead")
+        if overhead < 1:
+            raise InputError(
+                f"{server_cost_overhead!r} would make a server cost less than its accelerators; "
+                "expected 1 or more (1 for a price per device of a whole server)",
+                "--server-cost-overhead",
+            )
+        text, origin = "given with --server-cost-overhead", "flag"
+    else:
+        overhead, why = default_server_cost_overhead(profile, basis)
+        text, origin = f"default: {why}", "default"
+    values["server_cost_overhead"] = overhead
+    out.append(
+        _assume(
+            "server_cost_overhead",
+            overhead,
+            "",
+            f"{overhead:.4g}",
+            f"server cost / accelerator cost; {text}",
+            origin,
+        )
+    )
+    if interconnect_share is not None:
+        share = parse_quantity(
+            interconnect_share, "fraction", "--interconnect-share", allow_zero=True
+        )
+        if share >= 1:
+            raise InputError(
+                f"{interconnect_share!r} leaves nothing for the servers; expected below 100%",
+                "--interconnect-share",
+            )
+        text, origin = "given with --interconnect-share", "flag"
+    else:
+        entry = data["interconnect_share"]
+        share = float(entry["value"])
+        text, origin = f"default: {entry['source']}; {entry['caveat']}", "default"
+    values["interconnect_share"] = share
+    out.append(
+        _assume(
+            "interconnect_share",
+            share,
+            "%",
+            f"{share * 100:.4g}%",
+            f"share of the cluster cost; {text}",
+            origin,
+        )
+    )
+    return out
+
+
+def paper_depreciation() -> float:
+    """Cottier et al.'s depreciation rate per year: k ln 10, k in OOM/year."""
+    return float(owned_hardware()["depreciation"]["ooms_per_year"]) * math.log(10)
+
+
+def _depreciation(
+    depreciation: Any, hardware_age: Any, values: dict[str, float]
+) -> list[Assumption]:
+    entry = owned_hardware()["depreciation"]
+    rate = parse_quantity(depreciation, "fraction", "--depreciation")
+    paper = paper_depreciation()
+    out = [
+        _assume(
+            "depreciation",
+            rate,
+            "%",
+            f"{rate * 100:.4g}%",
+            "of the cluster value a year, given with --depreciation (Cottier et al.'s rule: "
+            f"{paper * 100:.4g}%/year = {entry['ooms_per_year']} OOM/year x ln 10; "
+            f"{entry['source']}; {entry['caveat']})",
+            "flag",
+        )
+    ]
+    values["depreciation"] = rate / _YEAR
+    age = 0.0
+    if hardware_age is not None:
+        age = parse_quantity(hardware_age, "time", "--hardware-age", allow_zero=True)
+        years = age / _YEAR
+        kept = 10 ** (-float(entry["ooms_per_year"]) * years)
+        out.append(
+            _assume(
+                "hardware_age",
+                age,
+                "year",
+                f"{years:.4g} years",
+                f"given with --hardware-age: the value (x{kept:.4g}) at the start of the run "
+                "is the price x "
+                f"10^(-{entry['ooms_per_year']} OOM/year x age) "
+                f"({entry['source']})",
+                "flag",
+            )
+        )
+    values["value_kept"] = 10 ** (-float(entry["ooms_per_year"]) * age / _YEAR)
+    return out
+
+
+def cluster_price(v: dict[str, Any]) -> Any:
+    """The purchase price per device of the whole cluster: accelerator x server overhead,
+    over the servers' share of the cluster (the rest is interconnect)."""
+    return (
+        v["purchase_price"]
+        * v.get("server_cost_overhead", 1.0)
+        / (1 - v.get("interconnect_share", 0.0))
+    )
+
+
 def costs(
     device_time: Any, energy: Any, co2e: Any, cloud_price: Any, v: dict[str, Any], owned: bool
 ) -> dict[str, Any]:
     """Money items in USD (floats or arrays): hardware (cloud or amortized), electricity,
     carbon, total. ``cloud_price`` is USD per device-second (NaN when unknown)."""
     items: dict[str, Any] = {}
+    acquisition = None
     if owned:
-        items["hardware"] = device_time * v["purchase_price"] / v["useful_life"]
+        per_device = cluster_price(v)
+        if "depreciation" in v:
+            start_value = per_device * v.get("value_kept", 1.0)
+            items["hardware"] = device_time * start_value * v["depreciation"]
+        else:
+            items["hardware"] = device_time * per_device / v["useful_life"]
         items["electricity"] = energy * v["electricity_price"]
+        if "devices" in v:
+            acquisition = v["devices"] * per_device
     else:
         items["cloud"] = device_time * cloud_price * (1 - v.get("discount", 0.0))
     if "carbon_price" in v:
@@ -258,6 +440,8 @@ def costs(
     for value in items.values():
         total = total + value
     items["total"] = total
+    if acquisition is not None:
+        items["acquisition"] = acquisition  # what buying the cluster costs; not in the total
     return items
 
 
@@ -272,4 +456,5 @@ ITEM_LABELS = {
     "electricity": "Electricity",
     "carbon": "Carbon price",
     "total": "Total",
+    "acquisition": "Cluster purchase (not in total)",
 }

@@ -137,6 +137,10 @@ def estimate(
     useful_life: Any = None,
     electricity_price: Any = None,
     carbon_price: Any = None,
+    server_cost_overhead: Any = None,
+    interconnect_share: Any = None,
+    depreciation: Any = None,
+    hardware_age: Any = None,
     currency: str | None = None,
     fx_rate: Any = None,
     embodied: bool = False,
@@ -161,6 +165,10 @@ def estimate(
         useful_life=useful_life,
         electricity_price=electricity_price,
         carbon_price=carbon_price,
+        server_cost_overhead=server_cost_overhead,
+        interconnect_share=interconnect_share,
+        depreciation=depreciation,
+        hardware_age=hardware_age,
     )
     from costcalc import uncertainty
 
@@ -223,6 +231,10 @@ def estimate(
             fx_rate=fx_rate,
             life_default=life_default,
             electricity_default=(elec["region"], elec["sector"]),
+            server_cost_overhead=extra["server_cost_overhead"],
+            interconnect_share=extra["interconnect_share"],
+            depreciation=extra["depreciation"],
+            hardware_age=extra["hardware_age"],
         )
         est.assumptions += [
             _ranged(a, dists[a.name]) if a.name in dists else a for a in setup.assumptions
