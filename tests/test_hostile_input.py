@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from costcalc import budget, yamlio
@@ -586,4 +586,9 @@ documents = st.recursive(
 def test_our_composer_reads_what_pyyaml_writes(loader: Any, data: Any, flow: bool) -> None:
     """The node tree composed here gives PyYAML's own reading of any document it writes."""
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
-    assert yamlio.load(text, "f", loader).data == yaml.load(text, Loader=yaml.SafeLoader)
+    theirs = yaml.load(text, Loader=yaml.SafeLoader)
+    # PyYAML writes U+0085 (a YAML line break) into a quoted key that then reads back as a
+    # space: two keys become one, which PyYAML keeps silently and costcalc refuses as a
+    # duplicate. Compare only documents that PyYAML itself reads back as written.
+    assume(theirs == data)
+    assert yamlio.load(text, "f", loader).data == theirs
