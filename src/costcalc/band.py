@@ -51,12 +51,37 @@ def spreads_data() -> dict[str, Any]:
     return data
 
 
+def _group(profile: str) -> dict[str, Any] | None:
+    for g in spreads_data()["utilization"]["groups"]:
+        if any(profile.startswith(p) for p in g["profiles"]):
+            return dict(g)
+    return None
+
+
+def default_utilization(profile: str | None) -> tuple[float, str] | None:
+    """The default utilization on ``profile``: the median implied MFU of the published runs
+    on its hardware group (data/band.yaml) and its source; None where the group has too few
+    runs (or the profile none), so the global default applies."""
+    g = _group(profile) if profile else None
+    if g is None or not g.get("default"):
+        return None
+    orgs = ", ".join(g.get("organizations") or [])
+    return float(g["median_mfu"]), (
+        f"median MFU of {g['runs']} published {g['label']} runs ({orgs}; implied by their "
+        "reported device-hours, validation/runs.yaml, fitted by scripts/fit_band.py)"
+    )
+
+
 def utilization_sigma(profile: str) -> tuple[float, str]:
     """The log-sigma of the utilization on ``profile`` and where it comes from."""
     u = spreads_data()["utilization"]
-    for g in u["groups"]:
-        if any(profile.startswith(p) for p in g["profiles"]):
-            return float(g["sigma"]), f"implied MFU of {g['runs']} published {g['label']} runs"
+    g = _group(profile)
+    if g is not None:
+        around = "their median" if g.get("default") else "the default"
+        return (
+            float(g["sigma"]),
+            f"implied MFU of {g['runs']} published {g['label']} runs, around {around}",
+        )
     return float(u["all"]["sigma"]), f"implied MFU of all {u['all']['runs']} published runs"
 
 
