@@ -74,8 +74,6 @@ def group_of(profile: str) -> str | None:
 
 def implied_mfu(runs: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
     """(run id, profile, implied MFU) for every usable run."""
-    from costcalc.estimator import resolve_hardware
-
     return [(i, p, m) for i, p, m, _org in implied_mfu_orgs(runs)]
 
 
@@ -196,7 +194,8 @@ def to_yaml(f: dict[str, Any]) -> str:
         "    validation/runs.yaml (Patterson et al. 2021, Meta model cards, LLaMA, BLOOM,",
         "    PaLM, Gopher, Pythia, ...). A group with at least min_runs runs has its median",
         "    implied MFU as costcalc's default utilization (default: true) and sigma around it;",
-        f"    other hardware keeps the default {u['centre']:.3g} (Epoch AI median); fitted in-sample",
+        f"    other hardware keeps the default {u['centre']:.3g} (Epoch AI median); fitted"
+        " in-sample",
         f"  min_runs: {u['min_runs']}",
         "  groups:",
     ]

@@ -151,7 +151,6 @@ def loo_fits(runs: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
 
 def validate(runs: list[dict[str, Any]] | None = None) -> list[Row]:
     from costcalc.band import Z90
-    from costcalc.estimator import resolve_utilization
 
     runs = load_runs() if runs is None else runs
     loo = loo_fits(runs)

@@ -472,7 +472,7 @@ _BAND_ROWS = {  # table label -> band field, and how to show a value of it
 
 
 def _projected_band(pct: dict[str, float] | None, show: Any) -> str:
-    """" (low–high)" of a projection's 90 % band, or nothing."""
+    """ " (low–high)" of a projection's 90 % band, or nothing."""
     if not pct or not pct["p95"] > pct["p5"]:
         return ""
     return f" ({show(pct['p5'])}–{show(pct['p95'])})"

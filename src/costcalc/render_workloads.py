@@ -130,7 +130,7 @@ def _public_estimate_text(p: dict[str, Any]) -> str:
     if p.get("price_usd_per_device_hour"):
         inputs.append(f"${p['price_usd_per_device_hour']:g} per device-hour")
     rows = [
-        ("figure", f"{_money(p['cost_usd'])}: {p['who']}, \"{p['title']}\" ({p['date']})"),
+        ("figure", f'{_money(p["cost_usd"])}: {p["who"]}, "{p["title"]}" ({p["date"]})'),
         ("url", p["url"]),
         ("hardware", p["hardware"] + (f"; {', '.join(inputs)}" if inputs else "")),
         ("how", " ".join(str(p["method"]).split())),

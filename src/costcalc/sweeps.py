@@ -845,7 +845,9 @@ def build_grid(
             notes.append(
                 "utilization: each hardware's default (median MFU of published runs on its "
                 "generation, else Epoch AI's 37.5 %): "
-                + ", ".join(f"{c.profile.name} {u:.1%}" for c, (u, _a) in zip(choices, utils))
+                + ", ".join(
+                    f"{c.profile.name} {u:.1%}" for c, (u, _a) in zip(choices, utils, strict=True)
+                )
             )
     if "devices" not in numeric:
         fixed["devices"], a = estimator.resolve_devices()

@@ -33,6 +33,4 @@ def show_run(
 
     found = runs.find(run, "RUN")
     public = public_estimates.explain(found.slug)
-    sys.stdout.write(
-        render_workloads.render_run(found, output_format.value, public=public or None)
-    )
+    sys.stdout.write(render_workloads.render_run(found, output_format.value, public=public or None))
