@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from costcalc.estimator import Estimate
+from costcalc.mfu_groups import group as _group
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 METHOD = (
@@ -49,27 +50,6 @@ def spreads_data() -> dict[str, Any]:
 
     data: dict[str, Any] = data_yaml("band.yaml")
     return data
-
-
-def _group(profile: str) -> dict[str, Any] | None:
-    for g in spreads_data()["utilization"]["groups"]:
-        if any(profile.startswith(p) for p in g["profiles"]):
-            return dict(g)
-    return None
-
-
-def default_utilization(profile: str | None) -> tuple[float, str] | None:
-    """The default utilization on ``profile``: the median implied MFU of the published runs
-    on its hardware group (data/band.yaml) and its source; None where the group has too few
-    runs (or the profile none), so the global default applies."""
-    g = _group(profile) if profile else None
-    if g is None or not g.get("default"):
-        return None
-    orgs = ", ".join(g.get("organizations") or [])
-    return float(g["median_mfu"]), (
-        f"median MFU of {g['runs']} published {g['label']} runs ({orgs}; implied by their "
-        "reported device-hours, validation/runs.yaml, fitted by scripts/fit_band.py)"
-    )
 
 
 def utilization_sigma(profile: str) -> tuple[float, str]:

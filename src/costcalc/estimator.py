@@ -204,9 +204,9 @@ def resolve_utilization(
         value = parse_quantity(utilization, "fraction", "--utilization")
         return value, _assume("utilization", value, "%", "given with --utilization", "flag")
     if profile is not None:
-        from costcalc import band
+        from costcalc import mfu_groups
 
-        fitted = band.default_utilization(profile)
+        fitted = mfu_groups.default_utilization(profile)
         if fitted is not None:
             return fitted[0], _assume(
                 "utilization", fitted[0], "%", f"default: {fitted[1]}", "default"

@@ -26,9 +26,9 @@ _FIELDS = {
 
 
 def trend_sigmas() -> dict[str, dict[str, Any]]:
-    from costcalc.outlook import outlook_data
+    from costcalc.tables import data_yaml
 
-    spread: dict[str, dict[str, Any]] = outlook_data()["trend_spread"]
+    spread: dict[str, dict[str, Any]] = data_yaml("outlook.yaml")["trend_spread"]
     return spread
 
 
