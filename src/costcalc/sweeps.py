@@ -846,7 +846,10 @@ def build_grid(
                 "utilization: each hardware's default (median MFU of published runs on its "
                 "generation, else Epoch AI's 37.5 %): "
                 + ", ".join(
-                    f"{c.profile.name} {u:.1%}" for c, (u, _a) in zip(choices, utils, strict=True)
+                    dict.fromkeys(
+                        f"{c.profile.name} {u:.1%}"
+                        for c, (u, _a) in zip(choices, utils, strict=True)
+                    )
                 )
             )
     if "devices" not in numeric:
