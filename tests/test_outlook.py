@@ -287,11 +287,12 @@ def test_a_shown_duration_is_at_least_one_of_its_unit(exponent: float) -> None:
 
 
 def test_small_and_huge_runs_have_equivalents_people_can_feel(cli) -> None:
-    small = cli("estimate", "1e18", "-H", "h100-sxm", "--devices", "8").out
+    # utilization given: the test is about the equivalents, not the default utilization
+    small = cli("estimate", "1e18", "-H", "h100-sxm", "--devices", "8", "-u", "37.5%").out
     assert "minutes of an average US household's electricity" in small
     assert "km driven by an average US passenger car" in small
     assert "2 smaller ones in --format json" in small
-    huge = cli("estimate", "1e25", "-H", "h100-sxm", "--devices", "8").out
+    huge = cli("estimate", "1e25", "-H", "h100-sxm", "--devices", "8", "-u", "37.5%").out
     assert "minutes of New York City's emissions  (ESTIMATE" in huge
     assert "one-way New York-London flights" in huge
     assert "smaller" not in huge

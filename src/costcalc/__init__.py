@@ -4,7 +4,7 @@ money and CO2e, with every assumption shown and sourced.
     >>> from costcalc import estimate
     >>> e = estimate("1e18", hardware="tpu-v2")
     >>> round(e.fields()["device_hours"], 4)
-    4.1152
+    4.0293
 """
 
 from __future__ import annotations

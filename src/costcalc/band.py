@@ -17,6 +17,7 @@ from typing import Any
 
 from costcalc.errors import CostcalcError
 from costcalc.estimator import Estimate
+from costcalc.mfu_groups import group as _group
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 METHOD = (
@@ -55,9 +56,13 @@ def spreads_data() -> dict[str, Any]:
 def utilization_sigma(profile: str) -> tuple[float, str]:
     """The log-sigma of the utilization on ``profile`` and where it comes from."""
     u = spreads_data()["utilization"]
-    for g in u["groups"]:
-        if any(profile.startswith(p) for p in g["profiles"]):
-            return float(g["sigma"]), f"implied MFU of {g['runs']} published {g['label']} runs"
+    g = _group(profile)
+    if g is not None:
+        around = "their median" if g.get("default") else "the default"
+        return (
+            float(g["sigma"]),
+            f"implied MFU of {g['runs']} published {g['label']} runs, around {around}",
+        )
     return float(u["all"]["sigma"]), f"implied MFU of all {u['all']['runs']} published runs"
 
 

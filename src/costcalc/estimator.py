@@ -195,10 +195,22 @@ def resolve_hardware(
     return HardwareChoice(profile, prec, peak_value, power_value, price_value, out, price_basis)
 
 
-def resolve_utilization(utilization: Any = None) -> tuple[float, Assumption]:
+def resolve_utilization(
+    utilization: Any = None, profile: str | None = None
+) -> tuple[float, Assumption]:
+    """The utilization: given, else the median of published runs on ``profile``'s hardware
+    generation (costcalc.band), else the global default (Epoch AI)."""
     if utilization is not None:
         value = parse_quantity(utilization, "fraction", "--utilization")
         return value, _assume("utilization", value, "%", "given with --utilization", "flag")
+    if profile is not None:
+        from costcalc import mfu_groups
+
+        fitted = mfu_groups.default_utilization(profile)
+        if fitted is not None:
+            return fitted[0], _assume(
+                "utilization", fitted[0], "%", f"default: {fitted[1]}", "default"
+            )
     entry = defaults()["utilization"]
     value = parse_quantity(entry["value"], "fraction")
     return value, _assume("utilization", value, "%", f"default: {entry['source']}", "default")
@@ -428,7 +440,7 @@ def estimate(
         pricing=pricing,
         region=region,
     )
-    util, util_note = resolve_utilization(utilization)
+    util, util_note = resolve_utilization(utilization, profile=hw.profile.name)
     n_devices, devices_note = resolve_devices(devices)
     from costcalc import finite
 

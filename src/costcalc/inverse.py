@@ -117,7 +117,7 @@ def budget(
         )
     kind, value = parse_one_of(amount, BUDGET_KINDS, "BUDGET")
     hw = resolve_hardware(**{k: inputs.get(k) for k in HARDWARE_INPUTS})
-    util, _ = resolve_utilization(inputs.get("utilization"))
+    util, _ = resolve_utilization(inputs.get("utilization"), profile=hw.profile.name)
     from costcalc import finite
 
     # The model divides by peak x utilization: refused when it underflows to zero.

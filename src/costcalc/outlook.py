@@ -400,6 +400,9 @@ def _add_band(est: Estimate, wanted: bool) -> None:
     if "money" in est.sections:  # cost has other parts (electricity, discounts): no band
         section["percentiles"].pop("cost_usd", None)
     est.sections["band"] = section
+    from costcalc import projection_band
+
+    projection_band.add(est)  # a --year projection: the band widened by the trends' spread
 
 
 def _check_bounds(name: str, dist: Any, flag: str) -> None:
@@ -480,12 +483,17 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
     )
     last = min(int(str(data[k]["date"])[:4]) for k in ("price_performance", "energy_efficiency"))
     if target > last:
+        spread = data["trend_spread"]
         est.notes.append(
             f"warning: --year {target} is {target - last} years past the trend data (to "
             f"{last}); assumed: price-performance improves {ooms:g} orders of magnitude a year "
             f"and energy efficiency doubles every {doubling:g} years, for every year to "
             f"{target} without limit (cost x{price_factor:.3g}, energy x{energy_factor:.3g}); "
-            "the further past the data, the less this says"
+            "the further past the data, the less this says: the projection's band widens "
+            f"with the {years} years projected, the trends' rates being uncertain by "
+            f"{spread['price_performance']['sigma_per_year']:g} (price-performance, Epoch "
+            f"AI's 95 % interval) and {spread['energy_efficiency']['sigma_per_year']:g} "
+            "(energy efficiency, assumed) in log per year (trend_spread in outlook.yaml)"
         )
     est.sections["projection"] = {
         "year": target,

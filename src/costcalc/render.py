@@ -415,16 +415,29 @@ def section_lines(est: Estimate) -> list[str]:
             lines.append("")
         lines.append(projection["label"])
         cost = projection.get("cost_usd")
+        pband = projection.get("percentiles") or {}
         lines.append(
             f"  Cost    {'n/a (no price)' if cost is None else '$' + sig(cost)}"
+            f"{_projected_band(pband.get('cost_usd'), lambda x: '$' + sig(x))}"
             f"  (x{sig(projection['cost_factor'], 3)} price-performance trend)"
         )
         energy = projection["energy_kwh"] * factor("kWh")
+        kwh = factor("kWh")
         lines.append(
             f"  Energy  {scaled(energy, ENERGY_UNITS)}"
+            f"{_projected_band(pband.get('energy_kwh'), lambda x: scaled(x * kwh, ENERGY_UNITS))}"
             f"  (x{sig(projection['energy_factor'], 3)} energy-efficiency trend)"
         )
-        lines.append(f"  CO2e    {scaled(projection['co2e_kg'], MASS_UNITS)}  (same grid)")
+        lines.append(
+            f"  CO2e    {scaled(projection['co2e_kg'], MASS_UNITS)}"
+            f"{_projected_band(pband.get('co2e_kg'), lambda x: scaled(x, MASS_UNITS))}"
+            "  (same grid)"
+        )
+        if pband:
+            lines.append(
+                "  (90 % band: today's band widened by the trends' uncertainty, which grows "
+                "with the years projected)"
+            )
     equivalents = sections.get("equivalents")
     if equivalents:
         if lines:
@@ -456,6 +469,13 @@ _BAND_ROWS = {  # table label -> band field, and how to show a value of it
     "Cost": "cost_usd",
     "CO2e": "co2e_kg",
 }
+
+
+def _projected_band(pct: dict[str, float] | None, show: Any) -> str:
+    """ " (low–high)" of a projection's 90 % band, or nothing."""
+    if not pct or not pct["p95"] > pct["p5"]:
+        return ""
+    return f" ({show(pct['p5'])}–{show(pct['p95'])})"
 
 
 def _band_value(label: str, value: float) -> str:

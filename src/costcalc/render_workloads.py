@@ -72,9 +72,14 @@ def render_runs_list(runs: list[Run], fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_run(run: Run, fmt: str) -> str:
+def render_run(run: Run, fmt: str, public: list[dict[str, Any]] | None = None) -> str:
+    """One run; ``public``: its public cost estimates beside costcalc's own answer
+    (costcalc.public_estimates.explain), shown after the run's numbers."""
     if fmt == "json":
-        return _dump({"schema": "costcalc/run/1", **run_dict(run)})
+        doc = {"schema": "costcalc/run/1", **run_dict(run)}
+        if public is not None:
+            doc["public_estimates"] = public
+        return _dump(doc)
     rows = [("name", run.name)]
     if run.aliases:
         rows.append(("aliases", ", ".join(run.aliases)))
@@ -106,7 +111,58 @@ def render_run(run: Run, fmt: str) -> str:
         ("reference", f"{run.reference}, {run.link}"),
         ("source", f"{run.source} (last modified {run.date})"),
     ]
-    return f"costcalc run: {run.slug}\n\n" + "\n".join(_rows(rows)) + "\n"
+    text = f"costcalc run: {run.slug}\n\n" + "\n".join(_rows(rows)) + "\n"
+    for p in public or []:
+        text += "\n" + _public_estimate_text(p)
+    return text
+
+
+def _money(x: float) -> str:
+    return f"${x / 1e6:,.3g} M" if x >= 1e6 else f"${x:,.0f}"
+
+
+def _public_estimate_text(p: dict[str, Any]) -> str:
+    """A public cost figure: who, how, and how it relates to costcalc's answer."""
+    own, f = p["costcalc"], p["factors"]
+    inputs = []
+    if p.get("device_hours"):
+        inputs.append(f"{p['device_hours']:,.0f} device-hours")
+    if p.get("price_usd_per_device_hour"):
+        inputs.append(f"${p['price_usd_per_device_hour']:g} per device-hour")
+    rows = [
+        ("figure", f'{_money(p["cost_usd"])}: {p["who"]}, "{p["title"]}" ({p["date"]})'),
+        ("url", p["url"]),
+        ("hardware", p["hardware"] + (f"; {', '.join(inputs)}" if inputs else "")),
+        ("how", " ".join(str(p["method"]).split())),
+        ("checked", " ".join(str(p["checked"]).split())),
+    ]
+    price = own.get("price") or {}
+    own_cost = "no cost (no price)" if own["cost_usd"] is None else _money(own["cost_usd"])
+    rows.append(
+        (
+            "costcalc",
+            f"{own_cost} for the run as it ran: {own['devices']:,.0f} x {own['hardware']}, "
+            f"{own['device_hours']:,.0f} device-hours"
+            + (
+                f" at ${own['price_usd_per_device_hour']:.3g} per device-hour "
+                f"({price.get('source', '')})"
+                if own["price_usd_per_device_hour"]
+                else ""
+            )
+            + f"; utilization {(own.get('utilization') or {}).get('value', 0):.1%} "
+            f"({(own.get('utilization') or {}).get('source', '')})",
+        )
+    )
+    if own.get("note"):
+        rows.append(("note", own["note"]))
+    parts = [f"cost x{f['cost']:.3g}"] if f.get("cost") else []
+    if "device_hours" in f:
+        parts.append(f"= device-hours x{f['device_hours']:.3g}")
+    if f.get("price"):
+        parts.append(f"x price x{f['price']:.3g}")
+    if parts:
+        rows.append(("public/costcalc", " ".join(parts)))
+    return "Public estimate\n" + "\n".join(_rows(rows)) + "\n"
 
 
 # --- budget -------------------------------------------------------------------------

@@ -902,8 +902,23 @@ def build_grid(
             shown = convert(values, unit) if unit else values
             axes.append(Axis(name, len(values), {param_of.get(name, name): values}, {name: shown}))
     if "utilization" not in numeric:
-        fixed["utilization"], a = estimator.resolve_utilization()
-        assumptions.append(a)
+        # the default utilization depends on the hardware generation (costcalc.band)
+        utils = [estimator.resolve_utilization(profile=c.profile.name) for c in choices]
+        if len({u for u, _a in utils}) == 1:
+            fixed["utilization"], a = utils[0]
+            assumptions.append(a)
+        else:
+            hw_axis.params["utilization"] = np.array([u for u, _a in utils])
+            notes.append(
+                "utilization: each hardware's default (median MFU of published runs on its "
+                "generation, else Epoch AI's 37.5 %): "
+                + ", ".join(
+                    dict.fromkeys(
+                        f"{c.profile.name} {u:.1%}"
+                        for c, (u, _a) in zip(choices, utils, strict=True)
+                    )
+                )
+            )
     if "devices" not in numeric:
         fixed["devices"], a = estimator.resolve_devices()
         assumptions.append(a)

@@ -29,6 +29,8 @@ def show_run(
     output_format: OutputFormat = Format.table,
 ) -> None:
     """Show one reference run with its numbers and sources."""
-    from costcalc import render_workloads, runs
+    from costcalc import public_estimates, render_workloads, runs
 
-    sys.stdout.write(render_workloads.render_run(runs.find(run, "RUN"), output_format.value))
+    found = runs.find(run, "RUN")
+    public = public_estimates.explain(found.slug)
+    sys.stdout.write(render_workloads.render_run(found, output_format.value, public=public or None))
