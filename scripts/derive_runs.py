@@ -86,6 +86,20 @@ def _clean(x: float) -> float:
     return float(f"{x:.12g}")
 
 
+# slug -> the run's model in costcalc's architecture catalog (architectures/*.yaml), where the
+# catalog has it: `costcalc arch show NAME` gives its shape, FLOPs per token and memory.
+ARCHITECTURES = {
+    "bert-large": "bert-large",
+    "t5-11b": "t5-11b",
+    "gpt-3": "gpt-3-175b",
+    "opt-175b": "opt-175b",
+    "bloom-176b": "bloom-176b",
+    "llama-2-70b": "llama-2-70b",
+    "llama-3.1-405b": "llama-3.1-405b",
+    "deepseek-v3": "deepseek-v3",
+}
+
+
 def entry(slug: str, row: dict[str, str], aliases: list[str], profile: str | None) -> dict:
     out: dict[str, Any] = {
         "slug": slug,
@@ -101,6 +115,8 @@ def entry(slug: str, row: dict[str, str], aliases: list[str], profile: str | Non
             out[field] = _clean(_number(text)) if kind is float else text
     if profile:
         out["profile"] = profile
+    if slug in ARCHITECTURES:
+        out["arch"] = ARCHITECTURES[slug]
     links = [part.strip().rstrip(";") for part in row["Link"].replace(";", "\n").split()]
     out["reference"] = " ".join(row["Reference"].split())
     out["link"] = links[0]
@@ -132,7 +148,8 @@ HEADER = """\
 # "datapoints" (tokens or words for language models, images for vision), not necessarily
 # the tokens seen in training. `epoch_cost_usd_2023` and `epoch_power_draw_w` are Epoch AI's
 # estimates, not figures published by the authors. `profile` is the closest costcalc
-# hardware profile to the hardware used, where there is one.
+# hardware profile to the hardware used, where there is one; `arch` the run's model in
+# costcalc's architecture catalog (`costcalc arch show`), where it has it.
 """
 
 

@@ -34,8 +34,9 @@ def _rows(rows: list[tuple[str, str]]) -> list[str]:
 
 def run_dict(run: Run) -> dict[str, Any]:
     doc: dict[str, Any] = {"slug": run.slug, "name": run.name, "aliases": list(run.aliases)}
-    for key in ("organization", "domain", "published", "hardware", "profile", "confidence"):
+    for key in ("organization", "domain", "published", "hardware", "profile", "arch"):
         doc[key] = getattr(run, key) or None
+    doc["confidence"] = run.confidence or None
     for key in NUMBERS:
         doc[key] = getattr(run, key)
     for key in ("compute_method", "reference", "link", "source", "date"):
@@ -90,6 +91,8 @@ def render_run(run: Run, fmt: str, public: list[dict[str, Any]] | None = None) -
     ]
     if run.params:
         rows.append(("params", count_text(run.params)))
+    if run.arch:
+        rows.append(("architecture", f"{run.arch} (costcalc arch show {run.arch})"))
     if run.dataset_size:
         rows.append(("dataset size", f"{count_text(run.dataset_size)} datapoints (Epoch AI)"))
     if run.hardware:

@@ -42,6 +42,7 @@ TEXTS = (
     "published",
     "hardware",
     "profile",
+    "arch",
     "confidence",
     "compute_method",
     "reference",
@@ -70,6 +71,7 @@ class Run:
     dataset_size: float | None = None
     hardware: str = ""
     profile: str = ""
+    arch: str = ""  # the model's architecture in costcalc's catalog (costcalc arch show)
     hardware_quantity: float | None = None
     training_hours: float | None = None
     chip_hours: float | None = None
