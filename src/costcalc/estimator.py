@@ -387,9 +387,10 @@ def estimate(
             estimate, **{k: v for k, v in locals().items() if k != "settings"}
         )
         return applied
-    from costcalc.workload_shape import KEYS as SHAPE_KEYS
+    # the model-shape inputs (declared in costcalc.inputs, panel "Model")
+    shape_keys = {name for name, i in registry.INPUTS.items() if i.panel == "Model"}
 
-    shape = {k: v for k, v in locals().items() if k in SHAPE_KEYS}
+    shape = {k: v for k, v in locals().items() if k in shape_keys}
     given = {
         k: v
         for k, v in dict(
@@ -453,10 +454,13 @@ def estimate(
         if utilization is not None
         else "--hardware",
     )
-    from costcalc import workload_shape, workloads
+    from costcalc import workloads
 
-    # A model's shape, when any of its inputs is given, counts the FLOPs and the memory.
+    # A model's shape, when any of its inputs is given, counts the FLOPs and the memory
+    # (imported only then: the one-liner needs no shapes).
     shaped = any(v is not None for v in shape.values())
+    if shaped:
+        from costcalc import workload_shape
     job = (workload_shape.resolve if shaped else workloads.resolve)(
         work,
         params=params,
