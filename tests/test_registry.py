@@ -89,3 +89,27 @@ def test_help_comes_from_the_declaration(cli) -> None:
     text = " ".join(r.out.split())
     for name in ("utilization", "pue", "useful_life", "carbon_intensity"):
         assert " ".join(registry.INPUTS[name].help.rstrip(".").split()) in text, name
+
+
+def test_plans_speak_the_estimators_language() -> None:
+    """Every input of estimate is a plan key, except the positional WORK (a plan says
+    flops: or run:), the Monte Carlo knobs (plans take one value, not ranges) and the
+    display-only currency and projection."""
+    not_in_plans = set(registry.accepted(registry.FLAG)) - set(registry.accepted(registry.PLAN))
+    assert not_in_plans == {"work", "samples", "seed", "currency", "fx_rate", "year"}
+
+
+def test_a_plan_takes_power_basis_and_bytes_per_param(cli, tmp_path) -> None:
+    plan = tmp_path / "costcalc.yaml"
+    plan.write_text(
+        "defaults: {hardware: a100-sxm-80gb, devices: 8, power_basis: accelerator}\n"
+        "runs:\n  r:\n    params: 7B\n    tokens: 10B\n    bytes_per_param: 18\n",
+        encoding="utf-8",
+    )
+    r = cli("check", "--plan", str(plan), "--format", "json", "--allow-infeasible")
+    assert r.code == 0, r.err
+    import json
+
+    assumed = json.loads(r.out)["runs"][0]["estimate"]["assumptions"]
+    assert assumed["bytes_per_param"]["origin"] == "plan"
+    assert "accelerator" in assumed["power"]["source"]

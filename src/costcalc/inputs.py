@@ -157,7 +157,7 @@ INPUTS: dict[str, Input] = {
             "Training-state bytes per parameter for the memory floor (activations excluded).",
             "16 (mixed-precision Adam, Rajbhandari et al. 2020)",
             "Work",
-            (FLAG,),
+            (FLAG, PLAN),
         ),
         _input(
             "repeats",
@@ -357,7 +357,7 @@ INPUTS: dict[str, Input] = {
             "cost) or accelerator (TDP x device-hours, as model cards count).",
             "server",
             "Hardware",
-            (FLAG,),
+            (FLAG, PLAN),
         ),
         # -- the site ---------------------------------------------------------------------
         _input(
