@@ -180,6 +180,11 @@ def resolve_hardware(
     from costcalc import site
 
     site.check_names(provider, pricing)
+    if price is not None and pricing is not None:
+        raise InputError(
+            "give --price or --pricing, not both (a pricing model picks a listed price)",
+            "--pricing",
+        )
     if price is not None:
         price_value = parse_quantity(price, "price", "--price")
         out.append(_assume("price", price_value, "USD/hour", "given with --price", "flag"))

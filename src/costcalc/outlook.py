@@ -197,6 +197,8 @@ def estimate(
 
     if (owned or purchase_price is not None) and given.get("price") is not None:
         raise InputError("a price per device-hour is a cloud price; not with --owned", "--price")
+    if (owned or purchase_price is not None) and given.get("pricing") is not None:
+        raise InputError("a pricing model applies to cloud prices; not with --owned", "--pricing")
     if owned or purchase_price is not None:
         # Owned hardware has no cloud price: no provider's price list is consulted (so a
         # device no cloud in the region sells is no error), and no price assumption shows.

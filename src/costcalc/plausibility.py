@@ -92,6 +92,9 @@ def parse_policy(raw: Any, doc: Document, problems: Problems) -> Policy:
             except InputError as e:
                 problems.add(where, f"{e.message} ({meaning})")
                 continue
+            if key == "min_pue" and parsed < 1:
+                problems.add(where, f"a PUE is at least 1 (facility over IT power), got {value}")
+                continue
         policy.values[key] = parsed
         policy.lines[key] = doc.lines.get(where, 0)
         policy.texts[key] = str(value).lower() if isinstance(value, bool) else str(value)

@@ -45,6 +45,22 @@ def price_rows(rows: Sequence[Any], chosen: set[Any]) -> tuple[list[str], list[l
     return header, body
 
 
+# The columns of one price, as price_doc writes them (for an empty CSV's header).
+PRICE_COLUMNS = (
+    "device",
+    "provider",
+    "pricing",
+    "region",
+    "location",
+    "price_usd_per_hour",
+    "date",
+    "chips",
+    "price_per_chip_usd_per_hour",
+    "default",
+    "source",
+)
+
+
 def render_prices(rows: Sequence[Any], chosen: set[Any], fmt: str, rule: str) -> str:
     if fmt == "json":
         doc = {
@@ -55,7 +71,7 @@ def render_prices(rows: Sequence[Any], chosen: set[Any], fmt: str, rule: str) ->
         return finite.dumps(doc, indent=2) + "\n"
     if fmt == "csv":
         docs = [price_doc(r, r in chosen) for r in rows]
-        header = list(price_doc.__annotations__) if not docs else list(docs[0])
+        header = list(docs[0]) if docs else list(PRICE_COLUMNS)
         return _csv(header, [list(d.values()) for d in docs])
     if not rows:
         return "no prices known for this selection; give a price with --price\n"

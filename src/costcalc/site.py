@@ -98,6 +98,30 @@ def _with_pue() -> list[str]:
     return sorted(p.id for p in pricing.providers().values() if p.fleet_pue_id)
 
 
+def _only_in_google_cloud(profile: Profile, provider: str | None, region: str | None) -> None:
+    """A TPU runs in Google Cloud only: another provider, or a region of one, is refused."""
+    from costcalc import pricing
+    from costcalc.tables import find_region
+
+    if provider is not None:
+        found = pricing.find_provider(provider).id
+        if found != "gcp":
+            raise InputError(
+                f"{found} does not sell {profile.name} (Google sells TPUs only in Google "
+                "Cloud); providers with one: gcp",
+                "--provider",
+            )
+    if region is not None:
+        place = find_region(region, "--region")
+        if place.provider and place.provider != "gcp":
+            raise InputError(
+                f"region '{region}' belongs to {place.provider}, which does not sell "
+                f"{profile.name} (Google sells TPUs only in Google Cloud); providers with "
+                "one: gcp",
+                "--region",
+            )
+
+
 def device_price(
     profile: Profile, provider: str | None, pricing_model: str | None, region: str | None
 ) -> SitePrice | None:
@@ -110,6 +134,8 @@ def device_price(
     from costcalc.units import parse_quantity
 
     check_names(provider, pricing_model)
+    if profile.kind == "tpu":  # whether or not the price list prices it
+        _only_in_google_cloud(profile, provider, region)
     listed = any(r.device == profile.name for r in pricing.load_prices())
     if _own_price(profile) and provider is None and pricing_model is None and region is None:
         assert profile.price is not None

@@ -501,7 +501,7 @@ def resolve(
     fields: dict[str, int] = {}
     for name in SHAPE_FIELDS:
         if given.get(name) is not None:
-            fields[name] = _whole(given[name], name, zero=name in ("experts", "kv_heads"))
+            fields[name] = _whole(given[name], name, zero=name == "experts")
     arch_doc = None
     causal = True
     if given.get("arch") is not None:
@@ -619,6 +619,12 @@ def resolve(
                 "--lora-rank",
             )
         rank = _whole(given["lora_rank"], "lora_rank")
+        if rank > shape.d_model:  # a rank above the width factors nothing
+            raise InputError(
+                f"LoRA rank {rank} is above the model width d_model {shape.d_model}; "
+                "typical ranks are 4 to 256",
+                "--lora-rank",
+            )
 
     # FLOPs per token.
     try:

@@ -1,0 +1,52 @@
+"""Regressions found by trying to break the new features: each is one error line and exit 2,
+or real output where there was a wrong one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _one_error(r, where: str) -> str:
+    assert r.code == 2 and r.out == "", (r.code, r.out, r.err)
+    assert r.err.count("\n") == 1 and r.err.startswith(f"costcalc: error: {where}"), r.err
+    return r.err
+
+
+def test_an_empty_price_csv_has_the_real_columns(cli) -> None:
+    empty = cli("prices", "tpu-v5p", "--format", "csv")
+    full = cli("prices", "h100-sxm", "--format", "csv")
+    assert empty.code == full.code == 0
+    assert empty.out.splitlines()[0] == full.out.splitlines()[0]
+    assert empty.out.splitlines()[0].startswith("device,provider,pricing,")
+
+
+@pytest.mark.parametrize("tpu", ["tpu-v5p", "tpu-v5e", "tpu-v4"])
+def test_a_tpu_with_another_providers_region_is_refused_priced_or_not(cli, tpu: str) -> None:
+    line = _one_error(cli("estimate", "1e21", "-H", tpu, "--region", "us-east-1"), "--region")
+    assert "Google Cloud" in line and "gcp" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["--kv-heads", "0"], "--kv-heads"),
+        (["--finetune", "lora", "--lora-rank", "1e9"], "--lora-rank"),
+    ],
+)
+def test_shape_values_that_mean_nothing_are_refused(cli, args: list[str], where: str) -> None:
+    base = ["estimate", "--arch", "llama-2-7b", "--tokens", "1T"]
+    _one_error(cli(*base, *args), where)
+
+
+def test_a_pricing_model_is_not_silently_ignored(cli) -> None:
+    _one_error(cli("estimate", "1e21", "--owned", "--pricing", "spot"), "--pricing")
+    _one_error(cli("estimate", "1e21", "--pricing", "spot", "--price", "2"), "--pricing")
+
+
+def test_a_policy_pue_below_one_is_refused(cli, tmp_path: Path) -> None:
+    plan = tmp_path / "p.yaml"
+    plan.write_text("policy: {min_pue: 0.5}\nruns:\n  a: {flops: 1e20}\n", encoding="utf-8")
+    line = _one_error(cli("check", "--plan", str(plan)), f"{plan}:1: policy.min_pue")
+    assert "at least 1" in line
