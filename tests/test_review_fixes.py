@@ -50,3 +50,24 @@ def test_a_policy_pue_below_one_is_refused(cli, tmp_path: Path) -> None:
     plan.write_text("policy: {min_pue: 0.5}\nruns:\n  a: {flops: 1e20}\n", encoding="utf-8")
     line = _one_error(cli("check", "--plan", str(plan)), f"{plan}:1: policy.min_pue")
     assert "at least 1" in line
+
+
+def test_no_summary_says_within_budget_when_the_outputs_cannot_be_written(
+    cli, tmp_path: Path
+) -> None:
+    plan = tmp_path / "p.yaml"
+    plan.write_text("runs:\n  a: {flops: 1e18}\nbudgets: {cost: 1000 USD}\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    outputs = tmp_path / "a-directory"
+    outputs.mkdir()
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
+    r = cli("check", "--plan", str(plan), "--format", "github", env=env)
+    assert r.code == 2 and "GITHUB_OUTPUT" in r.err, r.err
+    assert not summary.exists() or "within budget" not in summary.read_text(encoding="utf-8")
+
+
+def test_a_reference_run_with_another_models_architecture_is_refused(cli) -> None:
+    line = _one_error(cli("estimate", "gpt-3", "--arch", "llama-2-7b"), "--arch")
+    assert "175B" in line and "gpt-3" in line
+    same = cli("estimate", "gpt-3", "--arch", "gpt-3-175b", "--value", "flops")
+    assert same.code == 0, same.err

@@ -485,6 +485,7 @@ def resolve(
             )
     from costcalc import workloads
 
+    work_text = work
     named_run = workloads._names_a_run(work)
     if named_run and tokens is not None:
         raise InputError(
@@ -639,6 +640,19 @@ def resolve(
     except shapes.ShapeError as e:
         raise InputError(_both(str(e)), _flag_of(str(e), "--arch")) from None
     p = shapes.params(shape)
+
+    # A reference run's own model against the shape: another model is a contradiction.
+    if named_run:
+        from costcalc import runs
+
+        run = runs.find(str(work_text))
+        if run.params and abs(run.params - p.total) > PARAMS_TOLERANCE * p.total:
+            what = f"--arch {arch_doc['name']}" if arch_doc is not None else "the shape given"
+            raise InputError(
+                f"run {run.slug} has {count_text(run.params)} parameters, {what} "
+                f"{count_text(p.total)}: not the same model; drop one",
+                "--arch" if arch_doc is not None else "--layers",
+            )
 
     # --params against the shape.
     n_params = parse_quantity(params, "count", "--params") if params is not None else None

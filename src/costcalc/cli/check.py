@@ -123,9 +123,10 @@ def check(
         text = render_html(report, strict)
     else:
         text = render_check.render(report, output_format.value, strict)
-    if summary:
-        budget.append_summary(summary, render_check.render_markdown(report))
+    # The step outputs first: if they cannot be written, no summary says "within budget".
     if outputs:
         budget.append_outputs(outputs, render_check.github_outputs(report, strict))
+    if summary:
+        budget.append_summary(summary, render_check.render_markdown(report))
     sys.stdout.write(text)
     return report.exit_code(strict)
