@@ -71,3 +71,22 @@ def test_a_reference_run_with_another_models_architecture_is_refused(cli) -> Non
     assert "175B" in line and "gpt-3" in line
     same = cli("estimate", "gpt-3", "--arch", "gpt-3-175b", "--value", "flops")
     assert same.code == 0, same.err
+
+
+def test_a_user_architecture_cannot_take_a_shipped_name_as_its_alias(cli) -> None:
+    import os
+
+    from costcalc.workload_shape import shipped_dir
+
+    folder = Path(os.environ["COSTCALC_CONFIG_DIR"]) / "architectures"
+    folder.mkdir(parents=True)
+    text = (shipped_dir() / "llama-2-7b.yaml").read_text(encoding="utf-8")
+    lines = [
+        "name: mine" if line.startswith("name:") else line
+        for line in text.splitlines()
+        if not line.startswith("- ")
+    ]
+    lines = ["aliases: [llama-2-7b]" if line.startswith("aliases:") else line for line in lines]
+    (folder / "mine.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = cli("estimate", "--arch", "llama-2-7b", "--tokens", "1T", "--value", "flops")
+    assert r.code == 2 and "alias 'llama-2-7b' of 'mine'" in r.err, r.err

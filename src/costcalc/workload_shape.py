@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import shapes
-from costcalc.errors import InputError, did_you_mean
+from costcalc.errors import DataError, InputError, did_you_mean
 from costcalc.inputs import INPUTS
 from costcalc.results import Assumption
 from costcalc.units import factor, parse_quantity
@@ -156,9 +156,19 @@ def catalog() -> dict[str, dict[str, Any]]:
     except InputError:
         return out
     if mine.is_dir():
+        shipped = {doc["name"] for doc in out.values()}
         for key, doc in load_user(mine).items():
             doc.setdefault("_user", True)
-            out[key] = doc
+            # A user file replaces a shipped architecture by its name, never by an alias:
+            # an alias that is another architecture's name would silently redirect it.
+            if key != doc["name"] and key in out and out[key]["name"] != doc["name"]:
+                raise DataError(
+                    f"alias '{key}' of '{doc['name']}' is the name or an alias of the "
+                    f"shipped architecture '{out[key]['name']}'; rename the alias",
+                    str(mine),
+                )
+            if key == doc["name"] or key not in shipped:
+                out[key] = doc
     return out
 
 
