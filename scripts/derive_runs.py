@@ -23,10 +23,10 @@ OUT = ROOT / "src" / "costcalc" / "data" / "runs.yaml"
 
 # slug, Epoch "Model", aliases, closest costcalc hardware profile (None: no profile).
 SELECTION: list[tuple[str, str, list[str], str | None]] = [
-    ("alexnet", "AlexNet", [], None),
+    ("alexnet", "AlexNet", [], "gtx-580"),
     ("transformer-big", "Transformer", ["transformer", "attention-is-all-you-need"], "p100"),
-    ("alphago-zero", "AlphaGo Zero", ["agz"], None),
-    ("alphago-master", "AlphaGo Master", [], None),
+    ("alphago-zero", "AlphaGo Zero", ["agz"], "tpu-v1"),
+    ("alphago-master", "AlphaGo Master", [], "tpu-v1"),
     ("alphazero", "AlphaZero", ["alpha-zero"], None),
     ("bert-large", "BERT-Large", ["bert"], "tpu-v2-chip"),
     ("gpt-2", "GPT-2 (1.5B)", ["gpt2", "gpt-2-1.5b"], "tpu-v3"),
@@ -48,7 +48,7 @@ SELECTION: list[tuple[str, str, list[str], str | None]] = [
     ("falcon-180b", "Falcon-180B", [], "a100-sxm-40gb"),
     ("nemotron-4-340b", "Nemotron-4 340B", [], "h100-sxm"),
     ("llama-3.1-405b", "Llama 3.1-405B", ["llama3.1-405b", "llama-405b"], "h100-sxm"),
-    ("deepseek-v3", "DeepSeek-V3", [], None),
+    ("deepseek-v3", "DeepSeek-V3", [], "h800-sxm"),
 ]
 
 # Runs the issue asked for that Epoch's data does not have: named here so that the gap is
