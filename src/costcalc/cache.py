@@ -253,25 +253,29 @@ def _trusted_dir(directory: Path) -> bool:
     return stat.S_ISDIR(st.st_mode) and _owned(st)
 
 
+def _read_fd(fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes from ``fd``; _Unusable when there are more."""
+    data = b""
+    while len(data) <= limit:
+        chunk = os.read(fd, limit + 1 - len(data))
+        if not chunk:
+            break
+        data += chunk
+    if len(data) > limit:
+        raise _Unusable("too large")
+    return data
+
+
 def _read_capped(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     """A regular file's bytes, at most ``limit``: anything else raises OSError or
     _Unusable, without blocking."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise _Unusable("not a regular file")
-        data = b""
-        while len(data) <= limit:
-            chunk = os.read(fd, limit + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
+        return _read_fd(fd, limit)
     finally:
         os.close(fd)
-    if len(data) > limit:
-        raise _Unusable("too large")
-    return data
 
 
 def _read_entry(entry: Path) -> bytes:
@@ -282,17 +286,9 @@ def _read_entry(entry: Path) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not _owned(st) or st.st_size > MAX_ENTRY_BYTES:
             raise _Unusable("entry")
-        data = b""
-        while len(data) <= MAX_ENTRY_BYTES:
-            chunk = os.read(fd, MAX_ENTRY_BYTES + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
+        return _read_fd(fd, MAX_ENTRY_BYTES)
     finally:
         os.close(fd)
-    if len(data) > MAX_ENTRY_BYTES:
-        raise _Unusable("too large")
-    return data
 
 
 def _store(entry: Path, stamp: str, key: str, value: Any) -> None:

@@ -242,6 +242,20 @@ def _cloud_region(region: str) -> Region | None:
     return found if found.kind in ("cloud_region", "cloud_geography") else None
 
 
+def _site(provider: str | None, region: str | None) -> tuple[str | None, Region | None]:
+    """The provider chosen (by name, or implied by a cloud region) and the cloud region;
+    a region of another provider than the one named is an error."""
+    chosen = find_provider(provider).id if provider else None
+    cloud = _cloud_region(region) if region else None
+    if cloud is not None:
+        if chosen and chosen != cloud.provider:
+            raise InputError(
+                f"region '{cloud.id}' belongs to {cloud.provider}, not {chosen}", "--region"
+            )
+        chosen = cloud.provider
+    return chosen, cloud
+
+
 def _only_at(device: str) -> str:
     return " (Google sells TPUs only in Google Cloud)" if device.startswith("tpu") else ""
 
@@ -262,14 +276,7 @@ def choose_price(
     """
     name = _device_name(device, "--hardware")
     model = find_pricing(pricing) if pricing else DEFAULT_PRICING
-    chosen = find_provider(provider).id if provider else None
-    cloud = _cloud_region(region) if region else None
-    if cloud is not None:
-        if chosen and chosen != cloud.provider:
-            raise InputError(
-                f"region '{cloud.id}' belongs to {cloud.provider}, not {chosen}", "--region"
-            )
-        chosen = cloud.provider
+    chosen, cloud = _site(provider, region)
     where = "--region" if cloud is not None and not provider else "--provider"
     every = _by_device().get(name, ())
     if not every:
@@ -330,14 +337,7 @@ def pue_for(provider: str | None = None, region: str | None = None) -> PueChoice
     """
     from costcalc.tables import pue_values
 
-    chosen = find_provider(provider).id if provider else None
-    cloud = _cloud_region(region) if region else None
-    if cloud is not None:
-        if chosen and chosen != cloud.provider:
-            raise InputError(
-                f"region '{cloud.id}' belongs to {cloud.provider}, not {chosen}", "--region"
-            )
-        chosen = cloud.provider
+    chosen, cloud = _site(provider, region)
     values = pue_values()
     if cloud is not None:
         row = _region_pue().get(cloud.id, {})
