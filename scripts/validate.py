@@ -337,7 +337,7 @@ PUE and price are costcalc's defaults, and the band is the default 90 % band
 - **Circular FLOPs.** Patterson et al.'s FLOPs for the Google runs are measured TFLOPS x
   chips x days, and GPT-3's 14.8 days are FLOPs / (10,000 x 24.6 TFLOPS): for these runs
   the comparison tests only the MFU, not an independent duration.
-- Runs without a profile (DeepSeek-V3 on H800), without device-hours (OLMo) or without
+- Runs without device-hours (OLMo) or without
   FLOPs or tokens (BERT, OPT, Stable Diffusion) are left out.
 - Carbon intensity is taken as exact (the country's grid); the CO2e band does not
   include the grid's own uncertainty.
