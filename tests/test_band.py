@@ -316,3 +316,17 @@ def test_value_of_a_field_is_the_point_even_when_the_band_is_off_centre(cli):
     assert doc["ranges"]["percentiles"]["cost_usd"]["p50"] != pytest.approx(cost)
     p50 = float(cli("estimate", "1e21", "-H", "h100-sxm", "--value", "cost_usd.p50").out)
     assert p50 == pytest.approx(doc["ranges"]["percentiles"]["cost_usd"]["p50"])
+
+
+def test_price_spread_uses_the_price_rules_per_provider_price() -> None:
+    """The band's spread of prices takes, per provider, the price that provider's own
+    rule gives (costcalc.pricing.choose_price), ties on a date included."""
+    from costcalc import pricing
+
+    checked = 0
+    for device in sorted({r.device for r in pricing.load_prices()}):
+        newest = pricing.newest_by_provider(device)
+        for provider, row in newest.items():
+            assert pricing.choose_price(device, provider=provider).row == row
+            checked += 1
+    assert checked > 20

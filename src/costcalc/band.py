@@ -97,14 +97,7 @@ def price_spread(profile: str, point: float) -> tuple[float, float, str] | None:
     on the profile's price (often a hyperscaler's, at the top)."""
     from costcalc import pricing
 
-    newest: dict[str, Any] = {}
-    for row in pricing.load_prices():
-        if (
-            row.device == profile
-            and row.pricing == "on-demand"
-            and (row.provider not in newest or row.date > newest[row.provider].date)
-        ):
-            newest[row.provider] = row
+    newest = pricing.newest_by_provider(profile)
     if len(newest) < 2:
         return None
     logs = [math.log(r.price / point) for r in newest.values()]

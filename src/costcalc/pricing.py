@@ -235,6 +235,15 @@ def _newest(rows: Iterable[PriceRow]) -> PriceRow:
     return _lower_median(r for r in rows if r.date == latest)
 
 
+def newest_by_provider(device: str, pricing: str = DEFAULT_PRICING) -> dict[str, PriceRow]:
+    """Each provider's newest ``pricing`` price of ``device`` (a profile name), by provider
+    id: the rule's per-provider price (the lower median of a date's rows)."""
+    rows = [r for r in _by_device().get(device, ()) if r.pricing == pricing]
+    return {
+        p: _newest(r for r in rows if r.provider == p) for p in sorted({r.provider for r in rows})
+    }
+
+
 def _cloud_region(region: str) -> Region | None:
     from costcalc.tables import find_region
 
@@ -316,9 +325,7 @@ def choose_price(
         if hyper:
             row, rule = _newest(hyper), RULE_HYPERSCALER
         else:
-            newest = [
-                _newest(r for r in rows if r.provider == p) for p in {r.provider for r in rows}
-            ]
+            newest = list(newest_by_provider(name, model).values())
             row, rule = _lower_median(newest), RULE_MEDIAN
             rule += f" ({len(newest)} providers)"
         note = ""
