@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import inputs as registry
 from costcalc import yamlio
-from costcalc.errors import CostcalcError, DataError, InputError
+from costcalc.errors import GIVEN, CostcalcError, DataError, InputError, given_as, spelling
 from costcalc.estimator import Estimate
 from costcalc.results import Assumption
 from costcalc.units import parse_quantity
@@ -61,8 +61,6 @@ WORKS = ("run", "flops", "params", "device_hours", "duration")
 TOP_KEYS = ("version", "defaults", "runs", "budgets", "policy")
 BUDGET_ITEM_KEYS = ("limit", "warn_at", "max_increase")
 MAX_REPEATS = 1_000_000
-# estimate()'s error locations (flags) -> the plan key that supplied the value.
-_FLAG_KEYS = {registry.INPUTS[name].flag: name for name in registry.accepted(registry.PLAN)}
 
 STATUSES = ("ok", "warn", "over", "fail")
 
@@ -617,16 +615,19 @@ def evaluate_run(
     kwargs = dict(run.inputs)
     if "run" in kwargs:  # a reference run is the estimate's WORK
         kwargs["work"] = kwargs.pop("run")
-    try:
-        # params x tokens goes to the estimator, which applies the workloads rule (6 N D)
-        # and shows it among the assumptions; owned hardware and discounts go through
-        # costcalc.outlook, as for 'costcalc estimate'.
-        est = estimate(**kwargs, settings=settings, catalog=catalog, equivalents=False)
-    except CostcalcError as e:
-        if settings is not None and e.where in {s.where for s in settings.values.values()}:
-            raise  # a user-file default, located at its own line
-        raise _locate(e, run, doc) from None
-    est.assumptions = [_from_plan(a, run, doc) for a in est.assumptions]
+    # Inputs are spelled as the plan's keys (top_k 3 is more than experts 2), and an error
+    # or a given value is located by the input it names, at the line that gave it.
+    with spelling(_plan_key):
+        try:
+            # params x tokens goes to the estimator, which applies the workloads rule
+            # (6 N D) and shows it among the assumptions; owned hardware and discounts go
+            # through costcalc.outlook, as for 'costcalc estimate'.
+            est = estimate(**kwargs, settings=settings, catalog=catalog, equivalents=False)
+        except CostcalcError as e:
+            if settings is not None and e.where in {s.where for s in settings.values.values()}:
+                raise  # a user-file default, located at its own line
+            raise _locate(e, run, doc) from None
+        est.assumptions = [_from_plan(a, run, doc) for a in est.assumptions]
     from costcalc import finite
 
     totals: dict[str, float | None] = {}
@@ -646,28 +647,39 @@ def evaluate_run(
     return RunResult(run, est, totals)
 
 
+def _flag_key(flag: str) -> str:
+    """The input a flag literal names: for the modules that still locate errors at flags
+    (estimator, outlook, profiles, sweeps; converted to input names after this wave)."""
+    return flag.removeprefix("--").replace("-", "_") if flag.startswith("--") else ""
+
+
+def _plan_key(name: str) -> str:
+    """How a plan spells input ``name``: its key (a reference run is ``run:``)."""
+    return name
+
+
 def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
     """An assumption the plan gave says so, at its line (``costcalc.yaml:7: runs.a.params``),
-    not as the command-line flag the estimator names."""
+    not as the input the estimator names."""
     if a.origin != "flag":
         return a
-    key = a.name
-    if a.source.startswith("given with --"):
-        key = a.source.removeprefix("given with --").split()[0].replace("-", "_")
+    # the input it was given with (throughput for the utilization it implies), else its own
+    key = next((k for k in run.origins if given_as(a.source, k)), a.name)
+    if a.source.startswith(GIVEN + "--"):  # not yet by name (estimator, outlook, sweeps)
+        key = _flag_key(a.source.removeprefix(GIVEN).split()[0].rstrip(":"))
     path = run.origins.get(key)
     if path is None:
         return a
     from dataclasses import replace
 
     where = f"given in the plan: {doc.where(path)}: {'.'.join(str(p) for p in path)}"
-    source = where if a.source.startswith("given with --") else f"{where}; {a.source}"
+    source = where if a.source.startswith(GIVEN) else f"{where}; {a.source}"
     return replace(a, source=source, origin="plan")
 
 
 def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcError:
     """An estimate's error, located at the plan line that gave the bad value."""
-    flag = error.where
-    key = _FLAG_KEYS.get(flag) or flag.removeprefix("--")
+    key = error.input or _flag_key(error.where)
     if key not in run.origins:  # the work, however the run gave it
         key = next((k for k in WORKS if k in run.origins), "")
     path = run.origins.get(key, run.path)

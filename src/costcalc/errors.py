@@ -8,18 +8,75 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# How the front end now running spells an input's name (see :func:`ref`); None: Python's.
+_SPELLING: ContextVar[Callable[[str], str] | None] = ContextVar("costcalc_spelling", default=None)
+
+
+def ref(name: str) -> str:
+    """How the person reads input ``name`` (a Python keyword: ``top_k``, ``work``) in the
+    front end now running: the keyword itself for Python callers, ``--top-k`` on the
+    command line, the key in a plan. The core names inputs only through this, never by a
+    flag, so one message reads right wherever the value came from."""
+    spell = _SPELLING.get()
+    return name if spell is None else spell(name)
+
+
+@contextmanager
+def spelling(spell: Callable[[str], str], only: Collection[str] | None = None) -> Iterator[None]:
+    """Within the block, :func:`ref` spells input names with ``spell`` (a front end's);
+    with ``only``, just those inputs (given in a file), the others as before."""
+    if only is not None:
+        outer, inner, names = _SPELLING.get(), spell, frozenset(only)
+
+        def spell(name: str) -> str:
+            if name in names:
+                return inner(name)
+            return name if outer is None else outer(name)
+
+    token = _SPELLING.set(spell)
+    try:
+        yield
+    finally:
+        _SPELLING.reset(token)
+
+
+GIVEN = "given with "
+
+
+def given(name: str, detail: str = "") -> str:
+    """An assumption's source when the caller gave input ``name``: ``given with --pue``
+    on the command line, ``given with pue`` from Python; ``detail`` follows the name."""
+    return f"{GIVEN}{ref(name)}{detail}"
+
+
+def given_as(source: str, name: str) -> bool:
+    """Whether ``source`` is :func:`given` of input ``name`` (in the spelling now in
+    force), with or without a detail."""
+    head = given(name)
+    return source == head or (
+        source.startswith(head) and not (source[len(head)].isalnum() or source[len(head)] in "_-")
+    )
 
 
 class CostcalcError(Exception):
-    """Something the user can fix. ``where`` names the flag, file, line or field."""
+    """Something the user can fix. ``where`` names the flag, file, line or field.
+
+    ``input`` is the name of the input the error is about (a Python keyword, as in
+    :mod:`costcalc.inputs`), or "". Given without ``where``, the error is located at that
+    input as the front end now running spells it (:func:`ref`); a front end that knows
+    better (a config file's line, a plan's key) relocates it by ``input``."""
 
     exit_code = 2
 
-    def __init__(self, message: str, where: str = "") -> None:
+    def __init__(self, message: str, where: str = "", *, input: str = "") -> None:
         super().__init__(message)
         self.message = message
-        self.where = where
+        self.input = input
+        self.where = where or (ref(input) if input else "")
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -39,8 +96,15 @@ class InputError(CostcalcError):
 class DataError(CostcalcError):
     """A data file (hardware profile, plan, data table) is malformed or inconsistent."""
 
-    def __init__(self, message: str, where: str = "", problems: list[str] | None = None) -> None:
-        super().__init__(message, where)
+    def __init__(
+        self,
+        message: str,
+        where: str = "",
+        problems: list[str] | None = None,
+        *,
+        input: str = "",
+    ) -> None:
+        super().__init__(message, where, input=input)
         # Every problem found in the file, each as "file:line: field: message".
         self.problems = problems or [str(self)]
 

@@ -176,7 +176,9 @@ def make_rng(seed: int) -> Any:
 def draw(distributions: dict[str, Distribution], n: int, seed: int) -> dict[str, Any]:
     """``n`` samples of each input, drawn in name order from one seeded generator."""
     if not 1 <= n <= MAX_SAMPLES:
-        raise InputError(f"expected between 1 and {MAX_SAMPLES:,} samples, got {n}", "--samples")
+        raise InputError(
+            f"expected between 1 and {MAX_SAMPLES:,} samples, got {n}", input="samples"
+        )
     rng = make_rng(seed)
     return {name: distributions[name].sample(rng, n) for name in sorted(distributions)}
 

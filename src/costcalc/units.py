@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from costcalc.errors import InputError, did_you_mean
+from costcalc.errors import InputError, did_you_mean, ref
 
 _HERE = Path(__file__).resolve().parent
 MAX_TEXT = 200  # longer quantity text is certainly not a quantity
@@ -291,37 +293,60 @@ def _number(num: str, exp: str | None) -> float:
     return value
 
 
-def parse_quantity(text: Any, kind: str, where: str = "", *, allow_zero: bool = False) -> float:
+def parse_quantity(
+    text: Any,
+    kind: str,
+    where: str = "",
+    *,
+    input: str = "",
+    allow_zero: bool = False,
+) -> float:
     """Read ``text`` as a quantity of ``kind``; return its value in base units.
 
     Accepts a number (taken in the kind's bare unit: ``1e18`` FLOP, ``330`` W, ``14.8``
     hours), ``10^18``, ``40%``, or a number with a unit (``180 TFLOPS``, ``0.429 kg/kWh``).
     Rejects the wrong dimension, NaN, infinities, negatives and (unless ``allow_zero``)
-    zero with an :class:`InputError` located at ``where``.
+    zero with an :class:`InputError` about input ``input`` (located as the front end
+    spells it), or located at ``where`` (a file's line and key).
     """
-    value = _parse(text, kind, where)
-    if value == 0 and not allow_zero:
-        raise InputError(f"{str(text).strip()!r} must be greater than zero", where)
+    with _about(input):
+        value = _parse(text, kind, where or ref(input))
+        if value == 0 and not allow_zero:
+            raise InputError(f"{str(text).strip()!r} must be greater than zero", where, input=input)
     return value
 
 
-def parse_one_of(text: Any, kinds: tuple[str, ...], where: str = "") -> tuple[str, float]:
+def parse_one_of(
+    text: Any, kinds: tuple[str, ...], where: str = "", *, input: str = ""
+) -> tuple[str, float]:
     """Read ``text`` as whichever of ``kinds`` its unit says; return ``(kind, value)``.
 
     A unit is required (a bare number would be ambiguous).
     """
-    shown = str(text).strip()
-    match = _SIMPLE.match(_PFS_DAY.sub("pfs_day", _thousands(shown, where)))
-    examples = " or ".join(KINDS[k].example for k in kinds)
-    if match and not match["unit"]:
-        raise InputError(f"{shown!r} has no unit; expected e.g. {examples}", where)
-    for kind in kinds:
-        try:
-            return kind, parse_quantity(text, kind, where)
-        except WrongDimension:
-            continue
-    nouns = ", ".join(KINDS[k].noun for k in kinds[:-1]) + " or " + KINDS[kinds[-1]].noun
-    raise InputError(f"{shown!r} is not {nouns}; expected e.g. {examples}", where)
+    with _about(input):
+        where = where or ref(input)
+        shown = str(text).strip()
+        match = _SIMPLE.match(_PFS_DAY.sub("pfs_day", _thousands(shown, where)))
+        examples = " or ".join(KINDS[k].example for k in kinds)
+        if match and not match["unit"]:
+            raise InputError(f"{shown!r} has no unit; expected e.g. {examples}", where)
+        for kind in kinds:
+            try:
+                return kind, parse_quantity(text, kind, where)
+            except WrongDimension:
+                continue
+        nouns = ", ".join(KINDS[k].noun for k in kinds[:-1]) + " or " + KINDS[kinds[-1]].noun
+        raise InputError(f"{shown!r} is not {nouns}; expected e.g. {examples}", where)
+
+
+@contextmanager
+def _about(input: str) -> Iterator[None]:
+    """Errors raised within are about input ``input`` (front ends relocate by it)."""
+    try:
+        yield
+    except InputError as e:
+        e.input = e.input or input
+        raise
 
 
 # "1,000", "10,000.5", "-1,234,567 USD": commas that group digits by three.

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import shapes
-from costcalc.errors import DataError, InputError, did_you_mean
+from costcalc.errors import DataError, InputError, did_you_mean, ref
 from costcalc.inputs import INPUTS
 from costcalc.results import Assumption
 from costcalc.units import factor, parse_quantity
@@ -545,7 +545,10 @@ def resolve(
         fields["top_k"] = 0
     if "top_k" in fields and fields["top_k"] > max(fields.get("experts", template.experts), 0):
         experts = fields.get("experts", template.experts)
-        raise InputError(f"--top-k {fields['top_k']} is more than --experts {experts}", "--top-k")
+        raise InputError(
+            f"{ref('top_k')} {fields['top_k']} is more than {ref('experts')} {experts}",
+            input="top_k",
+        )
     if "d_model" in fields and template.head_dim and "heads" not in fields:
         fields["heads"] = template.heads
     try:

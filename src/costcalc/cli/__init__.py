@@ -21,13 +21,23 @@ from typer.core import TyperGroup
 
 from costcalc import __version__, stdio
 from costcalc.cli._help import epilog
-from costcalc.errors import CostcalcError, printable
+from costcalc.errors import CostcalcError, printable, spelling
 
 if TYPE_CHECKING:
     from costcalc.config import Workspace
 
 EXIT_OK, EXIT_BUDGET, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+def flag(name: str) -> str:
+    """How the command line spells input ``name``: its option (``--top-k``), or ``WORK``
+    for the argument. The core names inputs by keyword (costcalc.errors.ref); while a
+    command runs, its messages spell them this way."""
+    from costcalc.inputs import INPUTS
+
+    found = INPUTS.get(name)
+    return found.flag if found is not None else "--" + name.replace("_", "-")
 
 
 def _error(message: str) -> None:
@@ -80,7 +90,8 @@ class _Group(TyperGroup):
             # Every text the commands write goes through one filter: user text (profile
             # names, run names, sources) cannot act on the terminal.
             sys.stdout = stdio.TerminalSafe(stdout)  # type: ignore[assignment]
-            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
+            with spelling(flag):  # inputs named as the command line takes them
+                code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
             code = code if isinstance(code, int) else EXIT_OK
             stdio.flush()  # a failing stdout is found here, not at exit
         except stdio.ReaderGone:
