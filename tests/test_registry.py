@@ -113,3 +113,44 @@ def test_a_plan_takes_power_basis_and_bytes_per_param(cli, tmp_path) -> None:
     assumed = json.loads(r.out)["runs"][0]["estimate"]["assumptions"]
     assert assumed["bytes_per_param"]["origin"] == "plan"
     assert "accelerator" in assumed["power"]["source"]
+
+
+def test_the_plan_schema_names_exactly_the_declared_plan_inputs() -> None:
+    """plan.schema.json is written by hand: every plan input has a property (on defaults and
+    runs, or on runs alone for the work), and it has no property the registry lacks."""
+    import json
+    from importlib import resources
+
+    schema = json.loads(
+        (resources.files("costcalc") / "data" / "plan.schema.json").read_text(encoding="utf-8")
+    )
+    defaults = set(schema["$defs"]["inputs"]["properties"])
+    run = set(schema["$defs"]["run"]["properties"])
+    declared = set(registry.accepted(registry.PLAN))
+    assert declared <= defaults | run
+    assert defaults <= declared
+    assert run - declared <= {"budgets", "description", "training_type"}
+
+
+def test_a_plan_with_owned_hardware_keys_passes_the_schema_and_costcalc(cli, tmp_path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+    from importlib import resources
+
+    import yaml
+
+    text = (
+        "version: 1\ndefaults:\n  hardware: a100-sxm-80gb\n  purchase_price: 15000 USD\n"
+        "  server_cost_overhead: 1.5\n  interconnect_share: 19%\n  depreciation: 32.2%\n"
+        "  hardware_age: 1 year\nruns:\n  a:\n    flops: 1e21\n"
+    )
+    schema = json.loads(
+        (resources.files("costcalc") / "data" / "plan.schema.json").read_text(encoding="utf-8")
+    )
+    jsonschema.validate(yaml.safe_load(text), schema)
+    (tmp_path / "costcalc.yaml").write_text(text, encoding="utf-8")
+    result = cli("check", "--plan", str(tmp_path / "costcalc.yaml"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assumed = json.loads(result.stdout)["runs"][0]["assumed"]
+    assert (assumed["server_cost_overhead"], assumed["interconnect_share"]) == ("1.5", "19%")
+    assert assumed["depreciation"] == "32.2%"
