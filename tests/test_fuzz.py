@@ -18,6 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from costcalc import inputs as registry
 from costcalc import yamlio
 from costcalc.budget import INPUTS as PLAN_INPUTS
 from costcalc.budget import RUN_KEYS, evaluate, parse_plan, starter_plan
@@ -170,19 +171,9 @@ def test_quantity_is_a_finite_number_or_an_input_error(text: str, kind: str, zer
 
 # --- the command line ------------------------------------------------------------------
 
+# Every option estimate takes, from the input registry, plus the output options.
 OPTIONS = [
-    "--hardware",
-    "--devices",
-    "--device-hours",
-    "--duration",
-    "--utilization",
-    "--peak",
-    "--precision",
-    "--power",
-    "--pue",
-    "--carbon-intensity",
-    "--region",
-    "--price",
+    *(i.flag for i in registry.INPUTS.values() if registry.FLAG in i.places and not i.argument),
     "--format",
     "--value",
 ]
@@ -199,6 +190,11 @@ GOOD = [
     "json",
     "csv",
     "2 USD/hour",
+    "gcp",
+    "us-central1",
+    "llama-2-7b",
+    "3",
+    "lognormal(0.4,0.2)",
 ]
 cli_values = st.one_of(st.sampled_from(GOOD), quantities, st.text(max_size=12))
 
