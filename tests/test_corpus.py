@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from costcalc import budget, config, sweeps
+from costcalc import inputs as registry
 from costcalc.errors import CostcalcError
 from costcalc.profiles import load_profile, shipped_dir
 from costcalc.yamlio import MAX_BYTES
@@ -48,21 +49,11 @@ FILE_LOADERS: dict[str, Callable[[Path], Any]] = {
 SHARED = "profiles"
 ACCEPTED_FILES = {("configs", n) for n in ("empty.yaml", "null.yaml", "only-comment.yaml")}
 
+# Every option of estimate, from the input registry, plus the output options.
 ESTIMATE_OPTIONS = [
-    "--hardware",
-    "--devices",
-    "--utilization",
-    "--peak",
-    "--precision",
-    "--power",
-    "--pue",
-    "--carbon-intensity",
-    "--region",
-    "--price",
+    *(i.flag for i in registry.INPUTS.values() if registry.FLAG in i.places and not i.argument),
     "--format",
     "--value",
-    "--provider",
-    "--pricing",
 ]
 # Hostile values: corpus file -> command lines, each with "{}" where the value goes.
 VALUE_ARGVS: dict[str, list[list[str]]] = {
@@ -149,7 +140,12 @@ VALUE_ARGVS: dict[str, list[list[str]]] = {
 # (command line template, value) pairs that are fine after all: zero carbon intensity is
 # a real grid (allow_zero), and so is a value that underflows to zero.
 ACCEPTED = (
-    {("estimate 1e18 --carbon-intensity={}", v) for v in ("0", "0.0", "-0", "1e-400")}
+    {  # zero is a real value of these inputs (a carbon-free grid, no discount), as declared
+        (f"estimate 1e18 {i.flag}={{}}", v)
+        for i in registry.INPUTS.values()
+        if i.allow_zero and registry.FLAG in i.places
+        for v in ("0", "0.0", "-0", "1e-400")
+    }
     | {  # 1e16 devices, or a PUE of 1e16: absurd, but numbers
         (f"estimate {t}", "1e18 %")
         for t in ("--devices={} --duration=1", "1e18 --devices={}", "1e18 --pue={}")

@@ -429,7 +429,7 @@ def _count(samples: Any) -> int:
         return uncertainty.DEFAULT_SAMPLES
     value = parse_quantity(samples, "number", "--samples")
     if not float(value).is_integer():
-        raise InputError(f"expected a whole number of samples, got {samples!r}", "--samples")
+        raise InputError(f"expected a whole number of samples, got {_shown(samples)}", "--samples")
     return int(value)
 
 
@@ -438,15 +438,23 @@ def _seed(seed: Any) -> int:
         return 0
     text = str(seed).strip()
     if not text.isdigit() or len(text) > 19:
-        raise InputError(f"expected a whole number 0 or more, got {seed!r}", "--seed")
+        raise InputError(f"expected a whole number 0 or more, got {_shown(seed)}", "--seed")
     return int(text)
+
+
+def _shown(value: Any) -> str:
+    """``value`` quoted for an error message, or its length when it is too long to show."""
+    text = str(value)
+    return repr(value) if len(text) <= 40 else f"a value {len(text)} characters long"
 
 
 def _projection(est: Estimate, year: Any) -> tuple[float, float]:
     text = str(year).strip()
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+    if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
+        MIN_YEAR <= int(text) <= MAX_YEAR
+    ):
         raise InputError(
-            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {year!r}", "--year"
+            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {_shown(year)}", "--year"
         )
     target = int(text)
     base = est.hardware.launch_year
