@@ -98,7 +98,7 @@ def price_spread(profile: str, point: float) -> tuple[float, float, str] | None:
     from costcalc import pricing
 
     newest: dict[str, Any] = {}
-    for row in pricing.load_prices():
+    for row in pricing.device_prices(profile):
         if (
             row.device == profile
             and row.pricing == "on-demand"
