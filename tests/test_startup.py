@@ -19,8 +19,11 @@ ONE_LINER = ["estimate", "1e18", "--hardware", "tpu-v2", "--format", "json"]
 # Heavy modules the one-liner must not need: numpy and pint (the unit table answers),
 # rich (JSON needs no terminal), pydantic (typer 0.29 coerces every parameter through it:
 # this is the loud failure of `make test-newest` that keeps typer's bound in pyproject.toml),
-# and yaml once the parsed profiles and defaults are cached.
+# and yaml once the parsed profiles and defaults are cached; platformdirs (the user config
+# and cache directories follow its rule on Linux without importing it: ~3 ms).
 NOT_ON_THE_HOT_PATH = ["numpy", "pint", "rich", "pydantic"]
+if sys.platform.startswith("linux"):
+    NOT_ON_THE_HOT_PATH.append("platformdirs")
 
 PROBE = """
 import contextlib, io, json, sys
@@ -72,6 +75,58 @@ def test_one_liner_with_a_warm_cache_does_not_parse_yaml(cache: Path) -> None:
     assert not heavy, heavy
 
 
+# Core modules the one-liner does not need (sweeps, plans, money options, shapes, checks of
+# plausibility, ...): imported inside the functions that need them, so they stay off it.
+NOT_ON_THE_ONE_LINER = [
+    "costcalc.atomic",
+    "costcalc.budget",
+    "costcalc.calibrate",
+    "costcalc.cpu_power",
+    "costcalc.detect",
+    "costcalc.gitref",
+    "costcalc.inverse",
+    "costcalc.money",
+    "costcalc.plausibility",
+    "costcalc.plot",
+    "costcalc.public_estimates",
+    "costcalc.runs",
+    "costcalc.scaling",
+    "costcalc.shapes",
+    "costcalc.sweep_shape",
+    "costcalc.sweeps",
+    "costcalc.workload_shape",
+]
+
+ONE_LINERS = [
+    ["estimate", "1e18", "--hardware", "tpu-v2"],
+    ONE_LINER,
+    ["estimate", "1e18", "--hardware", "tpu-v2", "--value", "cost_usd"],
+]
+
+
+def _modules(argv: list[str], cache: Path) -> set[str]:
+    env = {**os.environ, "COSTCALC_CACHE_DIR": str(cache)}
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    return set(json.loads(r.stdout)["modules"])
+
+
+@pytest.mark.parametrize("argv", ONE_LINERS, ids=["table", "json", "value"])
+def test_one_liner_leaves_the_other_jobs_modules_alone(cache: Path, argv: list[str]) -> None:
+    modules = _modules(argv, cache)
+    assert "costcalc.outlook" in modules  # the probe does see costcalc's own modules
+    loaded = [m for m in NOT_ON_THE_ONE_LINER if m in modules]
+    assert not loaded, loaded
+    heavy = {m.split(".")[0] for m in modules} & {*NOT_ON_THE_HOT_PATH, "yaml", "hashlib"}
+    assert not heavy, heavy
+
+
 def test_version_does_not_import_the_cli_framework(cache: Path) -> None:
     from costcalc import __version__
 
@@ -95,3 +150,22 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         costcalc.nope  # noqa: B018
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux rule")
+@pytest.mark.parametrize("xdg", [None, "", "/tmp/xdg-config", "relative", " /tmp/padded"])
+@pytest.mark.parametrize("home", ["/root", "/", "relative", None])
+def test_config_dir_without_platformdirs_is_platformdirs_rule(
+    monkeypatch: pytest.MonkeyPatch, xdg: str | None, home: str | None
+) -> None:
+    from platformdirs import user_config_dir
+
+    from costcalc import paths
+
+    monkeypatch.delenv("COSTCALC_CONFIG_DIR", raising=False)
+    for var, value in (("XDG_CONFIG_HOME", xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(var, raising=False)
+        else:
+            monkeypatch.setenv(var, value)
+    assert paths.config_dir() == Path(user_config_dir("costcalc", appauthor=False))

@@ -6,6 +6,7 @@ nothing of costcalc's but errors, so every other module may use it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -34,10 +35,8 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
     override = env.get("COSTCALC_CONFIG_DIR")
     if override:
         return expand_place(override, "COSTCALC_CONFIG_DIR")
-    import platformdirs
-
     try:
-        found = platformdirs.user_config_dir("costcalc", appauthor=False)
+        found = _user_config_dir()
     except (RuntimeError, KeyError, OSError):
         found = ""
     if not os.path.isabs(found):  # no home directory to put it in
@@ -46,6 +45,24 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
             "config directory",
         )
     return Path(found)
+
+
+def _user_config_dir() -> str:
+    """platformdirs' user config directory; on Linux its XDG rule without its import
+    (~3 ms of every command, as costcalc.cache does for the cache directory)."""
+    if not sys.platform.startswith("linux"):
+        import platformdirs
+
+        return platformdirs.user_config_dir("costcalc", appauthor=False)
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    if os.path.isabs(xdg):
+        return os.path.join(xdg, "costcalc")
+    home = os.environ.get("HOME", "")
+    if not os.path.isabs(home):  # unset or relative: the password database's
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    return os.path.join(home, ".config", "costcalc")
 
 
 def user_config_file(env: Mapping[str, str] | None = None) -> Path:

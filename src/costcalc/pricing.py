@@ -20,6 +20,7 @@ This module is pure: no CLI, no terminal output; the data is read on first use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 from costcalc.errors import DataError, InputError, did_you_mean
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from costcalc.tables import Region
 
@@ -117,30 +118,34 @@ def load_prices() -> tuple[PriceRow, ...]:
     """Every row of ``prices.csv``."""
     from costcalc.tables import data_rows
 
-    out = []
-    for line, row in enumerate(data_rows("prices.csv"), start=2):
-        try:
-            out.append(
-                PriceRow(
-                    provider=row["provider"],
-                    device=row["device"],
-                    region=row["region"],
-                    location=row["location"],
-                    pricing=row["pricing"],
-                    price=float(row["price"]),
-                    date=row["date"],
-                    chips=int(row["chips"]),
-                    price_per_chip=float(row["price_per_chip"]),
-                    source_unit=row["source_unit"],
-                    epoch_model=row["epoch_model"],
-                    instances=row["instances"],
-                    rows=int(row["rows"]),
-                    source=row["source"],
-                )
-            )
-        except (KeyError, TypeError, ValueError) as exc:  # pragma: no cover - shipped data
-            raise DataError(f"malformed row ({exc})", f"prices.csv:{line}") from None
-    return tuple(out)
+    return tuple(_price_row(line, row) for line, row in enumerate(data_rows("prices.csv"), start=2))
+
+
+def _price_row(line: int, row: dict[str, str]) -> PriceRow:
+    try:
+        return PriceRow(
+            provider=row["provider"],
+            device=row["device"],
+            region=row["region"],
+            location=row["location"],
+            pricing=row["pricing"],
+            price=float(row["price"]),
+            date=row["date"],
+            chips=int(row["chips"]),
+            price_per_chip=float(row["price_per_chip"]),
+            source_unit=row["source_unit"],
+            epoch_model=row["epoch_model"],
+            instances=row["instances"],
+            rows=int(row["rows"]),
+            source=row["source"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:  # pragma: no cover - shipped data
+        raise DataError(f"malformed row ({exc})", f"prices.csv:{line}") from None
+
+
+def device_prices(device: str) -> tuple[PriceRow, ...]:
+    """The rows of ``prices.csv`` for ``device`` (a profile name), in the file's order."""
+    return _by_device().get(device, ())
 
 
 @cache
@@ -168,11 +173,35 @@ def _region_pue() -> dict[str, dict[str, str]]:
 
 
 @cache
-def _by_device() -> dict[str, tuple[PriceRow, ...]]:
-    out: dict[str, list[PriceRow]] = {}
-    for row in load_prices():
-        out.setdefault(row.device, []).append(row)
-    return {k: tuple(v) for k, v in out.items()}
+def _by_device() -> Mapping[str, tuple[PriceRow, ...]]:
+    return _DeviceRows()
+
+
+class _DeviceRows(Mapping[str, tuple[PriceRow, ...]]):
+    """The price list's rows by device, each device's rows built when first asked for (a
+    one-liner prices one device, not the ~400 rows of the list)."""
+
+    def __init__(self) -> None:
+        from costcalc.tables import data_rows
+
+        self._text: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        for line, row in enumerate(data_rows("prices.csv"), start=2):
+            self._text.setdefault(row.get("device") or "", []).append((line, row))
+        self._rows: dict[str, tuple[PriceRow, ...]] = {}
+
+    def __getitem__(self, device: str) -> tuple[PriceRow, ...]:
+        if device not in self._rows:
+            self._rows[device] = tuple(_price_row(*lr) for lr in self._text[device])
+        return self._rows[device]
+
+    def __contains__(self, device: object) -> bool:
+        return device in self._text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text)
+
+    def __len__(self) -> int:
+        return len(self._text)
 
 
 # -- look-ups ---------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def device_price(
     check_names(provider, pricing_model)
     if profile.kind == "tpu":  # whether or not the price list prices it
         _only_in_google_cloud(profile, provider, region)
-    listed = any(r.device == profile.name for r in pricing.load_prices())
+    listed = bool(pricing.device_prices(profile.name))
     if _own_price(profile) and provider is None and pricing_model is None and region is None:
         assert profile.price is not None
         return SitePrice(

@@ -10,12 +10,49 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 
 class Format(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class PanelCommand(TyperCommand):
+    """A command whose --help groups its options under headings: the registry's panels
+    (Work, Model, Hardware, Site, Money, Uncertainty, Output: costcalc.inputs.PANELS), in
+    that order, from each option's ``rich_help_panel``; then any other panel; then
+    "Options" for the rest. Plain click help, without rich."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        from costcalc.inputs import PANELS
+
+        arguments: list[tuple[str, str]] = []
+        panels: dict[str, list[tuple[str, str]]] = {name: [] for name in PANELS}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            panel = getattr(param, "rich_help_panel", None)
+            if panel:
+                panels.setdefault(panel, []).append(record)
+            elif param.param_type_name == "argument":
+                arguments.append(record)
+            else:
+                panels.setdefault(OTHER_PANEL, []).append(record)
+        panels[OTHER_PANEL] = panels.pop(OTHER_PANEL, [])  # last
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        for name, records in panels.items():
+            if records:
+                with formatter.section(name):
+                    formatter.write_dl(records)
+
+
+# The heading of the options that declare no panel (--help among them).
+OTHER_PANEL = "Options"
 
 
 def core_options(ctx: typer.Context, *cli_only: str) -> dict[str, Any]:
@@ -70,7 +107,12 @@ def input_option(name: str, axis: bool = False) -> Any:
 
     i = INPUTS[name]
     if i.argument:
-        return typer.Argument(help=input_help(name, axis), metavar=name.upper(), show_default=False)
+        return typer.Argument(
+            help=input_help(name, axis),
+            metavar=name.upper(),
+            show_default=False,
+            rich_help_panel=i.panel,
+        )
     names = (i.flag, i.short) if i.short else (i.flag,)
     return typer.Option(
         *names,
@@ -78,6 +120,7 @@ def input_option(name: str, axis: bool = False) -> Any:
         metavar="LIST" if axis else i.metavar,
         show_default=False,
         autocompletion=completer(name),
+        rich_help_panel=i.panel,
     )
 
 
@@ -175,4 +218,6 @@ def _shape_inputs() -> tuple[str, ...]:
 
 
 SHAPE_INPUTS = _shape_inputs()
-OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputFormat = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel="Output")
+]

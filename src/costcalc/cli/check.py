@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from costcalc.cli._options import PanelCommand
+
 
 class Format(str, Enum):
     table = "table"
@@ -24,7 +26,7 @@ class Format(str, Enum):
 cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
-@cli.command()
+@cli.command(cls=PanelCommand)
 def check(
     ctx: typer.Context,
     plan: Annotated[

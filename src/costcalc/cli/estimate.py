@@ -24,7 +24,7 @@ class Format(str, Enum):
 cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
-@cli.command()
+@cli.command(cls=o.PanelCommand)
 @o.with_inputs(*registry.accepted(registry.FLAG))
 def estimate(
     ctx: typer.Context,
@@ -33,6 +33,7 @@ def estimate(
         typer.Option(
             "--owned",
             help="Owned hardware: amortized purchase price plus electricity, not a cloud price.",
+            rich_help_panel="Money",
         ),
     ] = False,
     embodied: Annotated[
@@ -41,6 +42,7 @@ def estimate(
             "--embodied",
             help="Add the manufacturing (embodied) CO2e, amortized per device-hour, where a "
             "source gives the device's footprint.",
+            rich_help_panel="Site",
         ),
     ] = False,
     equivalents: Annotated[
@@ -48,6 +50,7 @@ def estimate(
         typer.Option(
             "--equivalents/--no-equivalents",
             help="Show CO2e and energy as everyday equivalents.",
+            rich_help_panel="Output",
         ),
     ] = True,
     band: Annotated[
@@ -56,10 +59,11 @@ def estimate(
             "--range/--no-range",
             help="Show the default 90 % band of every output (from the spread of the inputs "
             "costcalc assumed; inputs you give are exact).",
+            rich_help_panel="Uncertainty",
         ),
     ] = True,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
+        Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel="Output")
     ] = Format.table,
     value: Annotated[
         str | None,
@@ -68,6 +72,7 @@ def estimate(
             help="Print one bare number: flops, wall_clock_hours, device_hours, "
             "energy_kwh, cost_usd or co2e_kg.",
             show_default=False,
+            rich_help_panel="Output",
         ),
     ] = None,
     **inputs: Any,

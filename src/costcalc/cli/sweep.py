@@ -30,7 +30,7 @@ cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 SWEEP_FLAGS = tuple(name for name in registry.accepted(registry.SWEEP) if name != "flops")
 
 
-@cli.command()
+@cli.command(cls=o.PanelCommand)
 @o.with_inputs(*SWEEP_FLAGS, axis=True)
 def sweep(
     ctx: typer.Context,
