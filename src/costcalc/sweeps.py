@@ -8,7 +8,7 @@ axis value (a few dozen calls), never per scenario; scenarios are then numbered
 Constraints (``where``), ranking (``sort``/``top``) and Pareto fronts stream over the
 chunks with a bounded candidate set, so memory does not grow with the grid.
 
-No I/O here: renderers turn the chunks into text (``costcalc.render_sweep``).
+No I/O here: renderers turn the chunks into text (``costcalc.render.sweep``).
 """
 
 from __future__ import annotations
