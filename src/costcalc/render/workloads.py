@@ -1,6 +1,6 @@
 """Text and JSON for ``costcalc runs``, ``budget`` and ``scale``. No model arithmetic
 here, only unit conversion for display; the estimates inside are shown by
-:mod:`costcalc.render`.
+:mod:`costcalc.render.estimate`.
 """
 
 from __future__ import annotations
