@@ -238,7 +238,7 @@ def summarize(rows: list[Row]) -> Summary:
 
 
 def _n(x: float) -> str:
-    from costcalc.render import sig
+    from costcalc.render.fmt import sig
 
     return sig(x, 3)
 

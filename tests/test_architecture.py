@@ -52,7 +52,7 @@ def imports_of(path: Path, runtime_only: bool = False) -> set[str]:
 
 def _is_front_end(path: Path) -> bool:
     rel = path.relative_to(PACKAGE)
-    return rel.parts[0] in ("cli", "render") or rel.name.startswith("render")
+    return rel.parts[0] in ("cli", "render")
 
 
 CORE = [p for p in sorted(PACKAGE.rglob("*.py")) if not _is_front_end(p)]
@@ -68,6 +68,28 @@ def test_the_rule_sees_lazy_imports(tmp_path: Path) -> None:
     fake = tmp_path / "x.py"
     fake.write_text("def f():\n    import rich.table\n    from typer import Exit\n")
     assert {"rich.table", "typer", "typer.Exit"} <= imports_of(fake)
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_core_never_imports_the_renderers(path: Path) -> None:
+    """``render/`` is a front end: results flow to it, never back from it."""
+    found = {m for m in imports_of(path) if m.startswith("costcalc.render")}
+    assert not found, f"{path.name} imports {sorted(found)}: only cli/ and render/ may"
+
+
+def test_the_shared_formatting_module_knows_no_result_type() -> None:
+    """``render/fmt.py`` is the floor of ``render/``: every renderer may import it, and it
+    imports no renderer and nothing that builds a result."""
+    allowed = {"costcalc.finite", "costcalc.errors", "costcalc.units"}
+    ours = {
+        m.rpartition(".")[0] if m.count(".") > 1 else m
+        for m in imports_of(PACKAGE / "render" / "fmt.py")
+    }
+    assert {m for m in ours if m.startswith("costcalc.")} <= allowed
+
+
+def test_there_are_no_flat_renderers_beside_the_core() -> None:
+    assert sorted(p.name for p in PACKAGE.glob("render*.py")) == []
 
 
 def _import_graph() -> dict[str, set[str]]:

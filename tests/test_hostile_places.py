@@ -311,7 +311,7 @@ def test_many_inheriting_profiles_load_with_each_base_validated_once(
 ) -> None:
     """Linear work: 300 profiles in chains of 10 validate 300 merged documents plus the
     shipped ones, not one per step of every chain (timing: bench/bench_inherit.py)."""
-    import costcalc.profiles as profiles
+    import costcalc.profiles.catalog as profiles  # where the catalog calls parse_profile
 
     d = tmp_path / "p"
     d.mkdir()

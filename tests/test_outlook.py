@@ -261,7 +261,7 @@ def test_equivalents_show_the_transatlantic_flight() -> None:
     ],
 )
 def test_equivalent_durations_take_the_unit_that_reads_best(value, unit, text) -> None:
-    from costcalc.render import _equivalent_text
+    from costcalc.render.estimate import _equivalent_text
 
     e = {"value": value, "unit": unit, "label": f"{unit} of x".strip(), "subject": "of x"}
     assert _equivalent_text(e) == text
@@ -270,7 +270,7 @@ def test_equivalent_durations_take_the_unit_that_reads_best(value, unit, text) -
 @settings(max_examples=60, deadline=None)
 @given(st.floats(min_value=-12, max_value=8))
 def test_a_shown_duration_is_at_least_one_of_its_unit(exponent: float) -> None:
-    from costcalc.render import _DURATIONS, _equivalent_text
+    from costcalc.render.estimate import _DURATIONS, _equivalent_text
     from costcalc.units import factor
 
     e = {"value": 10**exponent, "unit": "year", "subject": "of x", "label": "years of x"}

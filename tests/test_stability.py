@@ -11,7 +11,7 @@ import pytest
 
 from costcalc.errors import InputError
 from costcalc.estimator import estimate
-from costcalc.render import sig
+from costcalc.render.fmt import sig
 
 ARGS = ["estimate", "3.14e23", "-H", "h100-sxm", "--devices", "512", "--region", "IS"]
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import costcalc
 from costcalc import estimate
 from costcalc.errors import InputError
-from costcalc.render_sweep import format_numbers
+from costcalc.render.sweep import format_numbers
 from costcalc.sweeps import collect, pareto_mask, plan, sweep
 
 OUTPUTS = ["flops", "wall_clock_hours", "device_hours", "energy_kwh", "cost_usd", "co2e_kg"]

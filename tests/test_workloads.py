@@ -402,7 +402,7 @@ def test_budget_and_scale_draw_rich_tables_on_a_terminal(args, monkeypatch) -> N
     monkeypatch.setattr("sys.stdout", screen)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
-    from costcalc import render_workloads
+    from costcalc.render import workloads as render_workloads
 
     if args[0] == "budget":
         _options.emit(render_workloads.render_budget, budget("10000USD", hardware="h100-sxm"),

@@ -337,15 +337,21 @@ def _digest(parts: Iterable[bytes]) -> str:
 
 @functools.cache
 def _code_stamp() -> tuple[str, ...]:
-    """The parsing code's identity: every module of the package, by size and mtime."""
+    """The parsing code's identity: every module of the package and of its subpackages
+    (``profiles/`` holds the profile parser), by size and mtime."""
     from costcalc import __version__
 
     parts = [f"format {FORMAT}", f"costcalc {__version__}"]
-    with os.scandir(_PACKAGE) as it:
-        for e in sorted(it, key=lambda e: e.name):
-            if e.name.endswith((".py", ".txt")) and e.is_file():
-                st = e.stat()
-                parts.append(f"{e.name}:{st.st_size}:{st.st_mtime_ns}")
+    folders = [(_PACKAGE, "")]
+    while folders:
+        folder, prefix = folders.pop(0)
+        with os.scandir(folder) as it:
+            for e in sorted(it, key=lambda e: e.name):
+                if e.name.endswith((".py", ".txt")) and e.is_file():
+                    st = e.stat()
+                    parts.append(f"{prefix}{e.name}:{st.st_size}:{st.st_mtime_ns}")
+                elif e.is_dir() and os.path.isfile(os.path.join(e.path, "__init__.py")):
+                    folders.append((Path(e.path), f"{prefix}{e.name}/"))
     st = (_PACKAGE / "data" / "units_table.json").stat()
     parts.append(f"units_table.json:{st.st_size}:{st.st_mtime_ns}")
     return tuple(parts)

@@ -33,8 +33,8 @@ def write_list(
     if output_format is ListFormat.table and color_stdout():
         from rich.console import Console
 
-        from costcalc import render_catalog
+        from costcalc.render.fmt import rich_table
 
-        render_catalog.rich_table(*rows(items), Console())
+        rich_table(*rows(items), Console())
     else:
         sys.stdout.write(render(items, output_format.value))

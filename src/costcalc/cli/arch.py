@@ -19,7 +19,8 @@ cli = group(
 @cli.command("list")
 def list_archs(output_format: OutputFormat = Format.table) -> None:
     """List the architectures: shape, sequence length and parameters counted from it."""
-    from costcalc import render_arch, workload_shape
+    from costcalc import workload_shape
+    from costcalc.render import arch as render_arch
 
     archs = [workload_shape.summary(d) for d in workload_shape.architectures()]
     sys.stdout.write(render_arch.render_list(archs, output_format.value))
@@ -31,7 +32,8 @@ def show_arch(
     output_format: OutputFormat = Format.table,
 ) -> None:
     """Show one architecture with its shape, parameter counts and sources."""
-    from costcalc import render_arch, workload_shape
+    from costcalc import workload_shape
+    from costcalc.render import arch as render_arch
 
     doc = workload_shape.summary(workload_shape.find(arch, "ARCH"))
     sys.stdout.write(render_arch.render_show(doc, output_format.value))

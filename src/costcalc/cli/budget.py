@@ -56,8 +56,8 @@ def budget(
     **inputs: Any,
 ) -> None:
     """How much compute a budget buys, and the compute-optimal model for it."""
-    from costcalc import render_workloads
     from costcalc.inverse import budget as run_budget
+    from costcalc.render import workloads as render_workloads
 
     result = run_budget(**o.core_options(ctx, "output_format", "value"))
     if value is not None:

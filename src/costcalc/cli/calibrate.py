@@ -42,7 +42,7 @@ def calibrate(
     """Measure this machine's matrix-multiply throughput and write it as a profile
     for --hardware local."""
     from costcalc.calibrate import calibrate as run_calibrate
-    from costcalc.render_calibrate import render_calibration
+    from costcalc.render.calibrate import render_calibration
 
     result = run_calibrate(seconds, output=output, force=force, progress=_progress)
     sys.stdout.write(render_calibration(result))

@@ -90,8 +90,8 @@ def check(
         sys.stderr.write(f"costcalc: wrote {path}; edit it, then run 'costcalc check'\n")
         return 0
     ws = workspace(ctx)
-    from costcalc import render_check
     from costcalc.errors import CostcalcError, DataError
+    from costcalc.render import check as render_check
 
     github = output_format is Format.github
     summary = os.environ.get("GITHUB_STEP_SUMMARY") if github else None
@@ -120,7 +120,7 @@ def check(
         raise
 
     if output_format.value == "html":  # built on render_check's pieces, so chosen here
-        from costcalc.render_html import render_html
+        from costcalc.render.html import render_html
 
         text = render_html(report, strict)
     else:

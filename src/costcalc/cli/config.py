@@ -26,8 +26,8 @@ def show(
     ),
 ) -> None:
     """Print each effective default and where it came from (file:line or built-in)."""
-    from costcalc import render_catalog
     from costcalc.config import effective_defaults
+    from costcalc.render import catalog as render_catalog
 
     settings = workspace(ctx).settings()
     sys.stdout.write(

@@ -103,7 +103,8 @@ def estimate(
 
 
 def _emit(result: Any, output_format: Format, value: str | None, given: str = "") -> None:
-    from costcalc import finite, render
+    from costcalc import finite
+    from costcalc.render import estimate as render
 
     # the one check, before any format: a result that is not finite names the inputs
     finite.require_finite(render.to_dict(result), inputs=given)

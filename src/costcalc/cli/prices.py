@@ -41,16 +41,17 @@ def prices(
 ) -> None:
     """List known cloud prices per provider, pricing model, region and date (Epoch AI);
     * marks the price an estimate uses by default."""
-    from costcalc import render_prices, site
+    from costcalc import site
+    from costcalc.render import prices as render_prices
 
     rows = site.price_list(hardware, provider, pricing, history)
     chosen = site.default_rows(rows, provider, pricing)
     if output_format is ListFormat.table and color_stdout() and rows:
         from rich.console import Console
 
-        from costcalc import render_catalog
+        from costcalc.render.fmt import rich_table
 
-        render_catalog.rich_table(*render_prices.price_rows(rows, chosen), Console())
+        rich_table(*render_prices.price_rows(rows, chosen), Console())
         sys.stdout.write(f"* the default rule's pick: {RULE}\n")
     else:
         sys.stdout.write(render_prices.render_prices(rows, chosen, output_format.value, RULE))

@@ -45,8 +45,8 @@ def list_(
     ] = ListFormat.table,
 ) -> None:
     """List hardware profiles (shipped and your own) with their key figures."""
-    from costcalc import render_catalog
     from costcalc.profiles import list_profiles
+    from costcalc.render import catalog as render_catalog
 
     entries = list_profiles(
         workspace(ctx).catalog(),
@@ -70,7 +70,7 @@ def show(
     ] = ShowFormat.table,
 ) -> None:
     """Show every field of a profile with its source and date."""
-    from costcalc import render_catalog
+    from costcalc.render import catalog as render_catalog
 
     entry = workspace(ctx).catalog().entry(name)
     sys.stdout.write(render_catalog.render_profile(entry, output_format.value))
@@ -85,8 +85,8 @@ def validate(
 ) -> None:
     """Check profile files: exit 0 if all are valid, else list every problem
     (file:line: field: message) and exit 2."""
-    from costcalc import render_catalog
     from costcalc.profiles import validate_files
+    from costcalc.render import catalog as render_catalog
 
     files = [_path(p, "PATH") for p in paths]
     results = validate_files(files, workspace(ctx).catalog())

@@ -40,7 +40,7 @@ def list_(
     ] = ListFormat.table,
 ) -> None:
     """List grid regions with their carbon intensity, year and basis."""
-    from costcalc import render_catalog
+    from costcalc.render import catalog as render_catalog
     from costcalc.tables import list_regions
 
     rows = list_regions(provider, kind, sort, reverse)
@@ -58,7 +58,7 @@ def show(
     ] = ShowFormat.table,
 ) -> None:
     """Show one region: carbon intensity, year, basis, codes and source."""
-    from costcalc import render_catalog
+    from costcalc.render import catalog as render_catalog
     from costcalc.tables import find_region
 
     sys.stdout.write(

@@ -16,7 +16,8 @@ cli = group("Reference training runs (Epoch AI data, each with its own source): 
 @cli.command("list")
 def list_runs(output_format: OutputFormat = Format.table) -> None:
     """List the reference runs: slug, year, parameters, compute, hardware, confidence."""
-    from costcalc import render_workloads, runs
+    from costcalc import runs
+    from costcalc.render import workloads as render_workloads
 
     sys.stdout.write(
         render_workloads.render_runs_list(list(runs.catalog().values()), output_format.value)
@@ -29,7 +30,8 @@ def show_run(
     output_format: OutputFormat = Format.table,
 ) -> None:
     """Show one reference run with its numbers and sources."""
-    from costcalc import public_estimates, render_workloads, runs
+    from costcalc import public_estimates, runs
+    from costcalc.render import workloads as render_workloads
 
     found = runs.find(run, "RUN")
     public = public_estimates.explain(found.slug)

@@ -50,7 +50,7 @@ def scale(
     **inputs: Any,
 ) -> None:
     """Compute, cost, energy and CO2e of a K-fold better model, or of a target error."""
-    from costcalc import render_workloads
+    from costcalc.render import workloads as render_workloads
     from costcalc.scaling import scale as run_scale
 
     result = run_scale(**o.core_options(ctx, "output_format"))

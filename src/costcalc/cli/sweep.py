@@ -106,7 +106,7 @@ def sweep(
 def _emit(
     prepared: Any, output_format: str, output: str | None, plot: str | None, plot_y: str | None
 ) -> None:
-    from costcalc import render_sweep
+    from costcalc.render import sweep as render_sweep
 
     if plot is not None:
         from costcalc.plot import check_plot

@@ -5,22 +5,30 @@ only unit conversion for display.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from costcalc import finite
 from costcalc.errors import InputError, did_you_mean, printable
 from costcalc.estimator import OUTPUT_FIELDS, Estimate
+from costcalc.render.fmt import (
+    ENERGY_UNITS,
+    MASS_UNITS,
+    PLAIN_WIDTH,
+    human_time,
+    in_unit,
+    json_text,
+    label_rows,
+    md_cell,
+    scaled,
+    sig,
+    write_csv_row,
+)
 from costcalc.results import Assumption
 from costcalc.units import convert, factor
 
 SCHEMA = "costcalc/estimate/1"
 EQUIVALENT_FLOOR = 0.01
-PLAIN_WIDTH = 100  # plain text wraps sources to this width
 FORMATS = ("table", "json", "csv", "yaml", "markdown")
 
 # Numeric assumptions as flat columns (CSV): name -> (display unit, column name).
@@ -33,54 +41,6 @@ ASSUMPTION_COLUMNS = {
     "carbon_intensity": ("g/kWh", "carbon_intensity_g_per_kwh"),
     "price": ("USD/hour", "price_usd_per_hour"),
 }
-
-
-def _clean(x: float) -> float:
-    """Drop float noise from a unit conversion (473.00699999999995 -> 473.007)."""
-    return float(f"{x:.12g}")
-
-
-def sig(x: float, digits: int = 4) -> str:
-    """``x`` with ``digits`` significant digits, without exponent for everyday sizes."""
-    if x == 0:
-        return "0"
-    if not math.isfinite(x):
-        return str(x)
-    if 1e-3 <= abs(x) < 1e15:
-        x = float(f"{x:.{digits}g}")  # 4,115,226,337,449 -> 4,115,000,000,000: no false digits
-        decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
-        text = f"{x:,.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text
-    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"
-
-
-def human_time(seconds: float) -> str:
-    for unit, size in (
-        ("years", 365.25 * 86400),
-        ("days", 86400),
-        ("hours", 3600),
-        ("minutes", 60),
-    ):
-        if seconds >= size:
-            return f"{sig(seconds / size, 3)} {unit}"
-    return f"{sig(seconds, 3)} seconds"
-
-
-ENERGY_UNITS = ("TWh", "GWh", "MWh", "kWh", "Wh")
-MASS_UNITS = ("t", "kg", "g")
-
-
-def scaled(value: float, units: tuple[str, ...], digits: int = 4) -> str:
-    """``value`` (base units) in the largest of ``units`` that keeps it >= 1."""
-    for unit in units:
-        shown = convert(value, unit)
-        if abs(shown) >= 1 or unit == units[-1]:
-            return f"{sig(shown, digits)} {unit}"
-    raise AssertionError("unreachable")
 
 
 def human_outputs(est: Estimate) -> list[tuple[str, str]]:
@@ -122,7 +82,7 @@ def assumptions_doc(assumptions: Iterable[Assumption]) -> dict[str, Any]:
     for a in assumptions:
         if a.name in ASSUMPTION_COLUMNS:
             unit = ASSUMPTION_COLUMNS[a.name][0]
-            value: Any = _clean(convert(a.base, unit)) if unit else a.base
+            value: Any = in_unit(a.base, unit) if unit else a.base
         else:
             unit, value = "", a.text
         out[a.name] = {"value": value, "unit": unit, "source": a.source, "origin": a.origin}
@@ -152,7 +112,7 @@ def _sections_to_dict(est: Estimate, doc: dict[str, Any]) -> None:
 
 
 def render_json(est: Estimate) -> str:
-    return finite.dumps(to_dict(est), indent=2) + "\n"  # never NaN/Infinity
+    return json_text(to_dict(est))  # never NaN/Infinity
 
 
 def render_yaml(est: Estimate) -> str:
@@ -169,24 +129,13 @@ def csv_row(est: Estimate) -> dict[str, Any]:
     for a in est.assumptions:
         if a.name in ASSUMPTION_COLUMNS:
             unit, column = ASSUMPTION_COLUMNS[a.name]
-            row[column] = _clean(convert(a.base, unit)) if unit else a.base
+            row[column] = in_unit(a.base, unit) if unit else a.base
     ranges = est.sections.get("ranges")
     if ranges is not None:
         for name in OUTPUT_FIELDS:
             for key, value in (ranges["percentiles"].get(name) or {}).items():
                 row[f"{name}_{key}"] = value
     return row
-
-
-def write_csv_row(row: dict[str, Any]) -> str:
-    """A header and one row; floats in full precision (repr), None as empty."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
-    writer.writeheader()
-    writer.writerow(
-        {k: "" if v is None else (repr(v) if isinstance(v, float) else v) for k, v in row.items()}
-    )
-    return out.getvalue()
 
 
 def render_csv(est: Estimate) -> str:
@@ -196,12 +145,6 @@ def render_csv(est: Estimate) -> str:
 def _title(est: Estimate) -> str:
     name = printable(est.hardware.display_name)
     return f"{sig(est.outputs['flops'])} FLOP on {name}, {est.precision}"
-
-
-def md_cell(text: str) -> str:
-    """Text for one Markdown table cell (or heading): one line, control characters
-    escaped, ``|`` escaped."""
-    return printable(text).replace("|", "\\|")
 
 
 def render_markdown(est: Estimate) -> str:
@@ -232,9 +175,7 @@ def _short_source(source: str, width: int, lines: int = 2) -> list[str]:
 def render_plain(est: Estimate) -> str:
     """Aligned text without colour or box drawing: for pipes, files and NO_COLOR."""
     out = [f"costcalc estimate: {_title(est)}", ""]
-    rows = human_outputs(est)
-    width = max(len(label) for label, _ in rows)
-    out += [f"  {label:<{width}}  {value}" for label, value in rows]
+    out += label_rows(human_outputs(est))
     extra = section_lines(est)
     if extra:
         out += ["", *extra]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc import finite
-from costcalc.render_catalog import _csv, plain_table
+from costcalc.render.fmt import csv_table, json_text, plain_table
 
 PRICES_SCHEMA = "costcalc/prices/1"
 COLUMNS = ("device", "provider", "pricing", "where", "price_usd_per_hour", "date", "default")
@@ -68,11 +67,11 @@ def render_prices(rows: Sequence[Any], chosen: set[Any], fmt: str, rule: str) ->
             "rule": rule,
             "prices": [price_doc(r, r in chosen) for r in rows],
         }
-        return finite.dumps(doc, indent=2) + "\n"
+        return json_text(doc)
     if fmt == "csv":
         docs = [price_doc(r, r in chosen) for r in rows]
         header = list(docs[0]) if docs else list(PRICE_COLUMNS)
-        return _csv(header, [list(d.values()) for d in docs])
+        return csv_table(header, [list(d.values()) for d in docs])
     if not rows:
         return "no prices known for this selection; give a price with --price\n"
     header, body = price_rows(rows, chosen)

@@ -1,16 +1,19 @@
 """Text and JSON for ``costcalc runs``, ``budget`` and ``scale``. No model arithmetic
 here, only unit conversion for display; the estimates inside are shown by
-:mod:`costcalc.render`.
+:mod:`costcalc.render.estimate`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from costcalc import finite, render
+from costcalc import finite
 from costcalc.estimator import Estimate
 from costcalc.inverse import Budget
+from costcalc.render import estimate as render
+from costcalc.render.fmt import json_text, label_rows, sig, write_csv_row
 from costcalc.runs import NUMBERS, Run
 from costcalc.scaling import Scaled
 from costcalc.units import convert
@@ -18,15 +21,6 @@ from costcalc.workloads import count_text, flop_text
 
 KIND_LABEL = {"money": "Money", "energy": "Energy", "mass": "CO2e", "time": "Deadline"}
 KIND_UNIT = {"money": "USD", "energy": "kWh", "mass": "kg", "time": "hour"}
-
-
-def _dump(doc: dict[str, Any]) -> str:
-    return finite.dumps(doc, indent=2) + "\n"
-
-
-def _rows(rows: list[tuple[str, str]]) -> list[str]:
-    width = max(len(label) for label, _ in rows)
-    return [f"  {label:<{width}}  {value}" for label, value in rows]
 
 
 # --- runs ---------------------------------------------------------------------------
@@ -46,7 +40,7 @@ def run_dict(run: Run) -> dict[str, Any]:
 
 def render_runs_list(runs: list[Run], fmt: str) -> str:
     if fmt == "json":
-        return _dump({"schema": "costcalc/runs/1", "runs": [run_dict(r) for r in runs]})
+        return json_text({"schema": "costcalc/runs/1", "runs": [run_dict(r) for r in runs]})
     head = ("run", "published", "params", "compute", "hardware", "confidence")
     table = [head]
     for r in runs:
@@ -80,7 +74,7 @@ def render_run(run: Run, fmt: str, public: list[dict[str, Any]] | None = None) -
         doc = {"schema": "costcalc/run/1", **run_dict(run)}
         if public is not None:
             doc["public_estimates"] = public
-        return _dump(doc)
+        return json_text(doc)
     rows = [("name", run.name)]
     if run.aliases:
         rows.append(("aliases", ", ".join(run.aliases)))
@@ -114,7 +108,7 @@ def render_run(run: Run, fmt: str, public: list[dict[str, Any]] | None = None) -
         ("reference", f"{run.reference}, {run.link}"),
         ("source", f"{run.source} (last modified {run.date})"),
     ]
-    text = f"costcalc run: {run.slug}\n\n" + "\n".join(_rows(rows)) + "\n"
+    text = f"costcalc run: {run.slug}\n\n" + "\n".join(label_rows(rows)) + "\n"
     for p in public or []:
         text += "\n" + _public_estimate_text(p)
     return text
@@ -165,7 +159,7 @@ def _public_estimate_text(p: dict[str, Any]) -> str:
         parts.append(f"x price x{f['price']:.3g}")
     if parts:
         rows.append(("public/costcalc", " ".join(parts)))
-    return "Public estimate\n" + "\n".join(_rows(rows)) + "\n"
+    return "Public estimate\n" + "\n".join(label_rows(rows)) + "\n"
 
 
 # --- budget -------------------------------------------------------------------------
@@ -204,13 +198,25 @@ class Report:
     estimate: Estimate
 
 
+def _report(
+    what: str, rows: list[tuple[str, str]], notes: Sequence[str], compute: str, est: Estimate
+) -> Report:
+    return Report(
+        title=f"costcalc {what}on {est.hardware.display_name}, {est.precision}",
+        rows=rows,
+        notes=list(notes),
+        heading=f"The estimate of {compute}:",
+        estimate=est,
+    )
+
+
 def render_report(r: Report, fmt: str, console: Any = None) -> str:
     """Aligned plain text; with ``console`` (a rich Console, on a terminal) rich tables,
     printed there, and an empty string returned."""
     if console is not None:
         _report_table(r, console)
         return ""
-    out = [r.title, "", *_rows(r.rows)]
+    out = [r.title, "", *label_rows(r.rows)]
     out += [f"Note: {n}" for n in r.notes]
     out += ["", r.heading, ""]
     out.append(render.render_plain(r.estimate).split("\n", 2)[2])
@@ -239,7 +245,7 @@ def _report_table(r: Report, console: Any) -> None:
 def _csv(head: dict[str, Any], est: Estimate) -> str:
     row = dict(head)
     row.update({f"estimate_{k}" if k in row else k: v for k, v in render.csv_row(est).items()})
-    return render.write_csv_row(row)
+    return write_csv_row(row)
 
 
 def budget_report(b: Budget) -> Report:
@@ -261,31 +267,42 @@ def budget_report(b: Budget) -> Report:
     )
     if b.optimal_floor is not None:
         rows.append(("Memory floor", f"{b.optimal_floor:,.0f} x {hw} for that model"))
-    return Report(
-        title=f"costcalc budget: {b.text} on {est.hardware.display_name}, {est.precision}",
-        rows=rows,
-        notes=list(b.notes),
-        heading="The estimate of that compute:",
-        estimate=est,
-    )
+    return _report(f"budget: {b.text} ", rows, b.notes, "that compute", est)
+
+
+def _budget_head(b: Budget) -> dict[str, Any]:
+    unit = KIND_UNIT[b.kind]
+    return {
+        "budget_kind": b.kind,
+        f"budget_{unit.lower()}": convert(b.amount, unit),
+        "devices_needed": b.devices_needed,
+        "optimal_params": b.optimal_params,
+        "optimal_tokens": b.optimal_tokens,
+        "optimal_memory_floor_devices": b.optimal_floor,
+    }
+
+
+def _render(
+    doc: dict[str, Any],
+    head: Callable[[], dict[str, Any]],
+    est: Estimate,
+    report: Callable[[], Report],
+    fmt: str,
+    console: Any,
+) -> str:
+    """``doc`` as JSON, ``head`` and ``est`` as one CSV row, or ``report`` as text."""
+    finite.require_finite(doc)  # the one check, before any format
+    if fmt == "json":
+        return json_text(doc)
+    if fmt == "csv":
+        return _csv(head(), est)
+    return render_report(report(), fmt, console)
 
 
 def render_budget(b: Budget, fmt: str, console: Any = None) -> str:
-    finite.require_finite(budget_dict(b))  # the one check, before any format
-    if fmt == "json":
-        return _dump(budget_dict(b))
-    if fmt == "csv":
-        unit = KIND_UNIT[b.kind]
-        head = {
-            "budget_kind": b.kind,
-            f"budget_{unit.lower()}": convert(b.amount, unit),
-            "devices_needed": b.devices_needed,
-            "optimal_params": b.optimal_params,
-            "optimal_tokens": b.optimal_tokens,
-            "optimal_memory_floor_devices": b.optimal_floor,
-        }
-        return _csv(head, b.estimate)
-    return render_report(budget_report(b), fmt, console)
+    return _render(
+        budget_dict(b), lambda: _budget_head(b), b.estimate, lambda: budget_report(b), fmt, console
+    )
 
 
 def render_budget_value(b: Budget, field: str) -> str:
@@ -352,42 +369,36 @@ def scaled_report(s: Scaled) -> Report:
             ("Scaled", f"{flop_text(est.outputs['flops'])} FLOP"),
         ]
         b = s.base.fields()
-        cost = "n/a" if b["cost_usd"] is None else f"${render.sig(b['cost_usd'])}"
+        cost = "n/a" if b["cost_usd"] is None else f"${sig(b['cost_usd'])}"
         rows.append(
             (
                 "Base cost",
-                f"{cost}, {render.sig(b['energy_kwh'] or 0.0)} kWh, "
-                f"{render.sig(b['co2e_kg'] or 0.0)} kg CO2e",
+                f"{cost}, {sig(b['energy_kwh'] or 0.0)} kWh, {sig(b['co2e_kg'] or 0.0)} kg CO2e",
             )
         )
     rows += [(f"({a.name})", a.source) for a in s.assumptions if a.origin != "flag"]
-    return Report(
-        title=f"costcalc scale: on {est.hardware.display_name}, {est.precision}",
-        rows=rows,
-        notes=list(s.notes),
-        heading="The estimate of the scaled compute:",
-        estimate=est,
-    )
+    return _report("scale: ", rows, s.notes, "the scaled compute", est)
+
+
+def _scaled_head(s: Scaled) -> dict[str, Any]:
+    head: dict[str, Any] = {"multiplier": s.multiplier}
+    if s.fit is not None:
+        head.update(
+            fit_prefactor=s.fit.prefactor,
+            fit_slope=s.fit.slope,
+            fit_exponent=s.fit.exponent,
+            fit_r2=s.fit.r2,
+            fit_points=s.fit.points,
+            target=s.target,
+        )
+    else:
+        assert s.base is not None
+        head.update({f"base_{k}": v for k, v in s.base.fields().items()})
+    head.update({a.name: a.base for a in s.assumptions})
+    return head
 
 
 def render_scaled(s: Scaled, fmt: str, console: Any = None) -> str:
-    finite.require_finite(scaled_dict(s))  # the one check, before any format
-    if fmt == "json":
-        return _dump(scaled_dict(s))
-    if fmt == "csv":
-        head: dict[str, Any] = {"multiplier": s.multiplier}
-        if s.fit is not None:
-            head.update(
-                fit_prefactor=s.fit.prefactor,
-                fit_slope=s.fit.slope,
-                fit_exponent=s.fit.exponent,
-                fit_r2=s.fit.r2,
-                fit_points=s.fit.points,
-                target=s.target,
-            )
-        else:
-            assert s.base is not None
-            head.update({f"base_{k}": v for k, v in s.base.fields().items()})
-        head.update({a.name: a.base for a in s.assumptions})
-        return _csv(head, s.result)
-    return render_report(scaled_report(s), fmt, console)
+    return _render(
+        scaled_dict(s), lambda: _scaled_head(s), s.result, lambda: scaled_report(s), fmt, console
+    )

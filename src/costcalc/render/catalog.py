@@ -4,26 +4,18 @@ Only unit conversion for display happens here."""
 
 from __future__ import annotations
 
-import csv
-import io
 import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc import finite
 from costcalc.config import Effective, Settings
 from costcalc.profiles import LIST_COLUMNS, Checked, Entry, Profile, Sourced, column_value
-from costcalc.render import sig
+from costcalc.render.fmt import PLAIN_WIDTH, csv_table, in_unit, json_text, plain_table, sig
 from costcalc.tables import REGION_COLUMNS, Region, region_value
 from costcalc.units import convert
 
-PLAIN_WIDTH = 100
 PROFILES_SCHEMA = "costcalc/profiles/1"
 REGIONS_SCHEMA = "costcalc/regions/1"
-
-
-def _number(value: float, unit: str) -> float:
-    return float(f"{convert(value, unit):.12g}")
 
 
 def _key(column: str, unit: str) -> str:
@@ -40,47 +32,6 @@ def _cell(value: Any, unit: str) -> str:
     if unit:
         return sig(convert(value, unit))
     return str(value)
-
-
-def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns aligned with two spaces; numbers right-aligned."""
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
-    numeric = [
-        all(r[i] == "-" or r[i].replace(",", "").replace(".", "").isdigit() for r in rows)
-        and bool(rows)
-        for i in range(len(header))
-    ]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            f"{c:>{w}}" if num else f"{c:<{w}}"
-            for c, w, num in zip(cells, widths, numeric, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
-
-
-def rich_table(header: Sequence[str], rows: Sequence[Sequence[str]], console: Any) -> None:
-    from rich.table import Table
-
-    table = Table(header_style="bold", box=None, padding=(0, 1))
-    for i, name in enumerate(header):
-        numeric = rows and all(
-            r[i] == "-" or r[i].replace(",", "").replace(".", "").isdigit() for r in rows
-        )
-        table.add_column(name, justify="right" if numeric else "left", no_wrap=i == 0)
-    for r in rows:
-        table.add_row(*r)
-    console.print(table)
-
-
-def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in r] for r in rows)
-    return out.getvalue()
 
 
 # -- profiles list ----------------------------------------------------------------
@@ -107,7 +58,7 @@ def profile_list_doc(entries: Sequence[Entry]) -> dict[str, Any]:
         item: dict[str, Any] = {}
         for column, unit in LIST_COLUMNS.items():
             value = column_value(e, column)
-            item[_key(column, unit)] = _number(value, unit) if unit and value is not None else value
+            item[_key(column, unit)] = in_unit(value, unit) if unit and value is not None else value
         item["display_name"] = e.profile.display_name
         item["path"] = e.profile.path
         item["shadows"] = list(e.shadows)
@@ -117,11 +68,11 @@ def profile_list_doc(entries: Sequence[Entry]) -> dict[str, Any]:
 
 def render_profile_list(entries: Sequence[Entry], fmt: str) -> str:
     if fmt == "json":
-        return finite.dumps(profile_list_doc(entries), indent=2) + "\n"
+        return json_text(profile_list_doc(entries))
     if fmt == "csv":
         items = profile_list_doc(entries)["profiles"]
         header = [k for k in items[0] if k != "shadows"] if items else list(LIST_COLUMNS)
-        return _csv(header, [[i[k] for k in header] for i in items])
+        return csv_table(header, [[i[k] for k in header] for i in items])
     header, rows = profile_rows(entries)
     return plain_table(header, rows) + f"{len(rows)} profiles\n"
 
@@ -194,7 +145,7 @@ def _where(entry: Entry) -> str:
 
 def render_profile(entry: Entry, fmt: str) -> str:
     if fmt == "json":
-        return finite.dumps(profile_doc(entry), indent=2) + "\n"
+        return json_text(profile_doc(entry))
     p = entry.profile
     out = [f"{p.name}: {p.display_name}", ""]
     facts = [
@@ -267,7 +218,7 @@ def region_doc(region: Region) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for column, unit in REGION_COLUMNS.items():
         value = region_value(region, column)
-        doc[_key(column, unit)] = _number(value, unit) if unit else value
+        doc[_key(column, unit)] = in_unit(value, unit) if unit else value
     doc["aliases"] = list(region.aliases)
     doc["source"] = region.source
     return doc
@@ -276,12 +227,12 @@ def region_doc(region: Region) -> dict[str, Any]:
 def render_region_list(regions: Sequence[Region], fmt: str) -> str:
     if fmt == "json":
         doc = {"schema": REGIONS_SCHEMA, "regions": [region_doc(r) for r in regions]}
-        return finite.dumps(doc, indent=2) + "\n"
+        return json_text(doc)
     if fmt == "csv":
         docs = [region_doc(r) for r in regions]
         header = list(docs[0]) if docs else list(REGION_COLUMNS)
         rows = [[";".join(v) if isinstance(v, list) else v for v in d.values()] for d in docs]
-        return _csv(header, rows)
+        return csv_table(header, rows)
     header, rows = region_rows(regions)
     return plain_table(header, rows) + f"{len(rows)} regions\n"
 
@@ -289,7 +240,7 @@ def render_region_list(regions: Sequence[Region], fmt: str) -> str:
 def render_region(region: Region, fmt: str) -> str:
     doc = region_doc(region)
     if fmt == "json":
-        return finite.dumps(doc, indent=2) + "\n"
+        return json_text(doc)
     doc["aliases"] = ", ".join(doc["aliases"]) or "-"
     width = max(len(k) for k in doc)
     out = []
@@ -317,7 +268,7 @@ def render_config(rows: Sequence[Effective], settings: Settings, fmt: str) -> st
                 r.key: {"value": r.value, "from": r.origin, "source": r.source} for r in rows
             },
         }
-        return finite.dumps(doc, indent=2) + "\n"
+        return json_text(doc)
     header = ["default", "value", "from", "source"]
     width = PLAIN_WIDTH - 40
     body = [

@@ -6,14 +6,10 @@ import csv
 import io
 from typing import Any
 
-from costcalc import finite
+from costcalc.render.fmt import json_text
 from costcalc.workloads import count_text
 
 LIST_HEAD = ("arch", "kind", "layers", "d_model", "heads", "kv", "ffn", "vocab", "seq", "params")
-
-
-def _dump(doc: Any) -> str:
-    return finite.dumps(doc, indent=2) + "\n"
 
 
 def _params(row: dict[str, Any]) -> str:
@@ -43,7 +39,7 @@ def _row(a: dict[str, Any]) -> tuple[str, ...]:
 def render_list(archs: list[dict[str, Any]], fmt: str) -> str:
     """``archs`` are :func:`costcalc.workload_shape.summary` documents."""
     if fmt == "json":
-        return _dump({"schema": "costcalc/architectures/1", "architectures": archs})
+        return json_text({"schema": "costcalc/architectures/1", "architectures": archs})
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -65,7 +61,7 @@ def render_list(archs: list[dict[str, Any]], fmt: str) -> str:
 
 def render_show(a: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return _dump({"schema": "costcalc/architecture/1", **a})
+        return json_text({"schema": "costcalc/architecture/1", **a})
     rows = [("name", a["name"]), ("display name", a["display_name"])]
     if a["aliases"]:
         rows.append(("aliases", ", ".join(a["aliases"])))

@@ -37,7 +37,7 @@ def _e(text: object) -> str:
 
 
 def _bar(line: BudgetLine) -> str:
-    from costcalc.render_check import _cells
+    from costcalc.render.check import _cells
 
     label, limit, estimate, headroom, status = _cells(line)
     share = line.value / line.allowed if line.allowed > 0 else (1.0 if line.value > 0 else 0.0)
@@ -72,7 +72,7 @@ def _table(rows: list[list[str]], numeric: set[int] | None = None) -> str:
 
 
 def render_html(report: Report, strict: bool = False) -> str:
-    from costcalc.render_check import (
+    from costcalc.render.check import (
         HEADLINES,
         _change_rows,
         _run_rows,

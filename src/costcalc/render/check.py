@@ -12,8 +12,16 @@ from costcalc import __version__, finite
 from costcalc.budget import METRICS, REPORT_SCHEMA, BudgetLine, Change, Report, assumed
 from costcalc.errors import printable
 from costcalc.plausibility import Finding
-from costcalc.render import ENERGY_UNITS, MASS_UNITS, human_time, scaled, sig
-from costcalc.render import to_dict as estimate_dict
+from costcalc.render.estimate import to_dict as estimate_dict
+from costcalc.render.fmt import (
+    ENERGY_UNITS,
+    MASS_UNITS,
+    human_time,
+    json_text,
+    md_cell,
+    scaled,
+    sig,
+)
 from costcalc.units import convert
 
 FORMATS = ("table", "markdown", "github", "json", "hf-card", "latex", "gitlab", "html")
@@ -214,15 +222,10 @@ def render_plain(report: Report) -> str:
 # -- Markdown ------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    """A Markdown table cell: one line, control characters escaped, ``|`` escaped."""
-    return printable(text).replace("|", "\\|")
-
-
 def _md_table(rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(_md(c) for c in rows[0]) + " |"]
+    lines = ["| " + " | ".join(md_cell(c) for c in rows[0]) + " |"]
     lines.append("|" + "---|" * len(rows[0]))
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows[1:]]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows[1:]]
     return lines
 
 
@@ -230,7 +233,8 @@ def render_markdown(report: Report) -> str:
     status = report.status
     out = [f"### {ICONS[status]} costcalc check: {HEADLINES[status]}", ""]
     out.append(
-        f"Plan `{_md(report.plan.source)}`: {len(report.runs)} runs, {len(report.lines)} budgets."
+        f"Plan `{md_cell(report.plan.source)}`: {len(report.runs)} runs, "
+        f"{len(report.lines)} budgets."
     )
     if report.baseline is not None:
         out += ["", f"**{change_sentence(report)}**"]
@@ -251,13 +255,13 @@ def render_markdown(report: Report) -> str:
         changes[0] = ["Run", "Change", "Cost", "Cost %", "CO2e", "CO2e %", "Inputs changed"]
         for row, c in zip(changes[1:], [*report.baseline.runs, report.baseline.total], strict=True):
             row.append(input_text(c, "→"))
-        out += [f"Against `{_md(report.baseline.source)}`:", ""] + _md_table(changes) + [""]
+        out += [f"Against `{md_cell(report.baseline.source)}`:", ""] + _md_table(changes) + [""]
     if report.findings:
         out += ["**Inputs outside published practice or the plan's policy:**", ""]
         for f in report.findings:
             out.append(
-                f"- {FINDING_ICONS[f.level]} {f.level}: {_md(finding_text(f))} "
-                f"(source: {_md(f.source)})"
+                f"- {FINDING_ICONS[f.level]} {f.level}: {md_cell(finding_text(f))} "
+                f"(source: {md_cell(f.source)})"
             )
         out.append("")
     out += [f"_{note}_" for note in report.notes]
@@ -275,16 +279,24 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _flagged(report: Report) -> list[BudgetLine]:
+    """The budget lines over or near their limit."""
+    return [line for line in report.lines if line.status != "ok"]
+
+
+def budget_sentence(line: BudgetLine) -> str:
+    """A budget over or near its limit, as one sentence with its headroom."""
+    label, limit, estimate, headroom, _ = _cells(line)
+    verb = "exceeds" if line.status == "over" else "is near"
+    return f"{label}: {estimate} {verb} the budget of {limit} (headroom {headroom})"
+
+
 def workflow_commands(report: Report) -> list[str]:
     """``::error``/``::warning`` workflow commands at the plan line of each budget."""
     out = []
-    for line in report.lines:
-        if line.status == "ok":
-            continue
-        label, limit, estimate, headroom, _ = _cells(line)
+    for line in _flagged(report):
         level = "error" if line.status == "over" else "warning"
-        verb = "exceeds" if line.status == "over" else "is near"
-        message = f"{label}: {estimate} {verb} the budget of {limit} (headroom {headroom})"
+        message = budget_sentence(line)
         props = (
             f"file={_escape_property(report.plan.source)},line={line.limit.line},"
             f"title={_escape_property('costcalc budget ' + line.status)}"
@@ -330,9 +342,9 @@ def problem_commands(problems: list[str], source: str) -> list[str]:
 def problems_markdown(problems: list[str], source: str) -> str:
     """The step summary of an invalid plan: every problem, one per line."""
     out = ["### ❌ costcalc check: invalid plan", ""]
-    out.append(f"Plan `{_md(source)}`: {len(problems)} problem{'s' * (len(problems) != 1)}.")
+    out.append(f"Plan `{md_cell(source)}`: {len(problems)} problem{'s' * (len(problems) != 1)}.")
     out.append("")
-    out += [f"- `{_md(p)}`" if "`" not in p else f"- {_md(p)}" for p in problems]
+    out += [f"- `{md_cell(p)}`" if "`" not in p else f"- {md_cell(p)}" for p in problems]
     return "\n".join(out) + "\n"
 
 
@@ -452,7 +464,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
 
 
 def render_json(report: Report, strict: bool = False) -> str:
-    return finite.dumps(to_dict(report, strict), indent=2) + "\n"
+    return json_text(to_dict(report, strict))
 
 
 # -- Hugging Face model card ---------------------------------------------------------------
@@ -613,18 +625,14 @@ def gitlab_issues(report: Report, strict: bool = False) -> list[dict[str, Any]]:
     (scope, metric, run, input), so GitLab tracks an issue from one pipeline to the next."""
     path = report.plan.source
     out = []
-    for line in report.lines:
-        if line.status == "ok":
-            continue
-        label, limit, estimate, headroom, _ = _cells(line)
-        verb = "exceeds" if line.status == "over" else "is near"
+    for line in _flagged(report):
         severity = SEVERITIES[line.status]
         if strict and line.status == "warn":
             severity = "major"
         out.append(
             _issue(
                 f"costcalc-budget-{line.status}",
-                f"{label}: {estimate} {verb} the budget of {limit} (headroom {headroom})",
+                budget_sentence(line),
                 severity,
                 path,
                 line.limit.line,
@@ -654,8 +662,8 @@ def problems_gitlab(problems: list[str], source: str) -> str:
             (m["file"], int(m["line"]), m["message"]) if m else (source, 1, problem)
         )
         issues.append(_issue("costcalc-invalid-plan", message, "blocker", path, line, message))
-    return finite.dumps(issues, indent=2) + "\n"
+    return json_text(issues)
 
 
 def render_gitlab(report: Report, strict: bool = False) -> str:
-    return finite.dumps(gitlab_issues(report, strict), indent=2) + "\n"
+    return json_text(gitlab_issues(report, strict))

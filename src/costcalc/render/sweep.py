@@ -15,6 +15,7 @@ from functools import cache
 from typing import IO, Any
 
 from costcalc import finite
+from costcalc.render.fmt import short, sig
 from costcalc.sweeps import SCHEMA, Chunk, Labels, Sweep
 
 DIGITS = 12  # significant digits in text output
@@ -234,7 +235,7 @@ def _jsonl_chunks(sweep: Sweep) -> Iterator[bytes]:
 
 
 def assumptions_doc(sweep: Sweep) -> dict[str, Any]:
-    from costcalc import render
+    from costcalc.render import estimate as render
 
     return render.assumptions_doc(sweep.grid.assumptions)
 
@@ -323,8 +324,6 @@ def write_parquet(sweep: Sweep, target: IO[bytes]) -> None:
 
 def table_rows(sweep: Sweep, limit: int) -> tuple[list[list[str]], int | None]:
     """The first ``limit`` rows as text cells, and the number of rows when known."""
-    from costcalc.render import sig
-
     cells: list[list[str]] = []
     total = 0
     counted = True
@@ -371,7 +370,7 @@ def render_table(sweep: Sweep, limit: int, console: Any = None) -> str:
     if sweep.grid.assumptions:
         lines.append("Fixed assumptions")
         for a in sweep.grid.assumptions:
-            lines.append(f"  {a.name:<17} {a.text:<12} {_short(a.source)}")
+            lines.append(f"  {a.name:<17} {a.text:<12} {short(a.source)}")
     for note in sweep.grid.notes:
         lines.append(f"Note: {note}")
     text = "\n".join(lines) + "\n"
@@ -379,7 +378,3 @@ def render_table(sweep: Sweep, limit: int, console: Any = None) -> str:
         console.print(text.rstrip("\n"), highlight=False, markup=False)
         return ""
     return text
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "\u2026"

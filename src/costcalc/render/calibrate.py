@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from costcalc.calibrate import Calibration
-from costcalc.render import sig
+from costcalc.render.fmt import sig
 
 
 def _rate(value: float) -> str:

@@ -1,0 +1,103 @@
+"""Config merging for ``costcalc sweep``: flags over the spec file over the defaults, once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from costcalc.errors import InputError
+from costcalc.profiles import Catalog
+from costcalc.results import Assumption
+from costcalc.sweeps.axes import INPUTS
+from costcalc.sweeps.grid import Grid
+from costcalc.sweeps.limits import MAX_SCENARIOS
+from costcalc.sweeps.run import Sweep, plan
+from costcalc.sweeps.spec import _read_spec
+
+if TYPE_CHECKING:
+    from costcalc.config import Setting, Settings
+
+
+def _flag(name: str) -> str:
+    return INPUTS[name].flag if name in INPUTS else "--" + name.replace("_", "-")
+
+
+def plan_command(
+    flags: Mapping[str, Any],
+    spec: str | None = None,
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+) -> Sweep:
+    """The sweep for a command line: the spec file's settings, overridden by flags, over
+    the config-file defaults of ``settings`` (flags > spec > project file > user file >
+    built-in). An error in a value from a file names the file, line and key, not the flag."""
+    from costcalc.config import DEFAULT_KEYS
+    from costcalc.errors import CostcalcError
+
+    chosen, origins = _read_spec(spec) if spec is not None else ({}, {})
+    given = {k: v for k, v in flags.items() if v is not None}
+    chosen.update(given)
+    located = {_flag(k): origin for k, origin in origins.items() if k not in given}
+    used: Mapping[str, Setting] = {}
+    if settings is not None:
+        filled, used = settings.fill({k: chosen.get(k) for k in DEFAULT_KEYS})
+        chosen.update({k: filled[k] for k in used})
+        located.update({_flag(k): s.where for k, s in used.items()})
+    try:
+        sweep = _plan_settings(chosen, catalog)
+    except CostcalcError as e:
+        if e.where in located:
+            e.where = located[e.where]
+        raise
+    if used:
+        _show_defaults(sweep.grid, used)
+        layout = [s for k, s in used.items() if k not in INPUTS]  # tp, pp, recompute
+        if layout and sweep.grid.shape is not None:
+            sweep.grid.notes.append(
+                "not applied: "
+                + ", ".join(f"{s.key} {s.value} ({s.where})" for s in layout)
+                + "; a sweep lays the model out with tp 1, pp 1 and selective recomputation"
+            )
+    return sweep
+
+
+def _show_defaults(grid: Grid, used: Mapping[str, Setting]) -> None:
+    """Name the file and line of each config-file default among the grid's assumptions
+    (a numeric default is a one-value axis: it gets an assumption too)."""
+    from costcalc.config import Settings
+
+    grid.assumptions[:] = Settings.relabel(grid.assumptions, used)
+    named = {a.name for a in grid.assumptions}
+    for axis in grid.axes:
+        s = used.get(axis.name)
+        if s is not None and axis.size == 1 and axis.name not in named:
+            value = float(next(iter(axis.params.values()))[0])
+            grid.assumptions.append(
+                Assumption(axis.name, value, "", str(s.value), s.origin, s.scope)
+            )
+
+
+def _plan_settings(settings: dict[str, Any], catalog: Catalog | None = None) -> Sweep:
+    from costcalc.units import parse_quantity
+
+    limit = settings.pop("max_scenarios", None)
+    max_scenarios = MAX_SCENARIOS
+    if limit is not None:
+        value = parse_quantity(limit, "number", "--max-scenarios")
+        if not value.is_integer():
+            raise InputError(f"expected a whole number, got {limit!r}", "--max-scenarios")
+        max_scenarios = int(value)
+    top = settings.pop("top", None)
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int)):
+        raise InputError(f"expected a whole number of rows, got {top!r}", "--top")
+    pareto = settings.pop("pareto", None)
+    return plan(
+        {k: v for k, v in settings.items() if k in INPUTS},
+        zip_axes=bool(settings.get("zip")),
+        where=settings.get("where"),
+        sort=settings.get("sort"),
+        top=top,
+        pareto=pareto,
+        max_scenarios=max_scenarios,
+        catalog=catalog,
+    )
