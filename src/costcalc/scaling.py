@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -227,7 +227,9 @@ def scale(
 
         return settings.apply(
             scale,
-            lambda s: [e for e in (s.result, s.base) if e is not None],
+            lambda s, label: replace(
+                s, result=label(s.result), base=None if s.base is None else label(s.base)
+            ),
             work=work,
             improvement=improvement,
             exponent=exponent,
