@@ -16,14 +16,13 @@ from costcalc import model, workloads
 from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError
 from costcalc.estimator import (
-    Estimate,
     estimate,
     resolve_carbon_intensity,
     resolve_hardware,
     resolve_pue,
     resolve_utilization,
 )
-from costcalc.results import Assumption
+from costcalc.results import Assumption, Estimate
 from costcalc.units import factor, parse_one_of, parse_quantity
 
 if TYPE_CHECKING:

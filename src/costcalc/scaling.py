@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import workloads, yamlio
 from costcalc.errors import DataError, InputError
-from costcalc.estimator import Estimate, estimate
-from costcalc.results import Assumption
+from costcalc.estimator import estimate
+from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 
 if TYPE_CHECKING:
