@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from costcalc import inputs as registry
@@ -373,51 +374,15 @@ def estimate(
     """
     asked = {k: v for k, v in locals().items() if k not in ("catalog", "settings")}
     if settings is None:
-        return _build(asked, catalog, {})
-    # The one merge: config-file defaults under the given inputs, then the core.
+        return _build(MappingProxyType(asked), catalog, {})
+    # The one merge: config-file defaults under the given inputs, then the core (read-only).
     filled, used = settings.fill(asked)
     with settings.blame(used):
-        return _build(filled, catalog, used)
+        return _build(MappingProxyType(filled), catalog, used)
 
 
 # The model-shape inputs (declared in costcalc.inputs, panel "Model").
 _SHAPE_KEYS = tuple(name for name, i in registry.INPUTS.items() if i.panel == "Model")
-# The inputs of a workload (costcalc.workloads.resolve).
-_WORKLOAD_KEYS = (
-    "params",
-    "tokens",
-    "flops_per_param_token",
-    "active_params",
-    "bytes_per_param",
-    "repeats",
-)
-# The inputs an estimate records as given, in the order its JSON shows them.
-_GIVEN_ORDER = (
-    "work",
-    "hardware",
-    "flops",
-    "device_hours",
-    "duration",
-    "params",
-    "tokens",
-    "flops_per_param_token",
-    "active_params",
-    "bytes_per_param",
-    "repeats",
-    "devices",
-    "utilization",
-    "peak",
-    "precision",
-    "power",
-    "pue",
-    "carbon_intensity",
-    "region",
-    "price",
-    "power_basis",
-    *_SHAPE_KEYS,
-    "provider",
-    "pricing",
-)
 
 
 def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Setting]) -> Estimate:
@@ -430,10 +395,11 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     provider, pricing, power_basis = g["provider"], g["pricing"], g["power_basis"]
     flops, device_hours, duration = g["flops"], g["device_hours"], g["duration"]
     shape = {k: g[k] for k in _SHAPE_KEYS}
+    # the inputs given (in the order of estimate's keywords), as given
     shown = {
         k: (v.name if k == "hardware" and isinstance(v, Profile) else v)
-        for k in _GIVEN_ORDER
-        if (v := g[k]) is not None
+        for k, v in g.items()
+        if v is not None
     }
     from costcalc import run_inputs
 
@@ -475,7 +441,12 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
         from costcalc import workload_shape
     job = (workload_shape.resolve if shaped else workloads.resolve)(
         work,
-        **{k: g[k] for k in _WORKLOAD_KEYS},
+        params=g["params"],
+        tokens=g["tokens"],
+        flops_per_param_token=g["flops_per_param_token"],
+        active_params=g["active_params"],
+        bytes_per_param=g["bytes_per_param"],
+        repeats=g["repeats"],
         **(shape if shaped else {}),
     )
     measured = job.measured_utilization(hw.peak, n_devices, utilization)
