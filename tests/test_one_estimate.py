@@ -309,3 +309,13 @@ def test_the_estimate_copies_nothing_it_was_given() -> None:
     outlook.estimate("1e20", **options)
     assert options == kept
     assert math.isfinite(outlook.estimate("1e20", **options).outputs["energy"])
+
+
+def test_the_estimate_path_holds_no_flag_literals() -> None:
+    """estimator and results name inputs by keyword only; outlook keeps one flag, in the
+    message tests/corpus/plans/owned-and-price.yaml expects ("not with --owned")."""
+    from test_error_names import PACKAGE, flag_literals
+
+    for name in ("estimator.py", "results.py", "model.py", "projection_band.py"):
+        assert flag_literals(PACKAGE / name) == [], name
+    assert [f.split(": ", 1)[1] for f in flag_literals(PACKAGE / "outlook.py")] == ["--owned"]
