@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import costcalc
 from costcalc import config, model, outlook
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.render import to_dict
 from costcalc.results import Estimate
 
@@ -319,3 +319,14 @@ def test_the_estimate_path_holds_no_flag_literals() -> None:
     for name in ("estimator.py", "results.py", "model.py", "projection_band.py"):
         assert flag_literals(PACKAGE / name) == [], name
     assert [f.split(": ", 1)[1] for f in flag_literals(PACKAGE / "outlook.py")] == ["--owned"]
+
+
+def test_an_error_located_by_a_file_value_spelled_by_its_key_names_its_line() -> None:
+    """The core locates some errors by ``errors.ref(name)`` alone (no ``input=``): within
+    the settings' blame that is the key of a value a file gave, relocated to its line."""
+    from costcalc import finite
+
+    used = {"utilization": config.Setting("utilization", "1e-9", "costcalc.yaml", 4, "user")}
+    with pytest.raises(InputError) as e, config.Settings(used).blame(used):
+        finite.product((("peak", 1e-300), ("utilization", 1e-300)), ref("utilization"))
+    assert str(e.value).startswith("costcalc.yaml:4: defaults.utilization: peak")

@@ -113,9 +113,10 @@ class Settings:
                 yield
         except CostcalcError as e:
             for s in used.values():
-                # by the input the error names; by its flag where the core still names
-                # one (estimator, outlook, sweeps: converted after this wave)
-                if e.input == s.key or (not e.input and e.where == _flag(s.key)):
+                # by the input the error names; else by where it is located: the input
+                # as spelled here (its key, errors.ref), or its flag where the core still
+                # names one (sweeps: converted after this wave)
+                if e.input == s.key or (not e.input and e.where in (s.key, _flag(s.key))):
                     e.where = s.where
             raise
 
