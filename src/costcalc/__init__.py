@@ -19,8 +19,8 @@ _EXPORTS = {
     "CostcalcError": "costcalc.errors",
     "DataError": "costcalc.errors",
     "InputError": "costcalc.errors",
-    "Assumption": "costcalc.estimator",
-    "Estimate": "costcalc.estimator",
+    "Assumption": "costcalc.results",
+    "Estimate": "costcalc.results",
     "estimate": "costcalc.estimator",
     "Catalog": "costcalc.profiles",
     "Profile": "costcalc.profiles",
@@ -34,9 +34,9 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from costcalc import outlook
     from costcalc.errors import CostcalcError, DataError, InputError
-    from costcalc.estimator import Estimate, estimate
+    from costcalc.estimator import estimate
     from costcalc.profiles import Catalog, Profile, load_profile
-    from costcalc.results import Assumption
+    from costcalc.results import Assumption, Estimate
     from costcalc.sweeps import SweepResult, sweep
     from costcalc.units import parse_quantity
 

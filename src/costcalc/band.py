@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from costcalc.errors import CostcalcError
-from costcalc.estimator import Estimate
 from costcalc.mfu_groups import group as _group
+from costcalc.results import Estimate
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 METHOD = (

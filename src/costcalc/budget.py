@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 from costcalc import inputs as registry
 from costcalc import yamlio
 from costcalc.errors import GIVEN, CostcalcError, DataError, InputError, given_as, spelling
-from costcalc.estimator import Estimate
-from costcalc.results import Assumption
+from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 from costcalc.yamlio import Problems
 
@@ -627,7 +626,7 @@ def evaluate_run(
             if settings is not None and e.where in {s.where for s in settings.values.values()}:
                 raise  # a user-file default, located at its own line
             raise _locate(e, run, doc) from None
-        est.assumptions = [_from_plan(a, run, doc) for a in est.assumptions]
+        est = replace(est, assumptions=tuple(_from_plan(a, run, doc) for a in est.assumptions))
     from costcalc import finite
 
     totals: dict[str, float | None] = {}

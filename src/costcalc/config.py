@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from costcalc import inputs as registry
 from costcalc.errors import (
@@ -38,9 +38,8 @@ from costcalc.paths import (
 )
 
 if TYPE_CHECKING:
-    from costcalc.estimator import Estimate
     from costcalc.profiles import Catalog
-    from costcalc.results import Assumption
+    from costcalc.results import Assumption, Estimate
 
 T = TypeVar("T")
 
@@ -114,14 +113,15 @@ class Settings:
                 yield
         except CostcalcError as e:
             for s in used.values():
-                # by the input the error names; by its flag where the core still names
-                # one (estimator, outlook, sweeps: converted after this wave)
-                if e.input == s.key or (not e.input and e.where == _flag(s.key)):
+                # by the input the error names; else by where it is located: the input
+                # as spelled here (its key, errors.ref), or its flag where the core still
+                # names one (sweeps: converted after this wave)
+                if e.input == s.key or (not e.input and e.where in (s.key, _flag(s.key))):
                     e.where = s.where
             raise
 
     @staticmethod
-    def relabel(assumptions: list[Assumption], used: Mapping[str, Setting]) -> list[Assumption]:
+    def relabel(assumptions: Iterable[Assumption], used: Mapping[str, Setting]) -> list[Assumption]:
         """``assumptions`` with each default taken from a file naming that file and line."""
         by_name = {("carbon_intensity" if k == "region" else k): s for k, s in used.items()}
         return [_relabel(a, by_name.get(a.name)) for a in assumptions]
@@ -129,21 +129,26 @@ class Settings:
     def apply(
         self,
         run: Callable[..., T],
-        estimates: Callable[[T], Iterable[Estimate]] | None = None,
+        labelled: Callable[[T, Callable[[Estimate], Estimate]], T],
         **given: Any,
     ) -> T:
-        """``run(**given)`` with these defaults under the flags in ``given``; the
-        assumptions of its ``estimates`` (the result itself, by default) name the file
-        and line of each default used.
-        ``run`` is :func:`costcalc.estimate` or a core function built on it (budget, scale)."""
+        """``run(**given)`` with these defaults under the flags in ``given`` (merged once,
+        here); ``labelled(result, label)`` is the result with ``label`` applied to each of
+        its estimates, so that their assumptions name the file and line of each default
+        used. ``run`` is a core function built on :func:`costcalc.estimate` (budget,
+        scale); :func:`costcalc.estimate` itself takes ``settings`` and labels as it builds."""
         filled, used = self.fill(given)
         with self.blame(used):
             result = run(**filled)
-        found = estimates(result) if estimates is not None else (cast("Estimate", result),)
-        for est in found:
-            est.assumptions = self.relabel(est.assumptions, used)
-            est.inputs = {k: v for k, v in est.inputs.items() if k not in used}
-        return result
+
+        def label(est: Estimate) -> Estimate:
+            return replace(
+                est,
+                assumptions=tuple(self.relabel(est.assumptions, used)),
+                inputs={k: v for k, v in est.inputs.items() if k not in used},
+            )
+
+        return labelled(result, label)
 
 
 def _relabel(a: Assumption, setting: Setting | None) -> Assumption:

@@ -5,54 +5,30 @@ every assumption with its value and source so the output can show them all.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, cast
 
 from costcalc import inputs as registry
 from costcalc import model
-from costcalc.errors import InputError
+from costcalc.errors import InputError, given, ref
 from costcalc.hardware import default_catalog
 from costcalc.profiles import Catalog, Profile
-from costcalc.results import Assumption
+from costcalc.results import Assumption, Estimate, Sections
 from costcalc.tables import defaults, find_region, pue_values
 from costcalc.units import parse_quantity
 
 if TYPE_CHECKING:
-    from costcalc.config import Settings
+    from costcalc.config import Setting, Settings
+
+__all__ = ["Estimate", "HardwareChoice", "estimate", "resolve_hardware"]  # Estimate: results
 
 # Output fields of an estimate (declared in costcalc.inputs): name -> (display unit, label).
 # The JSON field names carry their unit so that scripts reading them cannot mistake it.
 OUTPUT_FIELDS = {name: (o.unit, o.label) for name, o in registry.OUTPUTS.items()}
 # Output field -> key in costcalc.model's outputs (shared with costcalc.sweeps).
 MODEL_KEYS = {name: o.model_key for name, o in registry.OUTPUTS.items()}
-
-
-@dataclass
-class Estimate:
-    """The answer to one question. Values are in base units; ``fields()`` gives the
-    stable JSON field names in output units."""
-
-    hardware: Profile
-    precision: str
-    outputs: dict[str, float]
-    assumptions: list[Assumption]
-    inputs: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-    # Extra results by section (ranges, money, embodied, projection, equivalents), added by
-    # costcalc.outlook; the renderers show each section that is present.
-    sections: dict[str, Any] = field(default_factory=dict)
-
-    def fields(self) -> dict[str, float | None]:
-        from costcalc.units import convert
-
-        out: dict[str, float | None] = {}
-        for name, (unit, _label) in OUTPUT_FIELDS.items():
-            value = self.outputs.get(MODEL_KEYS[name])
-            out[name] = None if value is None else float(convert(value, unit))
-        return out
-
-    def assumption(self, name: str) -> Assumption:
-        return next(a for a in self.assumptions if a.name == name)
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -98,9 +74,9 @@ def resolve_hardware(
     the price from the price list for ``provider``, ``pricing`` and ``region``
     (:func:`costcalc.site.device_price`)."""
     base = defaults()
-    for flag, text in (("--hardware", hardware), ("--precision", precision)):
+    for name, text in (("hardware", hardware), ("precision", precision)):
         if isinstance(text, str) and not text.strip():
-            raise InputError(f"empty value; expected a {flag[2:]} name", flag)
+            raise InputError(f"empty value; expected a {name} name", input=name)
     if isinstance(hardware, Profile):
         profile = hardware
     else:
@@ -122,18 +98,18 @@ def resolve_hardware(
             0.0,
             "",
             prec,
-            "given with --precision" if precision else f"{profile.name} default precision",
+            given("precision") if precision else f"{profile.name} default precision",
             "flag" if precision else "profile",
         ),
     ]
     if peak is not None:
-        peak_value = parse_quantity(peak, "throughput", "--peak")
-        out.append(_assume("peak", peak_value, "TFLOPS", "given with --peak", "flag"))
+        peak_value = parse_quantity(peak, "throughput", input="peak")
+        out.append(_assume("peak", peak_value, "TFLOPS", given("peak"), "flag"))
     else:
         if prec not in profile.dense_peak:
             raise InputError(
                 f"{profile.name} has no {prec} peak; it has {', '.join(profile.dense_peak)}",
-                "--precision",
+                input="precision",
             )
         entry = profile.dense_peak[prec]
         peak_value = entry.value
@@ -145,8 +121,8 @@ def resolve_hardware(
 
     basis = basis_module.parse(power_basis)
     if power is not None:
-        power_value = parse_quantity(power, "power", "--power")
-        out.append(_assume("power", power_value, "W", "given with --power", "flag"))
+        power_value = parse_quantity(power, "power", input="power")
+        out.append(_assume("power", power_value, "W", given("power"), "flag"))
     elif profile.average_power is not None and not (basis == "accelerator" and profile.tdp):
         power_value = profile.average_power.value
         source = f"{profile.name} average power: {profile.average_power.cite()}"
@@ -172,7 +148,9 @@ def resolve_hardware(
         if profile.server_overhead:
             source += f"; overhead: {profile.server_overhead.cite()}"
         if basis == "accelerator":
-            source = f"TDP {profile.tdp.text} (--power-basis accelerator): {profile.tdp.cite()}"
+            source = (
+                f"TDP {profile.tdp.text} ({ref('power_basis')} accelerator): {profile.tdp.cite()}"
+            )
         out.append(_assume("power", power_value, "W", source, "flag" if power_basis else "profile"))
 
     price_value: float | None
@@ -182,13 +160,14 @@ def resolve_hardware(
     site.check_names(provider, pricing)
     if price is not None and pricing is not None:
         raise InputError(
-            "give --price or --pricing, not both (a pricing model picks a listed price)",
-            "--pricing",
+            f"give {ref('price')} or {ref('pricing')}, not both (a pricing model picks a "
+            "listed price)",
+            input="pricing",
         )
     if price is not None:
-        price_value = parse_quantity(price, "price", "--price")
-        out.append(_assume("price", price_value, "USD/hour", "given with --price", "flag"))
-        price_basis = ("--price", "", "")
+        price_value = parse_quantity(price, "price", input="price")
+        out.append(_assume("price", price_value, "USD/hour", given("price"), "flag"))
+        price_basis = (ref("price"), "", "")
     else:
         found = site.device_price(profile, provider, pricing, region)
         if found is not None:
@@ -206,8 +185,8 @@ def resolve_utilization(
     """The utilization: given, else the median of published runs on ``profile``'s hardware
     generation (costcalc.band), else the global default (Epoch AI)."""
     if utilization is not None:
-        value = parse_quantity(utilization, "fraction", "--utilization")
-        return value, _assume("utilization", value, "%", "given with --utilization", "flag")
+        value = parse_quantity(utilization, "fraction", input="utilization")
+        return value, _assume("utilization", value, "%", given("utilization"), "flag")
     if profile is not None:
         from costcalc import mfu_groups
 
@@ -225,10 +204,10 @@ def resolve_devices(devices: Any = None) -> tuple[float, Assumption]:
     if devices is None:
         value = float(defaults()["devices"]["value"])
         return value, _assume("devices", value, "", "default", "default")
-    value = parse_quantity(devices, "number", "--devices")
+    value = parse_quantity(devices, "number", input="devices")
     if not float(value).is_integer():
-        raise InputError(f"expected a whole number of devices, got {devices!r}", "--devices")
-    return value, _assume("devices", value, "", "given with --devices", "flag")
+        raise InputError(f"expected a whole number of devices, got {devices!r}", input="devices")
+    return value, _assume("devices", value, "", given("devices"), "flag")
 
 
 def resolve_pue(
@@ -242,14 +221,14 @@ def resolve_pue(
     if found is not None:
         return found.value, _assume("pue", found.value, "", found.label, found.origin)
     if pue is not None:
-        value = parse_quantity(pue, "number", "--pue")
+        value = parse_quantity(pue, "number", input="pue")
         if value < 1:
             raise InputError(
                 f"PUE {pue!r} is below 1; PUE is total facility power over IT "
                 "power, so at least 1 (e.g. 1.1)",
-                "--pue",
+                input="pue",
             )
-        return value, _assume("pue", value, "", "given with --pue", "flag")
+        return value, _assume("pue", value, "", given("pue"), "flag")
     row = pue_values()[defaults()["pue"]]
     source = f"default: {row.source} ({row.name}, {row.year})"
     return row.pue, _assume("pue", row.pue, "", source, "default")
@@ -260,11 +239,13 @@ def resolve_carbon_intensity(
 ) -> tuple[float, Assumption]:
     if carbon_intensity is not None:
         if region is not None:
-            raise InputError("give --carbon-intensity or --region, not both", "--region")
+            raise InputError(
+                f"give {ref('carbon_intensity')} or {ref('region')}, not both", input="region"
+            )
         value = parse_quantity(
-            carbon_intensity, "carbon_intensity", "--carbon-intensity", allow_zero=True
+            carbon_intensity, "carbon_intensity", input="carbon_intensity", allow_zero=True
         )
-        source = "given with --carbon-intensity"
+        source = given("carbon_intensity")
         return value, _assume("carbon_intensity", value, "g/kWh", source, "flag")
     reg = find_region(region if region is not None else defaults()["region"])
     from costcalc.site import grid_basis_text
@@ -290,7 +271,7 @@ def resolve_work(
     utilization: float,
 ) -> tuple[float, list[str]]:
     """The training compute in FLOP, from FLOPs or from device-time; plus notes."""
-    given = [
+    named = [
         k
         for k, v in (
             ("work", work),
@@ -301,31 +282,35 @@ def resolve_work(
         if v is not None
     ]
     if work is not None and flops is not None:
-        raise InputError("give the compute once, as WORK or --flops", "--flops")
-    if len(given) > 1:
         raise InputError(
-            "give the work one way: FLOPs, --device-hours, or --duration with --devices",
-            "--" + given[-1].replace("_", "-"),
+            f"give the compute once, as {ref('work')} or {ref('flops')}", input="flops"
         )
-    if not given:
+    if len(named) > 1:
         raise InputError(
-            "no work given: pass FLOPs (e.g. 1e18), --device-hours or --duration", "WORK"
+            f"give the work one way: FLOPs, {ref('device_hours')}, or {ref('duration')} with "
+            f"{ref('devices')}",
+            input=named[-1],
+        )
+    if not named:
+        raise InputError(
+            f"no work given: pass FLOPs (e.g. 1e18), {ref('device_hours')} or {ref('duration')}",
+            input="work",
         )
     if device_hours is not None:
-        seconds = parse_quantity(device_hours, "time", "--device-hours")
+        seconds = parse_quantity(device_hours, "time", input="device_hours")
         note = "FLOPs derived from the device-time at the stated peak and utilization"
         return model.flops_from_device_time(seconds, peak, utilization), [note]
     if duration is not None:
-        seconds = parse_quantity(duration, "time", "--duration") * devices
+        seconds = parse_quantity(duration, "time", input="duration") * devices
         note = "FLOPs derived from the duration x devices at the stated peak and utilization"
         return model.flops_from_device_time(seconds, peak, utilization), [note]
-    where = "WORK" if work is not None else "--flops"
-    return parse_quantity(work if work is not None else flops, "compute", where), []
+    name = "work" if work is not None else "flops"
+    return parse_quantity(work if work is not None else flops, "compute", input=name), []
 
 
-def _named_inputs(given: dict[str, Any]) -> str:
+def _named_inputs(inputs: Mapping[str, Any]) -> str:
     """The inputs given, as a person wrote them (for an error naming them)."""
-    shown = [f"{k.replace('_', ' ')} {v}" for k, v in given.items() if k != "hardware"]
+    shown = [f"{k.replace('_', ' ')} {v}" for k, v in inputs.items() if k != "hardware"]
     return ", ".join(shown)[:200]
 
 
@@ -387,43 +372,33 @@ def estimate(
     the CLI assumes for a bare number) or a string with units. ``settings`` (from
     ``costcalc.config.load_settings()``) supplies defaults for the inputs left out.
     """
-    if settings is not None:  # config-file defaults under the given inputs
-        applied: Estimate = settings.apply(
-            estimate, **{k: v for k, v in locals().items() if k != "settings"}
-        )
-        return applied
-    # the model-shape inputs (declared in costcalc.inputs, panel "Model")
-    shape_keys = {name for name, i in registry.INPUTS.items() if i.panel == "Model"}
+    asked = {k: v for k, v in locals().items() if k not in ("catalog", "settings")}
+    if settings is None:
+        return _build(MappingProxyType(asked), catalog, {})
+    # The one merge: config-file defaults under the given inputs, then the core (read-only).
+    filled, used = settings.fill(asked)
+    with settings.blame(used):
+        return _build(MappingProxyType(filled), catalog, used)
 
-    shape = {k: v for k, v in locals().items() if k in shape_keys}
-    given = {
-        k: v
-        for k, v in dict(
-            work=work,
-            hardware=hardware if not isinstance(hardware, Profile) else hardware.name,
-            flops=flops,
-            device_hours=device_hours,
-            duration=duration,
-            params=params,
-            tokens=tokens,
-            flops_per_param_token=flops_per_param_token,
-            active_params=active_params,
-            bytes_per_param=bytes_per_param,
-            repeats=repeats,
-            devices=devices,
-            utilization=utilization,
-            peak=peak,
-            precision=precision,
-            power=power,
-            pue=pue,
-            carbon_intensity=carbon_intensity,
-            region=region,
-            price=price,
-            power_basis=power_basis,
-            **shape,
-            provider=provider,
-            pricing=pricing,
-        ).items()
+
+# The model-shape inputs (declared in costcalc.inputs, panel "Model").
+_SHAPE_KEYS = tuple(name for name, i in registry.INPUTS.items() if i.panel == "Model")
+
+
+def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Setting]) -> Estimate:
+    """The estimate for inputs ``g`` (every keyword of :func:`estimate`, None where not
+    given), the defaults of config files already merged in; ``used`` names the inputs taken
+    from a file, whose assumptions then name its file and line."""
+    work, hardware, devices, utilization = g["work"], g["hardware"], g["devices"], g["utilization"]
+    peak, precision, power, price = g["peak"], g["precision"], g["power"], g["price"]
+    pue, carbon_intensity, region = g["pue"], g["carbon_intensity"], g["region"]
+    provider, pricing, power_basis = g["provider"], g["pricing"], g["power_basis"]
+    flops, device_hours, duration = g["flops"], g["device_hours"], g["duration"]
+    shape = {k: g[k] for k in _SHAPE_KEYS}
+    # the inputs given (in the order of estimate's keywords), as given
+    shown = {
+        k: (v.name if k == "hardware" and isinstance(v, Profile) else v)
+        for k, v in g.items()
         if v is not None
     }
     from costcalc import run_inputs
@@ -453,11 +428,9 @@ def estimate(
     # The model divides by peak x utilization (and by devices): refused when it underflows.
     finite.product(
         (("peak", hw.peak), ("utilization", util), ("devices", n_devices)),
-        "--peak"
-        if peak is not None
-        else "--utilization"
-        if utilization is not None
-        else "--hardware",
+        ref(
+            "peak" if peak is not None else "utilization" if utilization is not None else "hardware"
+        ),
     )
     from costcalc import workloads
 
@@ -468,12 +441,12 @@ def estimate(
         from costcalc import workload_shape
     job = (workload_shape.resolve if shaped else workloads.resolve)(
         work,
-        params=params,
-        tokens=tokens,
-        flops_per_param_token=flops_per_param_token,
-        active_params=active_params,
-        bytes_per_param=bytes_per_param,
-        repeats=repeats,
+        params=g["params"],
+        tokens=g["tokens"],
+        flops_per_param_token=g["flops_per_param_token"],
+        active_params=g["active_params"],
+        bytes_per_param=g["bytes_per_param"],
+        repeats=g["repeats"],
         **(shape if shaped else {}),
     )
     measured = job.measured_utilization(hw.peak, n_devices, utilization)
@@ -501,7 +474,7 @@ def estimate(
     if hw.profile.chosen_because:
         notes.append(hw.profile.chosen_because)
     if hw.price is None:
-        notes.append(f"{hw.profile.name} has no published price; give --price for a cost")
+        notes.append(f"{hw.profile.name} has no published price; give {ref('price')} for a cost")
 
     outputs: dict[str, Any] = model.evaluate(
         total_flops,
@@ -516,7 +489,7 @@ def estimate(
     if hw.price is None:
         outputs["cost"] = None
     for key, value in outputs.items():
-        finite.checked(value, f"the {key.replace('_', ' ')}", "WORK", _named_inputs(given))
+        finite.checked(value, f"the {key.replace('_', ' ')}", ref("work"), _named_inputs(shown))
     by_name = {a.name: a for a in hw.assumptions}
     assumptions = [
         by_name["hardware"],
@@ -534,14 +507,18 @@ def estimate(
     assumptions = job.assumptions + assumptions
     if ran is not None:
         assumptions = run_inputs.relabel(assumptions, ran, taken)
+    if used:
+        from costcalc.config import Settings
+
+        assumptions = Settings.relabel(assumptions, used)
     memory = hw.profile.memory.value if hw.profile.memory else None
     notes = notes + job.notes_for(outputs, memory, n_devices, hw.profile.name)
     return Estimate(
         hardware=hw.profile,
         precision=hw.precision,
         outputs=outputs,
-        assumptions=assumptions,
-        inputs=given,
-        notes=notes,
-        sections=dict(job.sections),
+        assumptions=tuple(assumptions),
+        inputs={k: v for k, v in shown.items() if k not in used},
+        notes=tuple(notes),
+        sections=cast("Sections", dict(job.sections)),
     )

@@ -9,21 +9,20 @@ that every figure and assumption can be checked the usual way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from costcalc import model, workloads
 from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError
 from costcalc.estimator import (
-    Estimate,
     estimate,
     resolve_carbon_intensity,
     resolve_hardware,
     resolve_pue,
     resolve_utilization,
 )
-from costcalc.results import Assumption
+from costcalc.results import Assumption, Estimate
 from costcalc.units import factor, parse_one_of, parse_quantity
 
 if TYPE_CHECKING:
@@ -107,7 +106,7 @@ def budget(
         given = {k: None for k in DEFAULT_KEYS if k != "devices"} | inputs
         return use.apply(
             budget,
-            lambda result: (result.estimate,),
+            lambda result, label: replace(result, estimate=label(result.estimate)),
             amount=amount,
             flops=flops,
             params=params,
@@ -164,19 +163,22 @@ def budget(
             )
             devices_needed = fewest
             result = estimate(work, devices=devices_needed, **options)
-        result.assumptions = [
-            Assumption(
-                "devices",
-                float(devices_needed),
-                "",
-                f"{devices_needed:g}",
-                f"the fewest that finish {flops} within {amount} (and hold the training state)",
-                "derived",
-            )
-            if a.name == "devices"
-            else a
-            for a in result.assumptions
-        ]
+        result = replace(
+            result,
+            assumptions=tuple(
+                Assumption(
+                    "devices",
+                    float(devices_needed),
+                    "",
+                    f"{devices_needed:g}",
+                    f"the fewest that finish {flops} within {amount} (and hold the training state)",
+                    "derived",
+                )
+                if a.name == "devices"
+                else a
+                for a in result.assumptions
+            ),
+        )
     else:
         device_seconds = _device_time(kind, value, hw, devices, inputs)
         work = model.flops_from_device_time(device_seconds, hw.peak, util)

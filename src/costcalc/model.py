@@ -8,6 +8,7 @@ of scenarios at numpy speed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 Number = Any  # float or numpy array
@@ -57,11 +58,27 @@ def evaluate(
     pue: Number,
     price: Number,
     carbon_intensity: Number,
+    *,
+    device_seconds: Number | None = None,
+    costs: Callable[[Number, Number, Number, Number], dict[str, Number]] | None = None,
+    embodied: tuple[Number, Number] | None = None,
+    trends: tuple[Number, Number] | None = None,
 ) -> dict[str, Number]:
-    """All outputs for the given inputs (each a float or a broadcastable array)."""
+    """All outputs for the given inputs (each a float or a broadcastable array): the one
+    composition of the model, for a point, a band's centre, a Monte Carlo draw or a sweep.
+
+    ``device_seconds``: the work is given as device-time, so ``flops`` is what that time
+    performs at ``peak`` and ``utilization``. ``costs(device_time, energy, co2e, price)``
+    prices the run item by item (costcalc.money.costs): ``cost`` becomes the total and each
+    item is an output ``money_<item>``. ``embodied`` (kg CO2e per device, useful life in
+    seconds) adds the manufacturing footprint amortized over the device-time; ``trends``
+    (cost factor, energy factor) adds the projection of cost, energy and CO2e.
+    """
+    if device_seconds is not None:
+        flops = flops_from_device_time(device_seconds, peak, utilization)
     seconds = device_time(flops, peak, utilization)
     joules = energy(seconds, power, pue)
-    return {
+    out = {
         "flops": flops,
         "device_time": seconds,
         "wall_clock": wall_clock(seconds, devices),
@@ -69,3 +86,16 @@ def evaluate(
         "cost": cost(seconds, price),
         "co2e": co2e(joules, carbon_intensity),
     }
+    if costs is not None:
+        items = costs(seconds, joules, out["co2e"], price)
+        out["cost"] = items["total"]
+        out.update({f"money_{k}": x for k, x in items.items()})
+    if embodied is not None:
+        footprint, useful_life = embodied
+        out["embodied"] = seconds * footprint / useful_life
+    if trends is not None:
+        price_factor, energy_factor = trends
+        out["projected_cost"] = out["cost"] * price_factor
+        out["projected_energy"] = joules * energy_factor
+        out["projected_co2e"] = out["co2e"] * energy_factor
+    return out

@@ -4,24 +4,37 @@ everyday equivalents.
 
 :func:`estimate` takes everything :func:`costcalc.estimator.estimate` takes, plus the
 options below. It resolves the inputs with the estimator (ranges at their median), then
-post-processes the :class:`~costcalc.estimator.Estimate`: extra outputs go into
-``Estimate.sections`` and extra inputs into ``Estimate.assumptions``. Without a range or
-a money option it imports neither numpy nor pint.
+builds a new :class:`~costcalc.results.Estimate` from that one (``dataclasses.replace``;
+an estimate is never changed): extra outputs go into ``Estimate.sections`` and extra
+inputs into ``Estimate.assumptions``. Every output, at the point and over Monte Carlo
+draws, comes from :func:`costcalc.model.evaluate`. Without a range or a money option it
+imports neither numpy nor pint.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
 from costcalc import inputs as registry
-from costcalc.errors import InputError
-from costcalc.estimator import Estimate
-from costcalc.results import Assumption
+from costcalc.errors import InputError, given, ref
+from costcalc.results import (
+    Assumption,
+    Equivalent,
+    Estimate,
+    Projection,
+    Ranges,
+    Sections,
+    Sensitivity,
+)
 from costcalc.units import convert, parse_quantity
+
+if TYPE_CHECKING:
+    from costcalc.profiles import Profile
 
 # Inputs that may be a range (declared in costcalc.inputs): name -> (kind, flag, zero allowed).
 RANGEABLE = {
@@ -66,7 +79,7 @@ def embodied_footprint(profile: str) -> tuple[float, str] | None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Plan:
     """What to compute beyond the model, fixed before evaluating (floats or arrays)."""
 
@@ -78,38 +91,35 @@ class _Plan:
     energy_factor: float | None
 
 
-def _evaluate(v: dict[str, Any], plan: _Plan) -> dict[str, Any]:
-    """Every output for inputs ``v`` (base units; floats or numpy arrays)."""
-    if plan.work_is_time:
-        flops = model.flops_from_device_time(plan.device_seconds, v["peak"], v["utilization"])
-    else:
-        flops = v["flops"]
-    price = v.get("price", math.nan)
-    out = model.evaluate(
-        flops,
+def _evaluate(v: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
+    """Every output for inputs ``v`` (base units; floats or numpy arrays): the model's one
+    composition (:func:`costcalc.model.evaluate`) with the options of ``plan``."""
+    costs = None
+    if plan.money is not None:
+        from costcalc import money
+
+        owned = plan.money.owned
+
+        def costs(seconds: Any, joules: Any, co2e: Any, price: Any) -> dict[str, Any]:
+            return money.costs(seconds, joules, co2e, price, dict(v), owned)
+
+    trends = None
+    if plan.price_factor is not None and plan.energy_factor is not None:
+        trends = (plan.price_factor, plan.energy_factor)
+    return model.evaluate(
+        v.get("flops"),
         v["peak"],
         v["utilization"],
         v["devices"],
         v["power"],
         v["pue"],
-        price,
+        v.get("price", math.nan),
         v["carbon_intensity"],
+        device_seconds=plan.device_seconds if plan.work_is_time else None,
+        costs=costs,
+        embodied=None if plan.embodied is None else (plan.embodied, v["useful_life"]),
+        trends=trends,
     )
-    if plan.money is not None:
-        from costcalc import money
-
-        items = money.costs(
-            out["device_time"], out["energy"], out["co2e"], price, v, plan.money.owned
-        )
-        out["cost"] = items["total"]
-        out.update({f"money_{k}": x for k, x in items.items()})
-    if plan.embodied is not None:
-        out["embodied"] = out["device_time"] * plan.embodied / v["useful_life"]
-    if plan.price_factor is not None and plan.energy_factor is not None:
-        out["projected_cost"] = out["cost"] * plan.price_factor
-        out["projected_energy"] = out["energy"] * plan.energy_factor
-        out["projected_co2e"] = out["co2e"] * plan.energy_factor
-    return out
 
 
 def _fields(out: dict[str, Any], money_items: list[str]) -> dict[str, Any]:
@@ -157,8 +167,9 @@ def estimate(
     seeded with ``seed`` (default 0), give the 5th/50th/95th percentile of every output.
     Otherwise ``band`` (default on) adds the default 90 % band of every output from the
     spread of the inputs costcalc assumed (:mod:`costcalc.band`, closed form).
+    The answer is built once: each step below makes new values, none changes an estimate.
     """
-    given: dict[str, Any] = dict(kwargs, work=work)
+    asked: dict[str, Any] = dict(kwargs, work=work)
     extra = dict(
         discount=discount,
         purchase_price=purchase_price,
@@ -173,47 +184,53 @@ def estimate(
     from costcalc import uncertainty
 
     dists: dict[str, uncertainty.Distribution] = {}
-    for table in (given, extra):
+    for table in (asked, extra):
         for name, text in table.items():
             if name in RANGEABLE and uncertainty.is_distribution(text):
-                kind, flag, allow_zero = RANGEABLE[name]
-                dist = uncertainty.parse_distribution(text, kind, flag, allow_zero=allow_zero)
-                _check_bounds(name, dist, flag)
+                kind, _flag, allow_zero = RANGEABLE[name]
+                dist = uncertainty.parse_distribution(text, kind, ref(name), allow_zero=allow_zero)
+                _check_bounds(name, dist)
                 dists[name] = dist
                 table[name] = uncertainty.bare_value(dist.central, kind)
     if not dists and (samples is not None or seed is not None):
-        flag = "--samples" if samples is not None else "--seed"
         raise InputError(
-            "no input is a range; give one as lo..hi (e.g. --utilization 30%..50%)", flag
+            f"no input is a range; give one as lo..hi (e.g. {ref('utilization')} 30%..50%)",
+            input="samples" if samples is not None else "seed",
         )
     money_wanted = any(x is not None for x in extra.values()) or owned or currency is not None
     money_wanted = money_wanted or fx_rate is not None
     if useful_life is not None and not (owned or purchase_price is not None or embodied):
         raise InputError(
-            "the useful life amortizes owned hardware or embodied carbon; add --owned, "
-            "--purchase-price or --embodied",
-            "--useful-life",
+            f"the useful life amortizes owned hardware or embodied carbon; add {ref('owned')}, "
+            f"{ref('purchase_price')} or {ref('embodied')}",
+            input="useful_life",
         )
 
-    if (owned or purchase_price is not None) and given.get("price") is not None:
-        raise InputError("a price per device-hour is a cloud price; not with --owned", "--price")
-    if (owned or purchase_price is not None) and given.get("pricing") is not None:
-        raise InputError("a pricing model applies to cloud prices; not with --owned", "--pricing")
-    if owned or purchase_price is not None:
+    is_owned = owned or purchase_price is not None
+    if is_owned and asked.get("price") is not None:
+        # "--owned" stays a literal while tests/corpus/plans/owned-and-price.yaml expects it
+        # (in a plan it reads best as the key given: owned or purchase_price).
+        raise InputError(
+            "a price per device-hour is a cloud price; not with --owned", input="price"
+        )
+    if is_owned and asked.get("pricing") is not None:
+        raise InputError(
+            f"a pricing model applies to cloud prices; not with {ref('owned')}", input="pricing"
+        )
+    if is_owned:
         # Owned hardware has no cloud price: no provider's price list is consulted (so a
         # device no cloud in the region sells is no error), and no price assumption shows.
-        given["price"] = "1 USD/hour"
-    est = estimator.estimate(given.pop("work"), **given)
-    if owned or purchase_price is not None:
-        est.inputs.pop("price", None)
-    est.assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in est.assumptions]
+        asked["price"] = "1 USD/hour"
+    base = estimator.estimate(asked.pop("work"), **asked)
+    inputs = {k: v for k, v in base.inputs.items() if not (is_owned and k == "price")}
+    assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in base.assumptions]
     if not (dists or money_wanted or embodied or year is not None):
-        _add_band(est, band)
-        if equivalents:
-            _add_equivalents(est)
-        return est
+        plain = replace(base, assumptions=tuple(assumptions), inputs=inputs)
+        return _finished(plain, band=band, equivalents=equivalents)
 
-    profile = est.hardware
+    profile = base.hardware
+    notes = list(base.notes)
+    sections: Sections = cast("Sections", dict(base.sections))
     life_entry = outlook_data()["useful_life"]
     life_default = (life_entry["value"], f"{life_entry['source']} ({life_entry['date']})")
     setup = None
@@ -238,13 +255,13 @@ def estimate(
             depreciation=extra["depreciation"],
             hardware_age=extra["hardware_age"],
         )
-        est.assumptions += [
+        assumptions += [
             _ranged(a, dists[a.name]) if a.name in dists else a for a in setup.assumptions
         ]
         if setup.owned:
-            est.assumptions = [a for a in est.assumptions if a.name != "price"]
-    values: dict[str, Any] = {a.name: a.base for a in est.assumptions if a.name in _MODEL_INPUTS}
-    values["flops"] = est.outputs["flops"]
+            assumptions = [a for a in assumptions if a.name != "price"]
+    values: dict[str, Any] = {a.name: a.base for a in assumptions if a.name in _MODEL_INPUTS}
+    values["flops"] = base.outputs["flops"]
     if setup is not None:
         values.update(setup.values)
 
@@ -252,7 +269,7 @@ def estimate(
     if embodied:
         found = embodied_footprint(profile.name)
         if found is None:
-            est.sections["embodied"] = {
+            sections["embodied"] = {
                 "available": False,
                 "note": f"no published manufacturing footprint for {profile.name} in costcalc's "
                 "data; embodied CO2e not estimated",
@@ -260,29 +277,24 @@ def estimate(
         else:
             footprint, source = found
             if "useful_life" not in values:
+                given_life = extra["useful_life"] is not None
                 life = (
-                    parse_quantity(extra["useful_life"], "lifetime", "--useful-life")
-                    if extra["useful_life"] is not None
+                    parse_quantity(extra["useful_life"], "lifetime", input="useful_life")
+                    if given_life
                     else parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
                 )
-                origin = "flag" if extra["useful_life"] is not None else "default"
-                src = (
-                    "given with --useful-life"
-                    if origin == "flag"
-                    else f"default: {life_default[1]}"
-                )
-                est.assumptions.append(
+                assumptions.append(
                     Assumption(
                         "useful_life",
                         life,
                         "year",
                         f"{convert(life, 'year'):.4g} years",
-                        src,
-                        origin,
+                        given("useful_life") if given_life else f"default: {life_default[1]}",
+                        "flag" if given_life else "default",
                     )
                 )
                 values["useful_life"] = life
-            est.assumptions.append(
+            assumptions.append(
                 Assumption(
                     "embodied_footprint",
                     footprint,
@@ -294,27 +306,31 @@ def estimate(
             )
 
     price_factor = energy_factor = None
+    projection: Projection | None = None
     if year is not None:
-        price_factor, energy_factor = _projection(est, year)
+        projection, trends, warning = _projection(profile, year)
+        price_factor, energy_factor = projection["cost_factor"], projection["energy_factor"]
+        assumptions += trends
+        notes += [warning] if warning else []
+        sections["projection"] = projection
 
-    work_is_time = any(k in est.inputs for k in ("device_hours", "duration"))
+    work_is_time = any(k in base.inputs for k in ("device_hours", "duration"))
     plan = _Plan(
         work_is_time,
-        est.outputs["device_time"],
+        base.outputs["device_time"],
         setup,
         footprint,
         price_factor,
         energy_factor,
     )
     point = _evaluate(values, plan)
-    for key in ("cost",):
-        est.outputs[key] = _finite_or_none(point[key])
+    outputs = {**base.outputs, "cost": _finite_or_none(point["cost"])}
     money_items = [k.removeprefix("money_") for k in point if k.startswith("money_")]
     if setup is not None:
         items = {k: _finite_or_none(point[f"money_{k}"]) for k in money_items}
         from costcalc import money
 
-        est.sections["money"] = {
+        sections["money"] = {
             "mode": "owned" if setup.owned else "cloud",
             "currency": setup.currency,
             "fx_rate": setup.fx_rate,
@@ -327,95 +343,124 @@ def estimate(
             },
         }
     if footprint is not None:
-        est.sections["embodied"] = {
+        sections["embodied"] = {
             "available": True,
             "co2e_kg": float(convert(point["embodied"], "kg")),
             "per_device_hour_kg": float(footprint / values["useful_life"] * 3600),
         }
-    if year is not None:
-        est.sections["projection"]["cost_usd"] = _finite_or_none(
-            None
-            if point["projected_cost"] is None
-            else float(convert(point["projected_cost"], "USD"))
-        )
-        est.sections["projection"]["energy_kwh"] = float(convert(point["projected_energy"], "kWh"))
-        est.sections["projection"]["co2e_kg"] = float(convert(point["projected_co2e"], "kg"))
+    if projection is not None:
+        sections["projection"] = {
+            **projection,
+            "cost_usd": _finite_or_none(
+                None
+                if point["projected_cost"] is None
+                else float(convert(point["projected_cost"], "USD"))
+            ),
+            "energy_kwh": float(convert(point["projected_energy"], "kWh")),
+            "co2e_kg": float(convert(point["projected_co2e"], "kg")),
+        }
 
     if dists:
-        n = _count(samples)
-        seed_value = _seed(seed)
-        named = {("flops" if k in ("work", "flops") else k): d for k, d in dists.items()}
-        drawn = uncertainty.draw(named, n, seed_value)
-        import numpy as np
+        ranges, sensitivity = _monte_carlo(dists, values, plan, money_items, setup, samples, seed)
+        sections["ranges"] = ranges
+        sections["sensitivity"] = sensitivity
+    priced = replace(
+        base,
+        outputs=outputs,
+        assumptions=tuple(assumptions),
+        inputs=inputs,
+        notes=tuple(notes),
+        sections=sections,
+    )
+    return _finished(priced, band=band and not dists, equivalents=equivalents)
 
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
-            sampled = _evaluate({**values, **drawn}, plan)
-            fields = _fields(sampled, money_items)
-        fields = {k: np.broadcast_to(v, (n,)) for k, v in fields.items()}
-        overflowing = [k for k, d in drawn.items() if not np.isfinite(d).all()]
-        overflowing += [k for k, arr in fields.items() if np.isinf(arr).any()]
-        if overflowing:
-            shown = ", ".join(repr(d.text) for d in dists.values())
-            raise InputError(
-                f"the range of {overflowing[0]} overflows: samples of {shown} are too large "
-                "or too small to compute with; narrow the distribution",
-                RANGEABLE[next(iter(dists))][1],
-            )
-        ranges = {}
-        for name, arr in fields.items():
-            ranges[name] = None if np.isnan(arr).any() else uncertainty.percentiles(arr)
-        if setup is not None and setup.currency != "USD":
-            for item in money_items:
-                r = ranges.get(f"money_{item}_usd")
-                if r is not None:
-                    ranges[f"money_{item}_{setup.currency.lower()}"] = {
-                        k: x * setup.fx_rate for k, x in r.items()
-                    }
-        est.sections["ranges"] = {
-            "samples": n,
-            "seed": seed_value,
-            "generator": "numpy PCG64",
-            "inputs": {
-                k: {"distribution": d.describe(), "given": d.text} for k, d in dists.items()
-            },
-            "percentiles": ranges,
-        }
-        varying = {k: v for k, v in fields.items() if ranges.get(k) is not None}
-        est.sections["sensitivity"] = {
-            "method": SENSITIVITY_METHOD,
-            "ranking": uncertainty.sensitivity(drawn, varying),
-        }
-    if not dists:
-        _add_band(est, band)
+
+def _monte_carlo(
+    dists: Mapping[str, Any],
+    values: Mapping[str, Any],
+    plan: _Plan,
+    money_items: list[str],
+    setup: Any,
+    samples: Any,
+    seed: Any,
+) -> tuple[Ranges, Sensitivity]:
+    """The percentiles of every output over ``samples`` draws of the ranged inputs, and
+    how much each input moves each output."""
+    from costcalc import uncertainty
+
+    n = _count(samples)
+    seed_value = _seed(seed)
+    named = {("flops" if k in ("work", "flops") else k): d for k, d in dists.items()}
+    drawn = uncertainty.draw(named, n, seed_value)
+    import numpy as np
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        sampled = _evaluate({**values, **drawn}, plan)
+        fields = _fields(sampled, money_items)
+    fields = {k: np.broadcast_to(v, (n,)) for k, v in fields.items()}
+    overflowing = [k for k, d in drawn.items() if not np.isfinite(d).all()]
+    overflowing += [k for k, arr in fields.items() if np.isinf(arr).any()]
+    if overflowing:
+        shown = ", ".join(repr(d.text) for d in dists.values())
+        raise InputError(
+            f"the range of {overflowing[0]} overflows: samples of {shown} are too large "
+            "or too small to compute with; narrow the distribution",
+            input=next(iter(dists)),
+        )
+    percentiles: dict[str, dict[str, float] | None] = {}
+    for name, arr in fields.items():
+        percentiles[name] = None if np.isnan(arr).any() else uncertainty.percentiles(arr)
+    if setup is not None and setup.currency != "USD":
+        for item in money_items:
+            r = percentiles.get(f"money_{item}_usd")
+            if r is not None:
+                percentiles[f"money_{item}_{setup.currency.lower()}"] = {
+                    k: x * setup.fx_rate for k, x in r.items()
+                }
+    ranges: Ranges = {
+        "samples": n,
+        "seed": seed_value,
+        "generator": "numpy PCG64",
+        "inputs": {k: {"distribution": d.describe(), "given": d.text} for k, d in dists.items()},
+        "percentiles": percentiles,
+    }
+    varying = {k: v for k, v in fields.items() if percentiles.get(k) is not None}
+    sensitivity: Sensitivity = {
+        "method": SENSITIVITY_METHOD,
+        "ranking": uncertainty.sensitivity(drawn, varying),
+    }
+    return ranges, sensitivity
+
+
+def _finished(est: Estimate, *, band: bool, equivalents: bool) -> Estimate:
+    """``est`` with its default band (costcalc.band) and everyday equivalents, as wanted."""
+    sections: Sections = cast("Sections", dict(est.sections))
+    if band:
+        from costcalc import band as band_module
+
+        section = band_module.band(est)
+        if "money" in sections:  # cost has other parts (electricity, discounts): no band
+            section["percentiles"].pop("cost_usd", None)
+        sections["band"] = section
+        if "projection" in sections:
+            # a --year projection: the band widened by the trends' spread
+            from costcalc import projection_band
+
+            sections["projection"] = projection_band.widened(replace(est, sections=sections))
     if equivalents:
-        _add_equivalents(est)
-    return est
+        sections["equivalents"] = _equivalents(est)
+    return replace(est, sections=sections)
 
 
-def _add_band(est: Estimate, wanted: bool) -> None:
-    """The default band (costcalc.band) of the point estimate, unless not wanted."""
-    if not wanted:
-        return
-    from costcalc import band as band_module
-
-    section = band_module.band(est)
-    if "money" in est.sections:  # cost has other parts (electricity, discounts): no band
-        section["percentiles"].pop("cost_usd", None)
-    est.sections["band"] = section
-    from costcalc import projection_band
-
-    projection_band.add(est)  # a --year projection: the band widened by the trends' spread
-
-
-def _check_bounds(name: str, dist: Any, flag: str) -> None:
+def _check_bounds(name: str, dist: Any) -> None:
     if name == "pue" and dist.low < 1:
         raise InputError(
             f"PUE range {dist.text!r} goes below 1; PUE is total facility power over IT power, "
             "so at least 1 (e.g. 1.1..1.6)",
-            flag,
+            input=name,
         )
     if name == "discount" and dist.high >= 1:
-        raise InputError(f"{dist.text!r} reaches 100%; expected a discount below 100%", flag)
+        raise InputError(f"{dist.text!r} reaches 100%; expected a discount below 100%", input=name)
 
 
 def _ranged(a: Assumption, dist: Any) -> Assumption:
@@ -427,9 +472,11 @@ def _count(samples: Any) -> int:
 
     if samples is None:
         return uncertainty.DEFAULT_SAMPLES
-    value = parse_quantity(samples, "number", "--samples")
+    value = parse_quantity(samples, "number", input="samples")
     if not float(value).is_integer():
-        raise InputError(f"expected a whole number of samples, got {_shown(samples)}", "--samples")
+        raise InputError(
+            f"expected a whole number of samples, got {_shown(samples)}", input="samples"
+        )
     return int(value)
 
 
@@ -438,7 +485,7 @@ def _seed(seed: Any) -> int:
         return 0
     text = str(seed).strip()
     if not text.isdigit() or len(text) > 19:
-        raise InputError(f"expected a whole number 0 or more, got {_shown(seed)}", "--seed")
+        raise InputError(f"expected a whole number 0 or more, got {_shown(seed)}", input="seed")
     return int(text)
 
 
@@ -448,22 +495,24 @@ def _shown(value: Any) -> str:
     return repr(value) if len(text) <= 40 else f"a value {len(text)} characters long"
 
 
-def _projection(est: Estimate, year: Any) -> tuple[float, float]:
+def _projection(profile: Profile, year: Any) -> tuple[Projection, list[Assumption], str]:
+    """The projection to ``year`` of an estimate on ``profile``: its section (the factors),
+    the trends it assumes, and a warning when it goes past the trend data ("" if not)."""
     text = str(year).strip()
     if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
         MIN_YEAR <= int(text) <= MAX_YEAR
     ):
         raise InputError(
-            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {_shown(year)}", "--year"
+            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {_shown(year)}", input="year"
         )
     target = int(text)
-    base = est.hardware.launch_year
+    base = profile.launch_year
     if base is None:
-        raise InputError(f"{est.hardware.name} has no launch year to project from", "--year")
+        raise InputError(f"{profile.name} has no launch year to project from", input="year")
     if target < base:
         raise InputError(
-            f"{target} is before {est.hardware.name}'s launch ({base}); projections go forward",
-            "--year",
+            f"{target} is before {profile.name}'s launch ({base}); projections go forward",
+            input="year",
         )
     data = outlook_data()
     ooms = float(data["price_performance"]["value"])
@@ -471,7 +520,7 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
     years = target - base
     price_factor = 10 ** (-ooms * years)
     energy_factor = 2 ** (-years / doubling)
-    est.assumptions.append(
+    trends = [
         Assumption(
             "price_performance_trend",
             ooms,
@@ -479,9 +528,7 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
             f"{ooms:g} OOM/year",
             f"{data['price_performance']['source']} ({data['price_performance']['date']})",
             "default",
-        )
-    )
-    est.assumptions.append(
+        ),
         Assumption(
             "energy_efficiency_trend",
             doubling,
@@ -489,13 +536,14 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
             f"x2 every {doubling:g} years",
             f"{data['energy_efficiency']['source']} ({data['energy_efficiency']['date']})",
             "default",
-        )
-    )
+        ),
+    ]
     last = min(int(str(data[k]["date"])[:4]) for k in ("price_performance", "energy_efficiency"))
+    warning = ""
     if target > last:
         spread = data["trend_spread"]
-        est.notes.append(
-            f"warning: --year {target} is {target - last} years past the trend data (to "
+        warning = (
+            f"warning: {ref('year')} {target} is {target - last} years past the trend data (to "
             f"{last}); assumed: price-performance improves {ooms:g} orders of magnitude a year "
             f"and energy efficiency doubles every {doubling:g} years, for every year to "
             f"{target} without limit (cost x{price_factor:.3g}, energy x{energy_factor:.3g}); "
@@ -505,20 +553,20 @@ def _projection(est: Estimate, year: Any) -> tuple[float, float]:
             f"AI's 95 % interval) and {spread['energy_efficiency']['sigma_per_year']:g} "
             "(energy efficiency, assumed) in log per year (trend_spread in outlook.yaml)"
         )
-    est.sections["projection"] = {
+    section: Projection = {
         "year": target,
         "from_year": base,
         "label": f"PROJECTION: the same work on the hardware of {target}, extrapolating trends "
-        f"from {est.hardware.name} ({base}); not a forecast",
+        f"from {profile.name} ({base}); not a forecast",
         "cost_factor": price_factor,
         "energy_factor": energy_factor,
     }
-    return price_factor, energy_factor
+    return section, trends, warning
 
 
-def _add_equivalents(est: Estimate) -> None:
+def _equivalents(est: Estimate) -> list[dict[str, Any]]:
     co2e, energy = est.outputs["co2e"], est.outputs["energy"]
-    est.sections["equivalents"] = [
+    found: list[Equivalent] = [
         {
             "id": e.id,
             "value": e.value,
@@ -531,3 +579,4 @@ def _add_equivalents(est: Estimate) -> None:
         }
         for e in equivalents_module.compute(float(co2e), float(energy))
     ]
+    return [dict(e) for e in found]

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from costcalc.band import Z90
-from costcalc.estimator import Estimate
+from costcalc.results import Estimate, Projection
 
 # Projected output -> (the trend it extrapolates, the band field of today's answer).
 _FIELDS = {
@@ -32,20 +32,19 @@ def trend_sigmas() -> dict[str, dict[str, Any]]:
     return spread
 
 
-def add(est: Estimate) -> None:
-    """Add ``percentiles`` (p5/p50/p95 of cost_usd, energy_kwh, co2e_kg) and ``trend_sigma``
-    to the projection section of ``est``, from its default band (absent: the trend alone)."""
+def widened(est: Estimate) -> Projection:
+    """The projection section of ``est`` with ``percentiles`` (p5/p50/p95 of cost_usd,
+    energy_kwh, co2e_kg) and ``trend_sigma``, from its default band (absent: the trend
+    alone); a new section, ``est``'s own unchanged."""
     sections = est.sections
     fields = est.fields()
-    projection = sections.get("projection")
-    if projection is None:
-        return
+    projection = sections["projection"]
     years = float(projection["year"]) - float(projection["from_year"])
     spreads = trend_sigmas()
     today = (sections.get("band") or {}).get("percentiles") or {}
     percentiles: dict[str, dict[str, float] | None] = {}
     for field, (trend, base_field) in _FIELDS.items():
-        point = projection.get(field)
+        point: Any = projection.get(field)
         if point is None:
             percentiles[field] = None
             continue
@@ -61,12 +60,15 @@ def add(est: Estimate) -> None:
             "p50": mid,
             "p95": mid * math.exp(Z90 * s),
         }
-    projection["percentiles"] = percentiles
-    projection["trend_sigma"] = {
-        k: {
-            "sigma_per_year": float(v["sigma_per_year"]),
-            "sigma": float(v["sigma_per_year"]) * years,
-            "source": str(v["source"]),
-        }
-        for k, v in spreads.items()
+    return {
+        **projection,
+        "percentiles": percentiles,
+        "trend_sigma": {
+            k: {
+                "sigma_per_year": float(v["sigma_per_year"]),
+                "sigma": float(v["sigma_per_year"]) * years,
+                "source": str(v["source"]),
+            }
+            for k, v in spreads.items()
+        },
     }

@@ -5,8 +5,12 @@ imports nothing of costcalc's at module level, so it can sit below all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from costcalc.profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,130 @@ class Assumption:
         from costcalc.units import convert
 
         return convert(self.base, self.unit)
+
+
+# -- the sections of an estimate --------------------------------------------------------------
+# Each a TypedDict: a plain dict at run time (the JSON document and the renderers read them as
+# such), typed for the code that builds them. Their keys are in the order the JSON shows them.
+
+
+class Percentiles(TypedDict):
+    p5: float
+    p50: float
+    p95: float
+
+
+class Ranges(TypedDict):
+    """Monte Carlo over the inputs given as ranges: the percentiles of every output."""
+
+    samples: int
+    seed: int
+    generator: str
+    inputs: dict[str, dict[str, str]]  # input -> {distribution, given}
+    percentiles: dict[str, Any]  # output field -> Percentiles (None: NaN somewhere)
+
+
+class Sensitivity(TypedDict):
+    method: str
+    ranking: Any  # per output field, the inputs by rank correlation
+
+
+class Band(TypedDict):
+    """The default 90 % band of the point estimate (costcalc.band, closed form)."""
+
+    method: str
+    level: float
+    inputs: dict[str, dict[str, Any]]  # input -> {distribution, sigma, source}
+    percentiles: dict[str, Any]  # output field -> Percentiles (None: no value)
+
+
+class Money(TypedDict):
+    mode: str  # "cloud" or "owned"
+    currency: str
+    fx_rate: float
+    items_usd: dict[str, Any]  # item -> float (None: unknown)
+    items: dict[str, Any]  # the same in ``currency``
+
+
+class Embodied(TypedDict, total=False):
+    available: bool  # always present
+    note: str  # when not available
+    co2e_kg: float
+    per_device_hour_kg: float
+
+
+class _ProjectionBase(TypedDict):
+    year: int
+    from_year: int
+    label: str
+    cost_factor: float
+    energy_factor: float
+
+
+class Projection(_ProjectionBase, total=False):
+    cost_usd: Any  # float (None: no price)
+    energy_kwh: float
+    co2e_kg: float
+    percentiles: dict[str, Any]  # output field -> Percentiles (None: no value)
+    trend_sigma: dict[str, dict[str, Any]]
+
+
+class Equivalent(TypedDict):
+    id: str
+    value: float
+    unit: str
+    label: str
+    subject: str
+    of: str
+    estimate: bool
+    source: str
+
+
+class Sections(TypedDict, total=False):
+    """The extra results of an estimate; the renderers show each one present.
+
+    ``band`` is shaped as :class:`Band` and each of ``equivalents`` as :class:`Equivalent`;
+    they are declared as plain dicts while the renderers take ``dict[str, Any]``."""
+
+    workload: dict[str, Any]  # a model's shape (costcalc.workload_shape)
+    memory: dict[str, Any]
+    feasibility: dict[str, Any]
+    embodied: Embodied
+    projection: Projection
+    money: Money
+    ranges: Ranges
+    sensitivity: Sensitivity
+    band: dict[str, Any]
+    equivalents: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The answer to one question, built once and never changed. Values are in base
+    units; ``fields()`` gives the stable JSON field names in output units."""
+
+    hardware: Profile
+    precision: str
+    outputs: Mapping[str, Any]  # key of costcalc.model's outputs -> value (None: no price)
+    assumptions: tuple[Assumption, ...]
+    inputs: Mapping[str, Any]  # the inputs the caller gave, as given
+    notes: tuple[str, ...] = ()
+    sections: Sections = field(default_factory=lambda: Sections())
+
+    def __post_init__(self) -> None:
+        # Sequences given as lists are kept as tuples: nothing shared can change an answer.
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    def fields(self) -> dict[str, float | None]:
+        from costcalc.inputs import OUTPUTS
+        from costcalc.units import convert
+
+        out: dict[str, float | None] = {}
+        for name, o in OUTPUTS.items():
+            value = self.outputs.get(o.model_key)
+            out[name] = None if value is None else float(convert(value, o.unit))
+        return out
+
+    def assumption(self, name: str) -> Assumption:
+        return next(a for a in self.assumptions if a.name == name)

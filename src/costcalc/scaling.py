@@ -11,14 +11,14 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costcalc import workloads, yamlio
 from costcalc.errors import DataError, InputError
-from costcalc.estimator import Estimate, estimate
-from costcalc.results import Assumption
+from costcalc.estimator import estimate
+from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 
 if TYPE_CHECKING:
@@ -227,7 +227,9 @@ def scale(
 
         return settings.apply(
             scale,
-            lambda s: [e for e in (s.result, s.base) if e is not None],
+            lambda s, label: replace(
+                s, result=label(s.result), base=None if s.base is None else label(s.base)
+            ),
             work=work,
             improvement=improvement,
             exponent=exponent,
