@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 import costcalc
-from costcalc.errors import CostcalcError, DataError, InputError, given, given_as, ref, spelling
+from costcalc.errors import (
+    CostcalcError,
+    DataError,
+    InputError,
+    given_with,
+    is_given_with,
+    ref,
+    spelling,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "costcalc"
 
@@ -56,14 +64,14 @@ def test_an_explicit_location_wins_and_keeps_the_input():
 
 
 def test_given_reads_in_the_spelling_in_force():
-    assert given("tokens") == "given with tokens"
+    assert given_with("tokens") == "given with tokens"
     with spelling(lambda n: "--" + n):
-        assert given("pue", " 1.2: Google") == "given with --pue 1.2: Google"
-        assert given_as("given with --pue 1.2: Google", "pue")
-        assert given_as("given with --pue", "pue")
-        assert not given_as("given with --pue-x", "pue")
-        assert not given_as("given with --pue", "pu")
-        assert not given_as("the profile's --pue", "pue")
+        assert given_with("pue", " 1.2: Google") == "given with --pue 1.2: Google"
+        assert is_given_with("given with --pue 1.2: Google", "pue")
+        assert is_given_with("given with --pue", "pue")
+        assert not is_given_with("given with --pue-x", "pue")
+        assert not is_given_with("given with --pue", "pu")
+        assert not is_given_with("the profile's --pue", "pue")
 
 
 def test_the_cli_spells_registry_inputs_by_their_flag_and_others_alike():
@@ -150,8 +158,6 @@ NOT_YET: set[str] = {
     "sweep_shape.py",
     "tables.py",
     "where.py",
-    "workload_shape.py",
-    "workloads.py",
 }
 # Options of other programs the core runs (git, nvidia-smi, rocm-smi), not costcalc's.
 OTHER_PROGRAMS = {

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import inputs as registry
 from costcalc import yamlio
-from costcalc.errors import GIVEN, CostcalcError, DataError, InputError, given_as, spelling
+from costcalc.errors import GIVEN, CostcalcError, DataError, InputError, is_given_with, spelling
 from costcalc.estimator import Estimate
 from costcalc.results import Assumption
 from costcalc.units import parse_quantity
@@ -664,7 +664,7 @@ def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
     if a.origin != "flag":
         return a
     # the input it was given with (throughput for the utilization it implies), else its own
-    key = next((k for k in run.origins if given_as(a.source, k)), a.name)
+    key = next((k for k in run.origins if is_given_with(a.source, k)), a.name)
     if a.source.startswith(GIVEN + "--"):  # not yet by name (estimator, outlook, sweeps)
         key = _flag_key(a.source.removeprefix(GIVEN).split()[0].rstrip(":"))
     path = run.origins.get(key)

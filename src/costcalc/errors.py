@@ -47,16 +47,16 @@ def spelling(spell: Callable[[str], str], only: Collection[str] | None = None) -
 GIVEN = "given with "
 
 
-def given(name: str, detail: str = "") -> str:
+def given_with(name: str, detail: str = "") -> str:
     """An assumption's source when the caller gave input ``name``: ``given with --pue``
     on the command line, ``given with pue`` from Python; ``detail`` follows the name."""
     return f"{GIVEN}{ref(name)}{detail}"
 
 
-def given_as(source: str, name: str) -> bool:
-    """Whether ``source`` is :func:`given` of input ``name`` (in the spelling now in
+def is_given_with(source: str, name: str) -> bool:
+    """Whether ``source`` is :func:`given_with` of input ``name`` (in the spelling now in
     force), with or without a detail."""
-    head = given(name)
+    head = given_with(name)
     return source == head or (
         source.startswith(head) and not (source[len(head)].isalnum() or source[len(head)] in "_-")
     )
