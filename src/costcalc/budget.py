@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import inputs as registry
 from costcalc import yamlio
-from costcalc.errors import GIVEN, CostcalcError, DataError, InputError, is_given_with, spelling
+from costcalc.errors import (
+    GIVEN,
+    CostcalcError,
+    DataError,
+    InputError,
+    is_given_with,
+    ref,
+    spelling,
+)
 from costcalc.estimator import Estimate
 from costcalc.results import Assumption
 from costcalc.units import parse_quantity
@@ -119,13 +127,14 @@ def find_plan(plan: str | Path | None = None) -> Path:
         here = str(Path.cwd())
     except OSError as e:  # the working directory was deleted
         raise InputError(
-            f"cannot read the current directory ({e.strerror}); give --plan FILE", "--plan"
+            f"cannot read the current directory ({e.strerror}); give {ref('plan')} FILE",
+            input="plan",
         ) from None
     if not path.is_file():
         raise InputError(
-            f"no {PLAN_FILE} in {here}; give --plan FILE, or create one with "
+            f"no {PLAN_FILE} in {here}; give {ref('plan')} FILE, or create one with "
             "'costcalc check --init'",
-            "--plan",
+            input="plan",
         )
     return path
 
@@ -768,7 +777,7 @@ def evaluate(
                 + "; see its estimate's memory note"
             )
     if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
-        notes.append("max_increase budgets are checked only with --baseline")
+        notes.append(f"max_increase budgets are checked only with {ref('baseline')}")
     from costcalc.plausibility import Policy, review
 
     findings = review(results, plan.doc, plan.policy or Policy())
@@ -895,7 +904,7 @@ def _load_baseline(
 ) -> tuple[Totals, dict[str, dict[str, str]] | None]:
     """Run totals, and each run's inputs as people read them (None: a report without)."""
     path = Path(path)
-    where = f"--baseline {path}"
+    where = f"{ref('baseline')} {path}"
     try:
         text = yamlio.read_text(path, "baseline")
     except DataError as e:
@@ -1042,11 +1051,11 @@ def starter_plan() -> str:
     return (resources.files("costcalc") / "data" / "plan_starter.yaml").read_text("utf-8")
 
 
-def write_new(path: str | Path, text: str, where: str = "--plan") -> Path:
+def write_new(path: str | Path, text: str, where: str = "") -> Path:
     """Write ``text`` to a new file atomically; never replace an existing file."""
     from costcalc.atomic import write_text_atomic
 
-    write_text_atomic(path, text, overwrite=False, where=where)
+    write_text_atomic(path, text, overwrite=False, where=where or ref("plan"))
     return Path(path)
 
 

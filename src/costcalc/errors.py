@@ -89,6 +89,19 @@ class CostcalcError(Exception):
         return self
 
 
+@contextmanager
+def about(input: str) -> Iterator[None]:
+    """Errors raised within are about input ``input``, unless they name another: a helper
+    that knows no input (a catalog lookup, a unit parser) is located by its caller."""
+    try:
+        yield
+    except CostcalcError as e:
+        if input and not e.input:
+            e.input = input
+            e.where = e.where or ref(input)
+        raise
+
+
 class InputError(CostcalcError):
     """A value given on the command line or to the library API is not acceptable."""
 
