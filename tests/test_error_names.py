@@ -10,8 +10,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import costcalc
+from costcalc.cli import app
 from costcalc.errors import (
     CostcalcError,
     DataError,
@@ -21,6 +25,7 @@ from costcalc.errors import (
     ref,
     spelling,
 )
+from costcalc.inputs import FLAG, INPUTS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "costcalc"
 
@@ -128,6 +133,178 @@ def test_a_plan_names_its_file_line_and_key(cli, tmp_path, monkeypatch):
 def test_the_library_restores_its_spelling_after_a_cli_run(cli):
     cli("estimate", "1e20", "--samples", "0", "-u", "30%..40%")
     assert ref("top_k") == "top_k"
+
+
+# -- every number input, on the command line and from Python ---------------------------------
+
+SHAPE = {"arch": "llama-2-7b", "tokens": "1T"}
+OWNED = {"work": "1e20", "owned": True}
+# What else an input needs for its value to be read at all (else: WORK 1e20).
+CONTEXT: dict[str, dict[str, object]] = {
+    **{n: SHAPE for n in ("seq_len", "tp", "pp", "zero", "micro_batch", "throughput")},
+    "step_time": {**SHAPE, "batch_tokens": "4M"},
+    "batch_tokens": {**SHAPE, "step_time": "2 s"},
+    "lora_rank": {**SHAPE, "finetune": "lora"},
+    **{
+        n: OWNED
+        for n in (
+            "purchase_price",
+            "useful_life",
+            "server_cost_overhead",
+            "interconnect_share",
+            "depreciation",
+            "hardware_age",
+            "electricity_price",
+        )
+    },
+    "tokens": {"params": "7B"},
+    **{n: {"params": "7B", "tokens": "1T"} for n in ("active_params", "bytes_per_param")},
+    "flops_per_param_token": {"params": "7B", "tokens": "1T"},
+    "fx_rate": {"work": "1e20", "currency": "EUR"},
+    **{n: {"work": "1e20", "utilization": "30%..40%"} for n in ("samples", "seed")},
+    "device_hours": {},
+    "duration": {},
+}
+# Read in estimator.py and outlook.py, which other work reshapes now: their Python errors
+# still name the flag. Converted after the wave (then this list goes).
+READ_AFTER_THE_WAVE = {
+    "device_hours",
+    "duration",
+    "devices",
+    "utilization",
+    "peak",
+    "power",
+    "pue",
+    "carbon_intensity",
+    "price",
+    "year",
+    "samples",
+    "seed",
+}
+NUMBERS = [
+    name for name, i in INPUTS.items() if FLAG in i.places and not i.argument and i.kind is not None
+]
+BAD = st.sampled_from(["-5", "nan", "-1e3", "1e999", "12 zorks", "--"])
+
+
+def _argv(context: dict[str, object]) -> list[str]:
+    argv: list[str] = []
+    for key, value in context.items():
+        if key == "work":
+            argv.insert(0, str(value))
+        elif value is True:
+            argv.append("--" + key)
+        else:
+            argv += [INPUTS[key].flag, str(value)]
+    return argv
+
+
+def test_every_number_input_is_covered():
+    assert set(CONTEXT) <= set(NUMBERS)
+    assert set(NUMBERS) >= READ_AFTER_THE_WAVE
+    assert len(NUMBERS) > 40
+
+
+@pytest.mark.parametrize("name", NUMBERS)
+@settings(max_examples=3, deadline=None)
+@given(bad=BAD)
+def test_a_bad_number_names_its_flag_on_the_command_line(name, bad):
+    context = CONTEXT.get(name, {"work": "1e20"})
+    flag = INPUTS[name].flag
+    r = CliRunner().invoke(app, ["estimate", *_argv(context), f"{flag}={bad}"])
+    assert r.exit_code == 2, r.stdout
+    assert r.stderr.startswith(f"costcalc: error: {flag}: "), r.stderr
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="converted after the wave"))
+        if n in READ_AFTER_THE_WAVE
+        else n
+        for n in NUMBERS
+    ],
+)
+@settings(max_examples=3, deadline=None)
+@given(bad=BAD)
+def test_a_bad_number_names_its_keyword_in_python(name, bad):
+    from costcalc import outlook
+
+    context = CONTEXT.get(name, {"work": "1e20"})
+    with pytest.raises(InputError) as e:
+        outlook.estimate(**context, **{name: bad})
+    assert str(e.value).startswith(f"{name}: "), str(e.value)
+    assert e.value.input == name
+
+
+# -- plans and config files: the line that gave the value ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "extra", "says"),
+    [
+        ("tokens", "many", {"params": "7B"}, "'many' is not a number"),
+        ("discount", "150%", {"flops": "1e20"}, "is more than 100%"),
+        ("tp", 3, {**SHAPE, "devices": 8}, "tp 3 does not divide the 32 heads (heads 32)"),
+        ("experts", 2, {**SHAPE, "top_k": 3}, None),
+        ("region", "atlantis", {"flops": "1e20"}, "unknown region 'atlantis'"),
+    ],
+)
+def test_a_plan_error_names_the_line_and_key_that_gave_the_value(
+    cli, tmp_path, monkeypatch, key, value, extra, says
+):
+    monkeypatch.chdir(tmp_path)
+    run = {**extra, key: value}
+    lines = ["version: 1", "runs:", "  a:", *(f"    {k}: {v}" for k, v in run.items())]
+    (tmp_path / "costcalc.yaml").write_text("\n".join(lines) + "\n")
+    r = cli("check")
+    assert r.code == 2, r.out
+    blamed = "top_k" if key == "experts" else key  # top_k is the one more than experts
+    line = 4 + list(run).index(blamed)
+    assert r.err.startswith(f"costcalc: error: costcalc.yaml:{line}: runs.a.{blamed}: "), r.err
+    assert "--" not in r.err  # the plan's keys, not flags
+    if says is not None:
+        assert says in r.err
+
+
+def test_a_plan_shows_a_given_value_at_its_line(cli, tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text(
+        "version: 1\nruns:\n  a:\n    arch: llama-2-7b\n    tokens: 1T\n    seq_len: 2048\n"
+        "    devices: 64\n"
+    )
+    r = cli("check", "--format", "json")
+    assert r.code in (0, 1), r.err
+    (run,) = json.loads(r.out)["runs"]
+    sources = {k: a["source"] for k, a in run["estimate"]["assumptions"].items()}
+    assert sources["tokens"] == "given in the plan: costcalc.yaml:5: runs.a.tokens"
+    assert sources["seq_len"] == "given in the plan: costcalc.yaml:6: runs.a.seq_len"
+    assert sources["devices"] == "given in the plan: costcalc.yaml:7: runs.a.devices"
+
+
+def test_a_config_default_is_blamed_at_its_line_and_spelled_by_its_key(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  tp: 3\n  arch: llama-2-7b\n")
+    r = cli("estimate", "--tokens", "1T", "--devices", "8")
+    assert r.code == 2
+    assert r.err == (
+        "costcalc: error: costcalc.yaml:2: defaults.tp: tp 3 does not divide the 32 heads "
+        "(--heads 32): each tensor-parallel rank takes whole heads\n"
+    )
+    # the same default given as a flag is the flag's
+    r = cli("estimate", "--tokens", "1T", "--devices", "8", "--tp", "3")
+    assert r.err.startswith("costcalc: error: --tp: --tp 3 does not divide")
+
+
+def test_a_config_value_and_a_flag_name_themselves_in_one_message(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  arch: llama-2-7b\n")
+    r = cli("estimate", "--tokens", "1T", "--devices", "8", "--tp", "3")
+    assert r.code == 2
+    assert r.err.startswith("costcalc: error: --tp: --tp 3 does not divide the 32 heads")
 
 
 # -- no flags in the core --------------------------------------------------------------------
