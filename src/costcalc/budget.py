@@ -626,7 +626,7 @@ def evaluate_run(
         kwargs["work"] = kwargs.pop("run")
     # Inputs are spelled as the plan's keys (top_k 3 is more than experts 2), and an error
     # or a given value is located by the input it names, at the line that gave it.
-    with spelling(_plan_key):
+    with spelling(lambda name: _plan_key(name, run)):
         try:
             # params x tokens goes to the estimator, which applies the workloads rule
             # (6 N D) and shows it among the assumptions; owned hardware and discounts go
@@ -662,8 +662,11 @@ def _flag_key(flag: str) -> str:
     return flag.removeprefix("--").replace("-", "_") if flag.startswith("--") else ""
 
 
-def _plan_key(name: str) -> str:
-    """How a plan spells input ``name``: its key (a reference run is ``run:``)."""
+def _plan_key(name: str, run: Run) -> str:
+    """How a plan spells input ``name``: its key; the work, as the run gives it (``run``,
+    ``flops``, ...)."""
+    if name == "work":
+        return next((k for k in WORKS if k in run.origins), "flops")
     return name
 
 
