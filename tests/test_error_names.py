@@ -25,7 +25,7 @@ from costcalc.errors import (
     ref,
     spelling,
 )
-from costcalc.inputs import FLAG, INPUTS
+from costcalc.inputs import FLAG, INPUTS, PLAN
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "costcalc"
 
@@ -266,6 +266,34 @@ def test_a_plan_error_names_the_line_and_key_that_gave_the_value(
     assert "--" not in r.err  # the plan's keys, not flags
     if says is not None:
         assert says in r.err
+
+
+PLAN_NUMBERS = [n for n, i in INPUTS.items() if PLAN in i.places and i.kind is not None]
+# A plan has no owned: key; a purchase price says the hardware is owned.
+PLAN_OWNED = {"flops": "1e20", "purchase_price": "30000 USD"}
+
+
+def _plan_context(name: str) -> dict[str, object]:
+    context = dict(CONTEXT.get(name, {"work": "1e20"}))
+    if context.pop("owned", None):
+        context = {**PLAN_OWNED, **context}
+    if "work" in context:
+        context["flops"] = context.pop("work")
+    context.pop(name, None)
+    return context
+
+
+@pytest.mark.parametrize("bad", ["-5", "12 zorks"])
+@pytest.mark.parametrize("name", PLAN_NUMBERS)
+def test_a_bad_number_in_a_plan_names_its_line_and_key(cli, tmp_path, monkeypatch, name, bad):
+    monkeypatch.chdir(tmp_path)
+    run = {**_plan_context(name), name: bad}
+    lines = ["version: 1", "runs:", "  a:", *(f"    {k}: {v}" for k, v in run.items())]
+    (tmp_path / "costcalc.yaml").write_text("\n".join(lines) + "\n")
+    r = cli("check")
+    assert r.code == 2, r.out
+    line = 4 + list(run).index(name)
+    assert r.err.startswith(f"costcalc: error: costcalc.yaml:{line}: runs.a.{name}: "), r.err
 
 
 def test_a_plan_shows_a_given_value_at_its_line(cli, tmp_path, monkeypatch):
