@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import costcalc
 from costcalc import config, model, outlook
 from costcalc.errors import InputError, ref
-from costcalc.render import to_dict
+from costcalc.render.estimate import to_dict
 from costcalc.results import Estimate
 
 # Estimates that fill every section: ranges, money, embodied, projection, band.

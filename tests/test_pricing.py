@@ -286,9 +286,9 @@ def _error(**kwargs: str) -> InputError:
 
 def test_unknown_provider_and_pricing_say_did_you_mean() -> None:
     e = _error(device="h100", provider="lamda")
-    assert e.where == "--provider" and "did you mean 'lambda'" in str(e)
+    assert e.where == "provider" and "did you mean 'lambda'" in str(e)
     e = _error(device="h100", pricing="on-demnd")
-    assert e.where == "--pricing" and "did you mean 'on-demand'" in str(e)
+    assert e.where == "pricing" and "did you mean 'on-demand'" in str(e)
     e = _error(device="h100", pricing="2y")
     assert "expected one of on-demand, spot, 1y, 3y" in str(e)
     with pytest.raises(InputError, match="unknown hardware|did you mean"):
@@ -297,13 +297,13 @@ def test_unknown_provider_and_pricing_say_did_you_mean() -> None:
 
 def test_a_provider_without_the_device_names_those_with_it() -> None:
     e = _error(device="h100", provider="azure")
-    assert e.where == "--provider"
+    assert e.where == "provider"  # a library caller reads the keyword it gave
     assert "azure has no on-demand price for h100-sxm" in str(e)
-    assert "aws" in str(e) and "lambda" in str(e) and "--price" in str(e)
+    assert "aws" in str(e) and "lambda" in str(e) and "(or give price)" in str(e)
     e = _error(device="h100", pricing="spot")
-    assert e.where == "--pricing" and "1y, 3y, on-demand" in str(e)
+    assert e.where == "pricing" and "1y, 3y, on-demand" in str(e)
     e = _error(device="b200")
-    assert e.where == "--hardware" and "--price" in str(e)
+    assert e.where == "hardware" and "give one with price" in str(e)
 
 
 @pytest.mark.parametrize("provider", ["aws", "azure", "lambda", "oracle"])
@@ -314,7 +314,7 @@ def test_tpus_elsewhere_than_gcp_are_refused(provider: str) -> None:
 
 def test_a_tpu_in_an_aws_region_is_refused() -> None:
     e = _error(device="tpu-v5e", region="us-east-1")
-    assert e.where == "--region"
+    assert e.where == "region"
     assert "region 'us-east-1' belongs to aws, and aws has no on-demand price" in str(e)
     assert "gcp" in str(e)
     e = _error(device="h100", provider="aws", region="us-central1")
@@ -339,7 +339,8 @@ def test_choose_price_returns_a_row_of_the_table(device, provider, pricing_, reg
     try:
         choice = pricing.choose_price(device, provider=provider, pricing=pricing_, region=region)
     except InputError as e:
-        assert e.where in ("--hardware", "--provider", "--pricing", "--region")
+        assert e.where in ("hardware", "provider", "pricing", "region")
+        assert e.input == e.where
         return
     row = choice.row
     assert row in pricing.load_prices()

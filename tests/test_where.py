@@ -94,9 +94,16 @@ def test_good_expressions(text: str, expected: list[bool]) -> None:
     ],
 )
 def test_bad_expressions(text: str, message: str) -> None:
-    with pytest.raises(InputError) as e:
+    from costcalc.cli import flag
+    from costcalc.errors import spelling
+
+    with pytest.raises(InputError) as e, spelling(flag):  # as the command line reads it
         compile_where(text, FIELDS)
     assert str(e.value) == message
+    assert e.value.input == "where"
+    with pytest.raises(InputError) as e:  # from Python: the keyword
+        compile_where(text, FIELDS)
+    assert str(e.value) == message.replace("--where: ", "where: ", 1)
 
 
 def test_deep_nesting_and_long_input_are_refused() -> None:

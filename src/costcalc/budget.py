@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import inputs as registry
 from costcalc import yamlio
-from costcalc.errors import GIVEN, CostcalcError, DataError, InputError, given_as, spelling
+from costcalc.errors import (
+    GIVEN,
+    CostcalcError,
+    DataError,
+    InputError,
+    is_given_with,
+    ref,
+    spelling,
+)
 from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 from costcalc.yamlio import Problems
@@ -118,13 +126,14 @@ def find_plan(plan: str | Path | None = None) -> Path:
         here = str(Path.cwd())
     except OSError as e:  # the working directory was deleted
         raise InputError(
-            f"cannot read the current directory ({e.strerror}); give --plan FILE", "--plan"
+            f"cannot read the current directory ({e.strerror}); give {ref('plan')} FILE",
+            input="plan",
         ) from None
     if not path.is_file():
         raise InputError(
-            f"no {PLAN_FILE} in {here}; give --plan FILE, or create one with "
+            f"no {PLAN_FILE} in {here}; give {ref('plan')} FILE, or create one with "
             "'costcalc check --init'",
-            "--plan",
+            input="plan",
         )
     return path
 
@@ -616,7 +625,7 @@ def evaluate_run(
         kwargs["work"] = kwargs.pop("run")
     # Inputs are spelled as the plan's keys (top_k 3 is more than experts 2), and an error
     # or a given value is located by the input it names, at the line that gave it.
-    with spelling(_plan_key):
+    with spelling(lambda name: _plan_key(name, run)):
         try:
             # params x tokens goes to the estimator, which applies the workloads rule
             # (6 N D) and shows it among the assumptions; owned hardware and discounts go
@@ -652,8 +661,11 @@ def _flag_key(flag: str) -> str:
     return flag.removeprefix("--").replace("-", "_") if flag.startswith("--") else ""
 
 
-def _plan_key(name: str) -> str:
-    """How a plan spells input ``name``: its key (a reference run is ``run:``)."""
+def _plan_key(name: str, run: Run) -> str:
+    """How a plan spells input ``name``: its key; the work, as the run gives it (``run``,
+    ``flops``, ...)."""
+    if name == "work":
+        return next((k for k in WORKS if k in run.origins), "flops")
     return name
 
 
@@ -663,7 +675,7 @@ def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
     if a.origin != "flag":
         return a
     # the input it was given with (throughput for the utilization it implies), else its own
-    key = next((k for k in run.origins if given_as(a.source, k)), a.name)
+    key = next((k for k in run.origins if is_given_with(a.source, k)), a.name)
     if a.source.startswith(GIVEN + "--"):  # not yet by name (estimator, outlook, sweeps)
         key = _flag_key(a.source.removeprefix(GIVEN).split()[0].rstrip(":"))
     path = run.origins.get(key)
@@ -767,7 +779,7 @@ def evaluate(
                 + "; see its estimate's memory note"
             )
     if baseline is None and any(lim.kind == "max_increase" for lim in plan.limits):
-        notes.append("max_increase budgets are checked only with --baseline")
+        notes.append(f"max_increase budgets are checked only with {ref('baseline')}")
     from costcalc.plausibility import Policy, review
 
     findings = review(results, plan.doc, plan.policy or Policy())
@@ -894,7 +906,7 @@ def _load_baseline(
 ) -> tuple[Totals, dict[str, dict[str, str]] | None]:
     """Run totals, and each run's inputs as people read them (None: a report without)."""
     path = Path(path)
-    where = f"--baseline {path}"
+    where = f"{ref('baseline')} {path}"
     try:
         text = yamlio.read_text(path, "baseline")
     except DataError as e:
@@ -1041,11 +1053,11 @@ def starter_plan() -> str:
     return (resources.files("costcalc") / "data" / "plan_starter.yaml").read_text("utf-8")
 
 
-def write_new(path: str | Path, text: str, where: str = "--plan") -> Path:
+def write_new(path: str | Path, text: str, where: str = "") -> Path:
     """Write ``text`` to a new file atomically; never replace an existing file."""
     from costcalc.atomic import write_text_atomic
 
-    write_text_atomic(path, text, overwrite=False, where=where)
+    write_text_atomic(path, text, overwrite=False, where=where or ref("plan"))
     return Path(path)
 
 

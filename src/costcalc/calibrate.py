@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import detect as detect_mod
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.hardware import default_catalog
 from costcalc.profiles import NAME_RE, Catalog, Profile, Sourced
 
@@ -408,7 +408,7 @@ def _power_entries(
             fallback.tdp.date if fallback.tdp else date,
             estimate=True,
             note="An estimate, not this machine's reading: no readable RAPL counter. "
-            "Give --power for a better energy estimate.",
+            f"Give {ref('power')} for a better energy estimate.",
         )
         return entries, f"{watts:.4g} W TDP: {source} (estimate; no RAPL)"
     if base is fallback and "tdp" in entries:
@@ -416,7 +416,7 @@ def _power_entries(
         entries["tdp"]["note"] = (
             f"Not this machine's figure: the {fallback.name} profile describes "
             f"{fallback.display_name}; this machine was not matched and reports no power. "
-            "Give --power for a better energy estimate."
+            f"Give {ref('power')} for a better energy estimate."
         )
     shown = base.tdp.text if base.tdp else "(no TDP)"
     return entries, f"{shown} TDP from {how}"
@@ -469,7 +469,8 @@ def build_document(
         "Peaks here are ACHIEVED dense matmul throughput on this machine, not vendor peaks: "
         "they already include the BLAS library's efficiency, clocks under load and "
         f"{'this many BLAS threads: ' + _threads_note() if device.kind == 'cpu' else 'the GPU'}.",
-        "Utilization guidance: --utilization is now the fraction of THIS measured rate that "
+        f"Utilization guidance: {ref('utilization')} is now the fraction of THIS measured rate "
+        "that "
         "training reaches. The default (Epoch AI's median MFU, measured against vendor peaks) "
         "is conservative here; a workload of large matmuls can come close to 100% of it, while "
         "small layers, data loading, non-matmul operations and communication pull it down.",
@@ -487,7 +488,7 @@ def build_document(
     if device.kind == "gpu" and sum(g.count for g in detection.gpus) > 1:
         notes.append(
             f"{sum(g.count for g in detection.gpus)} GPUs detected; one device in this "
-            "profile is ONE GPU (GPU 0 was measured): give --devices."
+            f"profile is ONE GPU (GPU 0 was measured): give {ref('devices')}."
         )
     notes += [f"Not measured: {s.what}: {s.reason}." for s in skipped]
     doc: dict[str, Any] = {
@@ -521,7 +522,8 @@ def to_yaml(document: dict[str, Any]) -> str:
 
     header = (
         "# Written by `costcalc calibrate`: this machine, as measured. Edit freely; the\n"
-        "# fields are those of hardware_profiles/README.md. Re-run with --force to refresh.\n"
+        f"# fields are those of hardware_profiles/README.md. Re-run with {ref('force')} to "
+        "refresh.\n"
     )
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     return header + str(body)
@@ -542,7 +544,11 @@ def check_writable(path: Path, where: str) -> None:
             pass
     except OSError as e:
         why = e.strerror or type(e).__name__
-        hint = "" if where == "--output" else "; give --output FILE or set COSTCALC_CONFIG_DIR"
+        hint = (
+            ""
+            if where == ref("output")
+            else f"; give {ref('output')} FILE or set COSTCALC_CONFIG_DIR"
+        )
         raise InputError(f"cannot write '{path}' ({why}){hint}", where) from None
 
 
@@ -567,12 +573,12 @@ def calibrate(
 
     say = progress or _quiet
     if not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
-        raise InputError(f"expected a number of seconds, got {seconds!r}", "--seconds")
+        raise InputError(f"expected a number of seconds, got {seconds!r}", input="seconds")
     if not MIN_SECONDS <= seconds <= MAX_SECONDS:
         raise InputError(
             f"{seconds:g} s is outside {MIN_SECONDS:g}..{MAX_SECONDS:g} s; a shorter run is "
             "too noisy to record, a longer one is never needed",
-            "--seconds",
+            input="seconds",
         )
     from costcalc.atomic import output_target
     from costcalc.paths import expand_place
@@ -581,13 +587,13 @@ def calibrate(
     # one ending in "/" is refused by output_target as given; "~user" is expanded first.
     raw = str(output) if output is not None else str(detect_mod.local_profile_path())
     if output is not None and raw.strip() and not raw.endswith("/"):
-        raw = str(expand_place(raw, "--output"))
-    where = "--output" if output is not None else "COSTCALC_CONFIG_DIR"
+        raw = str(expand_place(raw, ref("output")))
+    where = ref("output") if output is not None else "COSTCALC_CONFIG_DIR"
     if not force and os.path.isfile(raw):  # say so now, not after the measurement
         from costcalc.atomic import exists_error
 
-        raise exists_error(Path(raw), "--force", "--output")
-    output_target(raw, where=where, overwrite=force, force_flag="--force", make_parents=True)
+        raise exists_error(Path(raw), ref("force"), ref("output"))
+    output_target(raw, where=where, overwrite=force, force_flag=ref("force"), make_parents=True)
     path = Path(raw)
     check_writable(path, where)
     name = path.stem.lower() if NAME_RE.match(path.stem.lower()) else detect_mod.LOCAL
@@ -663,7 +669,7 @@ def calibrate(
     from costcalc.atomic import write_text_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, text, overwrite=force, force_flag="--force", where="--output")
+    write_text_atomic(path, text, overwrite=force, force_flag=ref("force"), where=ref("output"))
     say(f"wrote {path}")
     return Calibration(
         device=device,

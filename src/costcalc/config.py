@@ -30,6 +30,7 @@ from costcalc.errors import (
     DataError,
     InputError,
     did_you_mean,
+    ref,
     spelling,
 )
 from costcalc.paths import (
@@ -330,7 +331,7 @@ def effective_defaults(settings: Settings) -> list[Effective]:
         "pue": (
             f"{industry.pue:g}",
             f"{industry.source} ({industry.name}, {industry.year}); a cloud region or "
-            "--provider brings its published PUE",
+            f"{ref('provider')} brings its published PUE",
         ),
         "region": (world.id, f"{world.name} {world.year}: {world.source}"),
         "carbon_intensity": ("(region)", "the region's grid carbon intensity"),
@@ -341,7 +342,10 @@ def effective_defaults(settings: Settings) -> list[Effective]:
         ),
         "provider": ("(rule)", "none: the default price rule; a cloud region implies its own"),
         "pricing": ("on-demand", "costcalc.pricing.DEFAULT_PRICING"),
-        "arch": ("(none)", "no architecture: FLOPs from the work, --params x --tokens"),
+        "arch": (
+            "(none)",
+            f"no architecture: FLOPs from the work, {ref('params')} x {ref('tokens')}",
+        ),
         "seq_len": ("(arch)", "the architecture's training sequence length"),
         "recompute": ("selective", "Korthikanti et al. 2022 (with an architecture)"),
         "zero": ("1", "distributed optimizer, Rajbhandari et al. 2020 (with an architecture)"),

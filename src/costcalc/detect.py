@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from costcalc.errors import ref
+
 if TYPE_CHECKING:
     from costcalc.profiles import Catalog, Profile
 
@@ -432,7 +434,7 @@ def resolve_local(catalog: Catalog) -> Profile:
         prof = load_profile(path)
         stamp = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
         why = (
-            f"--hardware local: the profile written by costcalc calibrate at {path} "
+            f"{ref('hardware')} local: the profile written by costcalc calibrate at {path} "
             f"({stamp:%Y-%m-%d})"
         )
         return dataclasses.replace(prof, chosen_because=why)
@@ -445,11 +447,11 @@ def resolve_local(catalog: Catalog) -> Profile:
         if prof.display_name.endswith("logical CPUs"):
             why += f", {cpu_power.logical_cpus(detection.cpu)} logical CPUs of its 128 cores"
     why = (
-        f"--hardware local: no calibrated profile at {path or 'the config directory'} "
+        f"{ref('hardware')} local: no calibrated profile at {path or 'the config directory'} "
         "(run costcalc calibrate), "
         f"so detection chose: {why}"
     )
     gpus = sum(g.count for g in detection.gpus)
     if gpus > 1:
-        why += f"; {gpus} GPUs found, one device is one GPU (give --devices)"
+        why += f"; {gpus} GPUs found, one device is one GPU (give {ref('devices')})"
     return dataclasses.replace(prof, chosen_because=why)

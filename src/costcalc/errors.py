@@ -47,16 +47,16 @@ def spelling(spell: Callable[[str], str], only: Collection[str] | None = None) -
 GIVEN = "given with "
 
 
-def given(name: str, detail: str = "") -> str:
+def given_with(name: str, detail: str = "") -> str:
     """An assumption's source when the caller gave input ``name``: ``given with --pue``
     on the command line, ``given with pue`` from Python; ``detail`` follows the name."""
     return f"{GIVEN}{ref(name)}{detail}"
 
 
-def given_as(source: str, name: str) -> bool:
-    """Whether ``source`` is :func:`given` of input ``name`` (in the spelling now in
+def is_given_with(source: str, name: str) -> bool:
+    """Whether ``source`` is :func:`given_with` of input ``name`` (in the spelling now in
     force), with or without a detail."""
-    head = given(name)
+    head = given_with(name)
     return source == head or (
         source.startswith(head) and not (source[len(head)].isalnum() or source[len(head)] in "_-")
     )
@@ -87,6 +87,19 @@ class CostcalcError(Exception):
         if not self.where:
             self.where = where
         return self
+
+
+@contextmanager
+def about(input: str) -> Iterator[None]:
+    """Errors raised within are about input ``input``, unless they name another: a helper
+    that knows no input (a catalog lookup, a unit parser) is located by its caller."""
+    try:
+        yield
+    except CostcalcError as e:
+        if input and not e.input:
+            e.input = input
+            e.where = e.where or ref(input)
+        raise
 
 
 class InputError(CostcalcError):

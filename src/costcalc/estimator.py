@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from costcalc import inputs as registry
 from costcalc import model
-from costcalc.errors import InputError, given, ref
+from costcalc.errors import InputError, given_with, ref
 from costcalc.hardware import default_catalog
 from costcalc.profiles import Catalog, Profile
 from costcalc.results import Assumption, Estimate, Sections
@@ -98,13 +98,13 @@ def resolve_hardware(
             0.0,
             "",
             prec,
-            given("precision") if precision else f"{profile.name} default precision",
+            given_with("precision") if precision else f"{profile.name} default precision",
             "flag" if precision else "profile",
         ),
     ]
     if peak is not None:
         peak_value = parse_quantity(peak, "throughput", input="peak")
-        out.append(_assume("peak", peak_value, "TFLOPS", given("peak"), "flag"))
+        out.append(_assume("peak", peak_value, "TFLOPS", given_with("peak"), "flag"))
     else:
         if prec not in profile.dense_peak:
             raise InputError(
@@ -122,7 +122,7 @@ def resolve_hardware(
     basis = basis_module.parse(power_basis)
     if power is not None:
         power_value = parse_quantity(power, "power", input="power")
-        out.append(_assume("power", power_value, "W", given("power"), "flag"))
+        out.append(_assume("power", power_value, "W", given_with("power"), "flag"))
     elif profile.average_power is not None and not (basis == "accelerator" and profile.tdp):
         power_value = profile.average_power.value
         source = f"{profile.name} average power: {profile.average_power.cite()}"
@@ -166,7 +166,7 @@ def resolve_hardware(
         )
     if price is not None:
         price_value = parse_quantity(price, "price", input="price")
-        out.append(_assume("price", price_value, "USD/hour", given("price"), "flag"))
+        out.append(_assume("price", price_value, "USD/hour", given_with("price"), "flag"))
         price_basis = (ref("price"), "", "")
     else:
         found = site.device_price(profile, provider, pricing, region)
@@ -186,7 +186,7 @@ def resolve_utilization(
     generation (costcalc.band), else the global default (Epoch AI)."""
     if utilization is not None:
         value = parse_quantity(utilization, "fraction", input="utilization")
-        return value, _assume("utilization", value, "%", given("utilization"), "flag")
+        return value, _assume("utilization", value, "%", given_with("utilization"), "flag")
     if profile is not None:
         from costcalc import mfu_groups
 
@@ -207,7 +207,7 @@ def resolve_devices(devices: Any = None) -> tuple[float, Assumption]:
     value = parse_quantity(devices, "number", input="devices")
     if not float(value).is_integer():
         raise InputError(f"expected a whole number of devices, got {devices!r}", input="devices")
-    return value, _assume("devices", value, "", given("devices"), "flag")
+    return value, _assume("devices", value, "", given_with("devices"), "flag")
 
 
 def resolve_pue(
@@ -228,7 +228,7 @@ def resolve_pue(
                 "power, so at least 1 (e.g. 1.1)",
                 input="pue",
             )
-        return value, _assume("pue", value, "", given("pue"), "flag")
+        return value, _assume("pue", value, "", given_with("pue"), "flag")
     row = pue_values()[defaults()["pue"]]
     source = f"default: {row.source} ({row.name}, {row.year})"
     return row.pue, _assume("pue", row.pue, "", source, "default")
@@ -245,7 +245,7 @@ def resolve_carbon_intensity(
         value = parse_quantity(
             carbon_intensity, "carbon_intensity", input="carbon_intensity", allow_zero=True
         )
-        source = given("carbon_intensity")
+        source = given_with("carbon_intensity")
         return value, _assume("carbon_intensity", value, "g/kWh", source, "flag")
     reg = find_region(region if region is not None else defaults()["region"])
     from costcalc.site import grid_basis_text

@@ -34,20 +34,26 @@ def is_finite(value: Any) -> bool:
         return True
 
 
-def checked(value: Any, what: str, where: str, inputs: str = "") -> Any:
-    """``value`` if finite, else an :class:`InputError`: ``what`` overflows (``inputs``)."""
+def checked(value: Any, what: str, where: str, inputs: str = "", *, input: str = "") -> Any:
+    """``value`` if finite, else an :class:`InputError` at ``where`` (or about input
+    ``input``): ``what`` overflows (``inputs``)."""
     if is_finite(value):
         return value
     named = f" ({inputs})" if inputs else ""
-    raise InputError(f"{what} overflows{named}: the inputs are {TOO_BIG}", where)
+    raise InputError(f"{what} overflows{named}: the inputs are {TOO_BIG}", where, input=input)
 
 
 def product(
-    factors: Iterable[tuple[str, Any]], where: str, *, what: str = "", nonzero: bool = True
+    factors: Iterable[tuple[str, Any]],
+    where: str = "",
+    *,
+    input: str = "",
+    what: str = "",
+    nonzero: bool = True,
 ) -> Any:
     """The product of named positive ``factors``, refused when it overflows or (with
     ``nonzero``) underflows to zero, naming the factors: "peak x utilization underflows
-    to zero (1e-300 x 1e-300)"."""
+    to zero (1e-300 x 1e-300)". The error is at ``where``, or about input ``input``."""
     names: list[str] = []
     values: list[Any] = []
     result: Any = 1.0
@@ -58,9 +64,13 @@ def product(
     label = what or " × ".join(names)
     shown = " × ".join(_show(v) for v in values)
     if not is_finite(result):
-        raise InputError(f"{label} overflows ({shown}): the inputs are {TOO_BIG}", where)
+        raise InputError(
+            f"{label} overflows ({shown}): the inputs are {TOO_BIG}", where, input=input
+        )
     if nonzero and _any_zero(result) and not any(_any_zero(v) for v in values):
-        raise InputError(f"{label} underflows to zero ({shown}): the inputs are {TOO_BIG}", where)
+        raise InputError(
+            f"{label} underflows to zero ({shown}): the inputs are {TOO_BIG}", where, input=input
+        )
     return result
 
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from costcalc import errors
 from costcalc.errors import InputError
 from costcalc.yamlio import MAX_BYTES
 
@@ -38,7 +39,7 @@ def _git(argv: list[str], cwd: Path, cap: int) -> tuple[int, bytes, str]:
     """exit code, stdout (at most ``cap`` bytes; more is an error), stderr's first line."""
     exe = shutil.which("git")
     if exe is None:
-        raise InputError("git is not installed (needed for a git: baseline)", "--baseline")
+        raise InputError("git is not installed (needed for a git: baseline)", input="baseline")
     env = {**os.environ, **_SAFE_ENV}
     try:
         proc = subprocess.Popen(
@@ -50,20 +51,20 @@ def _git(argv: list[str], cwd: Path, cap: int) -> tuple[int, bytes, str]:
             env=env,
         )
     except OSError as e:
-        raise InputError(f"cannot run git: {e.strerror}", "--baseline") from None
+        raise InputError(f"cannot run git: {e.strerror}", input="baseline") from None
     try:
         assert proc.stdout is not None and proc.stderr is not None
         out = proc.stdout.read(cap + 1)
         if len(out) > cap:
             proc.kill()
             proc.wait()
-            raise InputError(f"the file at the ref is larger than {cap} bytes", "--baseline")
+            raise InputError(f"the file at the ref is larger than {cap} bytes", input="baseline")
         err = proc.stderr.read(4096)
         code = proc.wait(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        raise InputError(f"git did not answer within {TIMEOUT:g} s", "--baseline") from None
+        raise InputError(f"git did not answer within {TIMEOUT:g} s", input="baseline") from None
     finally:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
@@ -76,7 +77,7 @@ def read_at_ref(spec: str, path: str | Path) -> tuple[str, str]:
     """The text of ``path`` at the ref of ``spec`` (``git:REF``) and a name for messages
     (``main:costcalc.yaml``)."""
     ref = spec[len(PREFIX) :]
-    where = f"--baseline {spec}"
+    where = f"{errors.ref('baseline')} {spec}"
     _check_ref(ref, where)
     path = Path(path)
     cwd = path.parent if str(path.parent) else Path(".")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import model, workloads
 from costcalc.config import DEFAULT_KEYS
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.estimator import (
     estimate,
     resolve_carbon_intensity,
@@ -122,7 +122,7 @@ def budget(
     # The model divides by peak x utilization: refused when it underflows to zero.
     finite.product(
         (("peak", hw.peak), ("utilization", util)),
-        "--peak" if inputs.get("peak") is not None else "--utilization",
+        input="peak" if inputs.get("peak") is not None else "utilization",
     )
     options: dict[str, Any] = dict(inputs, params=params, bytes_per_param=bytes_per_param)
     notes: list[str] = []
@@ -130,16 +130,17 @@ def budget(
     if flops is not None:
         if kind != "time":
             raise InputError(
-                "--flops goes with a deadline (e.g. 7days): the devices needed to finish",
-                "--flops",
+                f"{ref('flops')} goes with a deadline (e.g. 7days): the devices needed to finish",
+                input="flops",
             )
         if devices is not None:
             raise InputError(
-                "give --devices (the compute they do by the deadline) or --flops (the "
+                f"give {ref('devices')} (the compute they do by the deadline) or {ref('flops')} "
+                "(the "
                 "devices needed to finish it), not both",
-                "--devices",
+                input="devices",
             )
-        work = parse_quantity(flops, "compute", "--flops")
+        work = parse_quantity(flops, "compute", input="flops")
         need = workloads.devices_for_deadline(model.device_time(work, hw.peak, util), value)
         devices_needed = need
         if params is not None and hw.profile.memory is not None:
@@ -198,7 +199,7 @@ def budget(
     k, _ = workloads.rule("flops_per_param_token")
     n_opt, d_opt = workloads.compute_optimal(result.outputs["flops"], ratio, k)
     bytes_rule = (
-        parse_quantity(bytes_per_param, "number", "--bytes-per-param")
+        parse_quantity(bytes_per_param, "number", input="bytes_per_param")
         if bytes_per_param is not None
         else workloads.rule("bytes_per_param")[0]
     )
@@ -209,11 +210,11 @@ def budget(
         else None
     )
     if floor_opt is not None and devices is not None:
-        n = parse_quantity(devices, "number", "--devices")
+        n = parse_quantity(devices, "number", input="devices")
         if n < floor_opt:
             notes.append(
                 f"warning: the compute-optimal model needs at least {floor_opt:g} devices to "
-                f"hold its training state; --devices is {n:g}"
+                f"hold its training state; {ref('devices')} is {n:g}"
             )
     assumptions = [
         Assumption(
@@ -243,8 +244,8 @@ def _device_time(kind: str, value: float, hw: Any, devices: Any, inputs: dict[st
     if kind == "money":
         if hw.price is None:
             raise InputError(
-                f"{hw.profile.name} has no published price; give --price for a money budget",
-                "--price",
+                f"{hw.profile.name} has no published price; give {ref('price')} for a money budget",
+                input="price",
             )
         return float(device_time_for_money(value, hw.price))
     pue_value, _ = resolve_pue(inputs.get("pue"), inputs.get("region"), inputs.get("provider"))
@@ -257,8 +258,8 @@ def _device_time(kind: str, value: float, hw: Any, devices: Any, inputs: dict[st
         if intensity == 0:
             raise InputError(
                 "a CO2e budget at zero carbon intensity buys unlimited compute",
-                "--carbon-intensity",
+                input="carbon_intensity",
             )
         return float(device_time_for_co2e(value, hw.power, pue_value, intensity))
-    n = 1.0 if devices is None else parse_quantity(devices, "number", "--devices")
+    n = 1.0 if devices is None else parse_quantity(devices, "number", input="devices")
     return float(device_time_for_deadline(value, n))

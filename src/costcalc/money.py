@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from costcalc.errors import DataError, InputError, did_you_mean
+from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
 from costcalc.results import Assumption
 from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
@@ -136,11 +136,14 @@ def resolve(
     out: list[Assumption] = []
     if discount is not None:
         if owned:
-            raise InputError("a discount applies to a cloud price; not with --owned", "--discount")
-        d = parse_quantity(discount, "fraction", "--discount", allow_zero=True)
+            raise InputError(
+                f"a discount applies to a cloud price; not with {ref('owned')}", input="discount"
+            )
+        d = parse_quantity(discount, "fraction", input="discount", allow_zero=True)
         if d >= 1:
             raise InputError(
-                f"{discount!r} would make the price zero or less; expected below 100%", "--discount"
+                f"{discount!r} would make the price zero or less; expected below 100%",
+                input="discount",
             )
         values["discount"] = d
         out.append(
@@ -149,44 +152,48 @@ def resolve(
                 d,
                 "%",
                 f"{d * 100:.4g}%",
-                "given with --discount (committed use or spot)",
+                given_with("discount", " (committed use or spot)"),
                 "flag",
             )
         )
     owned_only = {
-        "--electricity-price": electricity_price_per_kwh,
-        "--server-cost-overhead": server_cost_overhead,
-        "--interconnect-share": interconnect_share,
-        "--depreciation": depreciation,
-        "--hardware-age": hardware_age,
+        "electricity_price": electricity_price_per_kwh,
+        "server_cost_overhead": server_cost_overhead,
+        "interconnect_share": interconnect_share,
+        "depreciation": depreciation,
+        "hardware_age": hardware_age,
     }
-    for flag, given in owned_only.items():
+    for name, given in owned_only.items():
         if given is not None and not owned:
-            raise InputError("applies to owned hardware; add --owned or --purchase-price", flag)
+            raise InputError(
+                f"applies to owned hardware; add {ref('owned')} or {ref('purchase_price')}",
+                input=name,
+            )
     if depreciation is not None and useful_life is not None:
         raise InputError(
-            "give one amortization rule: --depreciation (a rate per year, Cottier et al.) or "
-            "--useful-life (straight line)",
-            "--depreciation",
+            f"give one amortization rule: {ref('depreciation')} (a rate per year, Cottier et al.) "
+            "or "
+            f"{ref('useful_life')} (straight line)",
+            input="depreciation",
         )
     if hardware_age is not None and depreciation is None:
         raise InputError(
-            "the hardware's age depreciates its value at the --depreciation rule; "
-            "add --depreciation (e.g. 32.2%, Cottier et al.)",
-            "--hardware-age",
+            f"the hardware's age depreciates its value at the {ref('depreciation')} rule; "
+            f"add {ref('depreciation')} (e.g. 32.2%, Cottier et al.)",
+            input="hardware_age",
         )
     if owned:
         if purchase_price is not None:
-            price = parse_quantity(purchase_price, "money", "--purchase-price")
-            source, origin = "given with --purchase-price", "flag"
+            price = parse_quantity(purchase_price, "money", input="purchase_price")
+            source, origin = given_with("purchase_price"), "flag"
             basis = None
         else:
             known = purchase_prices().get(profile)
             if known is None:
                 raise InputError(
                     f"no sourced purchase price for {profile}; "
-                    "give --purchase-price (e.g. 30000 USD)",
-                    "--owned",
+                    f"give {ref('purchase_price')} (e.g. 30000 USD)",
+                    input="owned",
                 )
             price = known.price
             basis = known.basis
@@ -201,14 +208,14 @@ def resolve(
         if depreciation is not None:
             out += _depreciation(depreciation, hardware_age, values)
         elif useful_life is not None:
-            life = parse_quantity(useful_life, "lifetime", "--useful-life")
+            life = parse_quantity(useful_life, "lifetime", input="useful_life")
             out.append(
                 _assume(
                     "useful_life",
                     life,
                     "year",
                     f"{convert(life, 'year'):.4g} years",
-                    "given with --useful-life",
+                    given_with("useful_life"),
                     "flag",
                 )
             )
@@ -231,7 +238,7 @@ def resolve(
             kwh = parse_quantity(
                 electricity_price_per_kwh,
                 "electricity_price",
-                "--electricity-price",
+                input="electricity_price",
                 allow_zero=True,
             )
             out.append(
@@ -240,7 +247,7 @@ def resolve(
                     kwh,
                     "USD/kWh",
                     f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
-                    "given with --electricity-price",
+                    given_with("electricity_price"),
                     "flag",
                 )
             )
@@ -258,7 +265,7 @@ def resolve(
             )
         values["electricity_price"] = kwh
     if carbon_price is not None:
-        cp = parse_quantity(carbon_price, "carbon_price", "--carbon-price", allow_zero=True)
+        cp = parse_quantity(carbon_price, "carbon_price", input="carbon_price", allow_zero=True)
         values["carbon_price"] = cp
         out.append(
             _assume(
@@ -266,14 +273,14 @@ def resolve(
                 cp,
                 "USD/t",
                 f"{convert(cp, 'USD/t'):.4g} USD/t",
-                "given with --carbon-price (on operational CO2e)",
+                given_with("carbon_price", " (on operational CO2e)"),
                 "flag",
             )
         )
     setup = MoneySetup(owned, values, assumptions=out)
     if currency is None and fx_rate is not None:
         raise InputError(
-            "an exchange rate needs a currency; add --currency (e.g. EUR)", "--fx-rate"
+            f"an exchange rate needs a currency; add {ref('currency')} (e.g. EUR)", input="fx_rate"
         )
     if currency is not None:
         code = currency.strip().upper()
@@ -281,19 +288,19 @@ def resolve(
             raise InputError(
                 f"unknown currency '{currency}'{did_you_mean(code, currencies())}; expected one of "
                 f"{', '.join(currencies())}",
-                "--currency",
+                input="currency",
             )
         if code != BASE_CURRENCY:
             if fx_rate is None:
                 raise InputError(
                     "costcalc never converts currencies silently: give the rate, "
-                    f"e.g. --fx-rate 0.92 ({code} per USD)",
-                    "--currency",
+                    f"e.g. {ref('fx_rate')} 0.92 ({code} per USD)",
+                    input="currency",
                 )
-            rate = parse_quantity(fx_rate, "number", "--fx-rate")
+            rate = parse_quantity(fx_rate, "number", input="fx_rate")
             setup.currency, setup.fx_rate = code, rate
             out.append(
-                _assume("fx_rate", rate, "", f"{rate:g} {code}/USD", "given with --fx-rate", "flag")
+                _assume("fx_rate", rate, "", f"{rate:g} {code}/USD", given_with("fx_rate"), "flag")
             )
     return setup
 
@@ -309,14 +316,14 @@ def _cluster(
     data = owned_hardware()
     out = []
     if server_cost_overhead is not None:
-        overhead = parse_quantity(server_cost_overhead, "number", "--server-cost-overhead")
+        overhead = parse_quantity(server_cost_overhead, "number", input="server_cost_overhead")
         if overhead < 1:
             raise InputError(
                 f"{server_cost_overhead!r} would make a server cost less than its accelerators; "
                 "expected 1 or more (1 for a price per device of a whole server)",
-                "--server-cost-overhead",
+                input="server_cost_overhead",
             )
-        text, origin = "given with --server-cost-overhead", "flag"
+        text, origin = given_with("server_cost_overhead"), "flag"
     else:
         overhead, why = default_server_cost_overhead(profile, basis)
         text, origin = f"default: {why}", "default"
@@ -333,14 +340,14 @@ def _cluster(
     )
     if interconnect_share is not None:
         share = parse_quantity(
-            interconnect_share, "fraction", "--interconnect-share", allow_zero=True
+            interconnect_share, "fraction", input="interconnect_share", allow_zero=True
         )
         if share >= 1:
             raise InputError(
                 f"{interconnect_share!r} leaves nothing for the servers; expected below 100%",
-                "--interconnect-share",
+                input="interconnect_share",
             )
-        text, origin = "given with --interconnect-share", "flag"
+        text, origin = given_with("interconnect_share"), "flag"
     else:
         entry = data["interconnect_share"]
         share = float(entry["value"])
@@ -368,7 +375,7 @@ def _depreciation(
     depreciation: Any, hardware_age: Any, values: dict[str, float]
 ) -> list[Assumption]:
     entry = owned_hardware()["depreciation"]
-    rate = parse_quantity(depreciation, "fraction", "--depreciation")
+    rate = parse_quantity(depreciation, "fraction", input="depreciation")
     paper = paper_depreciation()
     out = [
         _assume(
@@ -376,7 +383,8 @@ def _depreciation(
             rate,
             "%",
             f"{rate * 100:.4g}%",
-            "of the cluster value a year, given with --depreciation (Cottier et al.'s rule: "
+            f"of the cluster value a year, given with {ref('depreciation')} (Cottier et al.'s "
+            "rule: "
             f"{paper * 100:.4g}%/year = {entry['ooms_per_year']} OOM/year x ln 10; "
             f"{entry['source']}; {entry['caveat']})",
             "flag",
@@ -385,7 +393,7 @@ def _depreciation(
     values["depreciation"] = rate / _YEAR
     age = 0.0
     if hardware_age is not None:
-        age = parse_quantity(hardware_age, "time", "--hardware-age", allow_zero=True)
+        age = parse_quantity(hardware_age, "time", input="hardware_age", allow_zero=True)
         years = age / _YEAR
         kept = 10 ** (-float(entry["ooms_per_year"]) * years)
         out.append(
@@ -394,7 +402,8 @@ def _depreciation(
                 age,
                 "year",
                 f"{years:.4g} years",
-                f"given with --hardware-age: the value (x{kept:.4g}) at the start of the run "
+                f"given with {ref('hardware_age')}: the value (x{kept:.4g}) at the start of the "
+                "run "
                 "is the price x "
                 f"10^(-{entry['ooms_per_year']} OOM/year x age) "
                 f"({entry['source']})",

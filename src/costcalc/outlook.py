@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
 from costcalc import inputs as registry
-from costcalc.errors import InputError, given, ref
+from costcalc.errors import InputError, given_with, ref
 from costcalc.results import (
     Assumption,
     Equivalent,
@@ -289,7 +289,7 @@ def estimate(
                         life,
                         "year",
                         f"{convert(life, 'year'):.4g} years",
-                        given("useful_life") if given_life else f"default: {life_default[1]}",
+                        given_with("useful_life") if given_life else f"default: {life_default[1]}",
                         "flag" if given_life else "default",
                     )
                 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.units import parse_quantity
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ POLICY_KEYS: dict[str, tuple[str, str]] = {
     "max_utilization": ("fraction", "highest utilization (MFU) a run may assume, e.g. 60%"),
     "min_pue": ("number", "lowest PUE a run may assume, e.g. 1.1"),
     "require_region": ("bool", "every run names its region (or carbon_intensity)"),
-    "strict": ("bool", "implausible inputs fail the check, as with --strict"),
+    "strict": ("bool", "implausible inputs fail the check"),  # ", as with --strict"
 }
 
 
@@ -77,6 +77,8 @@ def parse_policy(raw: Any, doc: Document, problems: Problems) -> Policy:
         if key not in POLICY_KEYS:
             continue
         kind, meaning = POLICY_KEYS[key]
+        if key == "strict":
+            meaning += f", as with {ref('strict')}"
         where = (*path, key)
         if kind == "bool":
             if not isinstance(value, bool):

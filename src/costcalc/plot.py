@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 
 MAX_POINTS = 100_000
 X_CANDIDATES = (
@@ -33,7 +33,7 @@ def _x_axis(sweep: Any) -> str:
             if name in axis.columns and axis.size > 1:
                 return name
     raise InputError(
-        "nothing to plot against: sweep flops or devices (or another number)", "--plot"
+        "nothing to plot against: sweep flops or devices (or another number)", input="plot"
     )
 
 
@@ -44,19 +44,19 @@ def check_plot(path: str, sweep: Any, y: str | None = None) -> None:
     from costcalc.errors import did_you_mean
 
     if Path(path).suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise InputError(f"{path!r}: expected a .png, .svg or .pdf file", "--plot")
+        raise InputError(f"{path!r}: expected a .png, .svg or .pdf file", input="plot")
     from costcalc.atomic import output_target
 
-    output_target(path, where="--plot")
+    output_target(path, where=ref("plot"))
     fields = sweep.grid.fields()
     y = y or "cost_usd"
     if y not in fields or fields[y].labels is not None:
-        raise InputError(f"cannot plot '{y}'{did_you_mean(y, fields)}", "--plot-y")
+        raise InputError(f"cannot plot '{y}'{did_you_mean(y, fields)}", input="plot_y")
     _x_axis(sweep)
     if importlib.util.find_spec("matplotlib") is None:
         raise InputError(
             "plotting needs matplotlib: pip install 'costcalc[plot]' (or pip install matplotlib)",
-            "--plot",
+            input="plot",
         )
 
 
@@ -145,7 +145,7 @@ def draw(sweep: Any, path: str, y: str | None = None) -> None:
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
     if fmt == "pdf":
         metadata = {"CreationDate": None}
-    with atomic_open(path, binary=True, where="--plot") as f:
+    with atomic_open(path, binary=True, where=ref("plot")) as f:
         fig.savefig(f, format=fmt, metadata=metadata)
     plt.close(fig)
 

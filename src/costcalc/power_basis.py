@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from costcalc.errors import InputError, did_you_mean
+from costcalc.errors import InputError, did_you_mean, ref
 from costcalc.results import Assumption
 
 BASES = ("server", "accelerator")
@@ -25,7 +25,7 @@ def parse(text: Any) -> str:
             f"unknown power basis {text!r}{did_you_mean(key, BASES)}; expected server "
             "(accelerator plus its share of the server, the default) or accelerator "
             "(TDP only, as model cards count)",
-            "--power-basis",
+            input="power_basis",
         )
     return key
 
@@ -38,15 +38,17 @@ def parts(tdp: float, tdp_cite: str, overhead: float, load: float, basis: str) -
     """
     if basis == "accelerator":
         acc, rest = tdp, 0.0
-        acc_source = f"TDP, counted at full power (--power-basis accelerator): {tdp_cite}"
-        rest_source = "not counted (--power-basis accelerator: as model cards, TDP x device-hours)"
+        acc_source = f"TDP, counted at full power ({ref('power_basis')} accelerator): {tdp_cite}"
+        rest_source = (
+            f"not counted ({ref('power_basis')} accelerator: as model cards, TDP x device-hours)"
+        )
         origin = "flag"
     else:
         acc, rest = tdp * load, tdp * load * (overhead - 1)
         acc_source = f"TDP x load {load:g}: {tdp_cite}"
         rest_source = (
             f"host CPU, memory, network, fans: accelerator x (server overhead {overhead:g} - 1); "
-            "--power-basis accelerator leaves it out"
+            f"{ref('power_basis')} accelerator leaves it out"
         )
         origin = "profile"
     return [

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from costcalc.errors import DataError, InputError, did_you_mean
+from costcalc.errors import DataError, InputError, about, did_you_mean, ref
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -207,8 +207,9 @@ class _DeviceRows(Mapping[str, tuple[PriceRow, ...]]):
 # -- look-ups ---------------------------------------------------------------------------
 
 
-def find_provider(text: str, where: str = "--provider") -> Provider:
-    """A provider by id, name or alias (case-insensitive)."""
+def find_provider(text: str, where: str = "", *, input: str = "provider") -> Provider:
+    """A provider by id, name or alias (case-insensitive); else an error at ``where``, or
+    about input ``input`` (``pue`` takes a provider too)."""
     key = text.strip().lower()
     index: dict[str, str] = {}
     for p in providers().values():
@@ -220,10 +221,11 @@ def find_provider(text: str, where: str = "--provider") -> Provider:
         f"unknown provider '{text}'{did_you_mean(key, index)}; expected one of "
         + ", ".join(sorted(providers())),
         where,
+        input=input,
     )
 
 
-def find_pricing(text: str, where: str = "--pricing") -> str:
+def find_pricing(text: str, where: str = "") -> str:
     """A pricing model: on-demand, spot, 1y or 3y (a few spellings accepted)."""
     key = text.strip().lower()
     key = _PRICING_ALIASES.get(key, key)
@@ -234,21 +236,23 @@ def find_pricing(text: str, where: str = "--pricing") -> str:
         f"{did_you_mean(key, [*PRICING_MODELS, *_PRICING_ALIASES])}; "
         f"expected one of {', '.join(PRICING_MODELS)}",
         where,
+        input="pricing",
     )
 
 
-def _device_name(device: str, where: str) -> str:
+def _device_name(device: str, where: str = "") -> str:
     """The profile name of ``device`` (a name or an alias)."""
     if device in _by_device():
         return device
     from costcalc.hardware import default_catalog
 
-    return default_catalog().get(device, where).name
+    with about("hardware"):
+        return default_catalog().get(device, where or ref("hardware")).name
 
 
 def providers_for(device: str, pricing: str | None = None) -> list[str]:
     """The providers with a price for ``device`` (profile name or alias), sorted."""
-    name = _device_name(device, "--hardware")
+    name = _device_name(device)
     wanted = find_pricing(pricing) if pricing else None
     return sorted({r.provider for r in _by_device().get(name, ()) if wanted in (None, r.pricing)})
 
@@ -276,7 +280,7 @@ def newest_by_provider(device: str, pricing: str = DEFAULT_PRICING) -> dict[str,
 def _cloud_region(region: str) -> Region | None:
     from costcalc.tables import find_region
 
-    found = find_region(region, "--region")
+    found = find_region(region)
     return found if found.kind in ("cloud_region", "cloud_geography") else None
 
 
@@ -288,7 +292,7 @@ def _site(provider: str | None, region: str | None) -> tuple[str | None, Region 
     if cloud is not None:
         if chosen and chosen != cloud.provider:
             raise InputError(
-                f"region '{cloud.id}' belongs to {cloud.provider}, not {chosen}", "--region"
+                f"region '{cloud.id}' belongs to {cloud.provider}, not {chosen}", input="region"
             )
         chosen = cloud.provider
     return chosen, cloud
@@ -312,22 +316,22 @@ def choose_price(
     provider (or the region's provider) has no such price: the message names the providers
     that have one, or says to give the price with ``--price``.
     """
-    name = _device_name(device, "--hardware")
+    name = _device_name(device)
     model = find_pricing(pricing) if pricing else DEFAULT_PRICING
     chosen, cloud = _site(provider, region)
-    where = "--region" if cloud is not None and not provider else "--provider"
+    culprit = "region" if cloud is not None and not provider else "provider"
     every = _by_device().get(name, ())
     if not every:
         raise InputError(
-            f"no cloud price known for {name}; give one with --price (USD per device-hour)",
-            "--hardware",
+            f"no cloud price known for {name}; give one with {ref('price')} (USD per device-hour)",
+            input="hardware",
         )
     rows = [r for r in every if r.pricing == model]
     if not rows:
         have = sorted({r.pricing for r in every})
         raise InputError(
             f"no {model} price known for {name}; the price list has {', '.join(have)}",
-            "--pricing",
+            input="pricing",
         )
     if chosen:
         mine = [r for r in rows if r.provider == chosen]
@@ -336,8 +340,8 @@ def choose_price(
             whose = f"region '{cloud.id}' belongs to {chosen}, and " if cloud else ""
             raise InputError(
                 f"{whose}{chosen} has no {model} price for {name}{_only_at(name)}; "
-                f"providers with one: {', '.join(others)} (or give --price)",
-                where,
+                f"providers with one: {', '.join(others)} (or give {ref('price')})",
+                input=culprit,
             )
         note = ""
         if cloud is not None:

@@ -48,7 +48,7 @@ def as_ran(
     from costcalc.hardware import default_catalog
 
     try:
-        run = runs.find(str(work), "WORK")
+        run = runs.find(str(work), input="work")
     except CostcalcError:
         return None  # the estimator says what is wrong with the name
     if not run.profile:

@@ -139,8 +139,11 @@ def _index() -> dict[str, str]:
     return {key: run.slug for run in catalog().values() for key in (run.slug, *run.aliases)}
 
 
-def find(text: str, where: str = "RUN") -> Run:
-    """A run by slug, alias, or a prefix that names only one run."""
+def find(text: str, where: str = "RUN", *, input: str = "") -> Run:
+    """A run by slug, alias, or a prefix that names only one run; an unknown one is an
+    error at ``where``, or about input ``input`` (``work``) when given."""
+    if input:
+        where = ""
     key = text.strip().lower()
     index = _index()
     if key in index:
@@ -154,10 +157,14 @@ def find(text: str, where: str = "RUN") -> Run:
         return catalog()[matches[0]]
     if len(matches) > 1 and key:
         raise InputError(
-            f"'{text}' could be any of {', '.join(matches)}; give more of the name", where
+            f"'{text}' could be any of {', '.join(matches)}; give more of the name",
+            where,
+            input=input,
         )
     raise InputError(
-        f"unknown run '{text}'{did_you_mean_name(text, names)}; see 'costcalc runs list'", where
+        f"unknown run '{text}'{did_you_mean_name(text, names)}; see 'costcalc runs list'",
+        where,
+        input=input,
     )
 
 

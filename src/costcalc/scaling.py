@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costcalc import workloads, yamlio
-from costcalc.errors import DataError, InputError
+from costcalc.errors import DataError, InputError, given_with, ref
 from costcalc.estimator import estimate
 from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
@@ -37,7 +37,7 @@ def compute_multiplier(improvement: Number, exponent: Number) -> Number:
         raise InputError(
             f"K^E = {improvement:g}^{exponent:g} overflows a 64-bit float; "
             "give a smaller improvement or exponent",
-            "--exponent",
+            input="exponent",
         ) from None
 
 
@@ -68,9 +68,9 @@ def fit_power_law(compute: Any, error: Any) -> Fit:
     x = np.log10(np.asarray(compute, dtype=float))
     y = np.log10(np.asarray(error, dtype=float))
     if len(x) < 3:
-        raise InputError(f"need at least 3 points to fit a power law, got {len(x)}", "--fit")
+        raise InputError(f"need at least 3 points to fit a power law, got {len(x)}", input="fit")
     if np.ptp(x) == 0:
-        raise InputError("all points have the same compute; nothing to fit", "--fit")
+        raise InputError("all points have the same compute; nothing to fit", input="fit")
     slope, intercept = np.polyfit(x, y, 1)
     fitted = intercept + slope * x
     ss_res = float(np.sum((y - fitted) ** 2))
@@ -80,7 +80,7 @@ def fit_power_law(compute: Any, error: Any) -> Fit:
         raise InputError(
             f"the error does not fall with compute in these points (slope {slope:.3g}); "
             "a power law cannot extrapolate to a lower error",
-            "--fit",
+            input="fit",
         )
     return Fit(
         prefactor=float(10**intercept),
@@ -185,13 +185,13 @@ def _needed(fit: Fit, goal: float, errors: list[float]) -> float:
         raise InputError(
             f"the fitted power law needs more than 1e300 FLOP to reach {goal:g} ({span}); "
             "give a higher target",
-            "--target",
+            input="target",
         )
     if log_needed < 0:
         raise InputError(
             f"the fitted power law reaches {goal:g} with less than 1 FLOP ({span}); "
             "give a lower target",
-            "--target",
+            input="target",
         )
     return float(10**log_needed)
 
@@ -240,11 +240,16 @@ def scale(
     if fit is not None:
         if work is not None or improvement is not None or exponent is not None:
             raise InputError(
-                "give a base run with --improvement, or --fit with --target, not both", "--fit"
+                f"give a base run with {ref('improvement')}, or {ref('fit')} with "
+                f"{ref('target')}, not both",
+                input="fit",
             )
         if target is None:
-            raise InputError("--fit needs --target (the error to reach, e.g. 0.05)", "--target")
-        goal = parse_quantity(target, "number", "--target")
+            raise InputError(
+                f"{ref('fit')} needs {ref('target')} (the error to reach, e.g. 0.05)",
+                input="target",
+            )
+        goal = parse_quantity(target, "number", input="target")
         compute, error = read_points(fit)
         result_fit = fit_power_law(compute, error)
         needed = _needed(result_fit, goal, error)
@@ -265,15 +270,18 @@ def scale(
             notes=notes,
         )
     if work is None:
-        raise InputError("give a base (a run name or FLOPs) with --improvement, or --fit", "WORK")
+        raise InputError(
+            f"give a base (a run name or FLOPs) with {ref('improvement')}, or {ref('fit')}",
+            input="work",
+        )
     if improvement is None:
         raise InputError(
-            "--improvement is needed (e.g. 2 for a 2-fold lower error)", "--improvement"
+            f"{ref('improvement')} is needed (e.g. 2 for a 2-fold lower error)", input="improvement"
         )
-    k = parse_quantity(improvement, "number", "--improvement")
+    k = parse_quantity(improvement, "number", input="improvement")
     if exponent is not None:
-        e = parse_quantity(exponent, "number", "--exponent")
-        source, origin = "given with --exponent", "flag"
+        e = parse_quantity(exponent, "number", input="exponent")
+        source, origin = given_with("exponent"), "flag"
     else:
         e, source = workloads.rule("scaling_exponent")
         origin = "default"
@@ -281,7 +289,7 @@ def scale(
     base = estimate(work, **options)
     result = estimate(base.outputs["flops"] * multiplier, **options)
     assumptions = [
-        Assumption("improvement", k, "", f"{k:g}x", "given with --improvement", "flag"),
+        Assumption("improvement", k, "", f"{k:g}x", given_with("improvement"), "flag"),
         Assumption("exponent", e, "", f"compute x K^{e:g}", source, origin),
     ]
     from costcalc.workload_shape import tokens_note

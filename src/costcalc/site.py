@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, given_with, ref
 
 if TYPE_CHECKING:
     from costcalc.profiles import Profile
@@ -70,16 +70,21 @@ def site_pue(pue: Any, region: str | None, provider: str | None) -> SitePue | No
     if pue is not None:
         if not _is_name(pue):
             return None
-        chosen = pricing.find_provider(str(pue), "--pue")
+        chosen = pricing.find_provider(str(pue), input="pue")
         got = pricing.pue_for(chosen.id)
         if got.scope == "industry":
             raise InputError(
-                f"{chosen.id} publishes no PUE; give a number (e.g. --pue 1.2) or a provider "
+                f"{chosen.id} publishes no PUE; give a number (e.g. {ref('pue')} 1.2) or a "
+                "provider "
                 "that does: " + ", ".join(_with_pue()),
-                "--pue",
+                input="pue",
             )
         return SitePue(
-            got.value, f"given with --pue {pue}: {got.label}", "flag", got.scope, f"--pue {pue}"
+            got.value,
+            given_with("pue", f" {pue}: {got.label}"),
+            "flag",
+            got.scope,
+            f"{ref('pue')} {pue}",
         )
     if region is None and provider is None:
         return None
@@ -109,16 +114,16 @@ def _only_in_google_cloud(profile: Profile, provider: str | None, region: str | 
             raise InputError(
                 f"{found} does not sell {profile.name} (Google sells TPUs only in Google "
                 "Cloud); providers with one: gcp",
-                "--provider",
+                input="provider",
             )
     if region is not None:
-        place = find_region(region, "--region")
+        place = find_region(region)
         if place.provider and place.provider != "gcp":
             raise InputError(
                 f"region '{region}' belongs to {place.provider}, which does not sell "
                 f"{profile.name} (Google sells TPUs only in Google Cloud); providers with "
                 "one: gcp",
-                "--region",
+                input="region",
             )
 
 
@@ -149,11 +154,10 @@ def device_price(
         )
     if not listed:
         if provider is not None or pricing_model is not None:
-            flag = "--provider" if provider is not None else "--pricing"
             raise InputError(
-                f"no cloud price known for {profile.name}; give one with --price "
+                f"no cloud price known for {profile.name}; give one with {ref('price')} "
                 "(USD per device-hour)",
-                flag,
+                input="provider" if provider is not None else "pricing",
             )
         if profile.price is None:
             return None
@@ -181,7 +185,7 @@ def cloud_region_of(region: str) -> Region | None:
     """The cloud region (or geography) ``region`` names, None for a country or the world."""
     from costcalc.tables import find_region
 
-    found = find_region(region, "--region")
+    found = find_region(region)
     return found if found.kind in ("cloud_region", "cloud_geography") else None
 
 

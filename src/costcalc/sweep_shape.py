@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from costcalc import shapes
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.results import Assumption
 
 # Output columns a shape adds (after the estimate's outputs): memory per device in GB,
@@ -73,22 +73,23 @@ def build(
     names = [str(v).strip() for v in _split(given["arch"])]
     if any(n.lower() == "all" for n in names):  # every architecture, as --hardware all
         if len(names) > 1:
-            raise InputError("'all' cannot be combined with other architectures", "--arch")
+            raise InputError("'all' cannot be combined with other architectures", input="arch")
         names = sorted({d["name"] for d in ws.architectures()})
     docs = [ws.find(n) for n in names]
     shapes_ = [d["_shape"] for d in docs]
     canonical = tuple(d["name"] for d in docs)
     if len(set(canonical)) != len(canonical):
-        raise InputError(f"an architecture is named twice: {', '.join(names)}", "--arch")
+        raise InputError(f"an architecture is named twice: {', '.join(names)}", input="arch")
     if "tokens" in numeric and work_given:
         raise InputError(
-            "give the compute once: WORK (or --device-hours, --duration), or --arch with --tokens",
-            "--tokens",
+            f"give the compute once: {ref('work')} (or {ref('device_hours')}, {ref('duration')}), "
+            f"or {ref('arch')} with {ref('tokens')}",
+            input="tokens",
         )
     if "seq_len" in numeric:
         numeric["seq_len"] = _whole_values("seq_len", numeric["seq_len"], 1)
         if numeric["seq_len"].max() > ws.MAX_WHOLE:
-            raise InputError(f"expected at most {ws.MAX_WHOLE:.0e} tokens", "--seq-len")
+            raise InputError(f"expected at most {ws.MAX_WHOLE:.0e} tokens", input="seq_len")
     if "zero" in numeric:
         numeric["zero"] = _whole_values("zero", numeric["zero"], 0, 3)
     seqs = numeric.get("seq_len")
@@ -172,7 +173,7 @@ def _cell(shape: shapes.Shape, seq_len: Any, causal: bool, recompute: str) -> di
             micro_batch=1,
         )
     except shapes.ShapeError as e:
-        raise InputError(str(e), "--arch") from None
+        raise InputError(str(e), input="arch") from None
     out = {k: getattr(m, k) for k in shapes.Memory.__annotations__}
     out["f"] = f.model
     out["s"] = seq_len
@@ -187,7 +188,7 @@ def _split(value: Any) -> list[Any]:
     else:
         items = [value]
     if not items or any(not str(v).strip() for v in items):
-        raise InputError(f"empty value in {value!r}; expected a list like a,b,c", "--arch")
+        raise InputError(f"empty value in {value!r}; expected a list like a,b,c", input="arch")
     return items
 
 

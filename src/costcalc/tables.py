@@ -98,7 +98,7 @@ def _region_index() -> dict[str, str]:
     return index
 
 
-def find_region(text: str, where: str = "--region") -> Region:
+def find_region(text: str, where: str = "") -> Region:
     """A region by id, ISO 3166 code (alpha-2 or -3), country name or cloud region id."""
     key = text.strip().lower()
     index = _region_index()
@@ -112,6 +112,7 @@ def find_region(text: str, where: str = "--region") -> Region:
         "expected an ISO country code (IS, USA), a country name or a cloud "
         "region id (us-central1, eu-west-1)",
         where,
+        input="region",
     )
 
 
@@ -167,7 +168,7 @@ def sort_by(
         raise InputError(
             f"unknown column '{column}'{did_you_mean(column, columns)}; "
             f"expected one of {', '.join(columns)}",
-            "--sort",
+            input="sort",
         )
 
     def ordered(item: Any) -> tuple[bool, Any]:
@@ -202,7 +203,7 @@ def region_value(region: Region, column: str) -> Any:
     return getattr(region, column)
 
 
-def _choice(value: str | None, choices: tuple[str, ...], where: str) -> str | None:
+def _choice(value: str | None, choices: tuple[str, ...], name: str) -> str | None:
     if value is None:
         return None
     key = value.strip().lower()
@@ -210,7 +211,7 @@ def _choice(value: str | None, choices: tuple[str, ...], where: str) -> str | No
         raise InputError(
             f"unknown value '{value}'{did_you_mean(key, choices)}; expected one of "
             f"{', '.join(choices)}",
-            where,
+            input=name,
         )
     return key
 
@@ -222,8 +223,8 @@ def list_regions(
     reverse: bool = False,
 ) -> list[Region]:
     """Regions, filtered by cloud provider and kind, sorted by any column."""
-    want_provider = _choice(provider, PROVIDERS, "--provider")
-    want_kind = _choice(kind, REGION_KINDS, "--kind")
+    want_provider = _choice(provider, PROVIDERS, "provider")
+    want_kind = _choice(kind, REGION_KINDS, "kind")
     rows = [
         r
         for r in regions().values()

@@ -16,14 +16,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from costcalc.errors import InputError, did_you_mean, ref
+from costcalc.errors import InputError, about, did_you_mean, ref
 
 _HERE = Path(__file__).resolve().parent
 MAX_TEXT = 200  # longer quantity text is certainly not a quantity
@@ -309,7 +307,7 @@ def parse_quantity(
     zero with an :class:`InputError` about input ``input`` (located as the front end
     spells it), or located at ``where`` (a file's line and key).
     """
-    with _about(input):
+    with about(input):
         value = _parse(text, kind, where or ref(input))
         if value == 0 and not allow_zero:
             raise InputError(f"{str(text).strip()!r} must be greater than zero", where, input=input)
@@ -323,7 +321,7 @@ def parse_one_of(
 
     A unit is required (a bare number would be ambiguous).
     """
-    with _about(input):
+    with about(input):
         where = where or ref(input)
         shown = str(text).strip()
         match = _SIMPLE.match(_PFS_DAY.sub("pfs_day", _thousands(shown, where)))
@@ -337,16 +335,6 @@ def parse_one_of(
                 continue
         nouns = ", ".join(KINDS[k].noun for k in kinds[:-1]) + " or " + KINDS[kinds[-1]].noun
         raise InputError(f"{shown!r} is not {nouns}; expected e.g. {examples}", where)
-
-
-@contextmanager
-def _about(input: str) -> Iterator[None]:
-    """Errors raised within are about input ``input`` (front ends relocate by it)."""
-    try:
-        yield
-    except InputError as e:
-        e.input = e.input or input
-        raise
 
 
 # "1,000", "10,000.5", "-1,234,567 USD": commas that group digits by three.

@@ -27,7 +27,6 @@ from costcalc.errors import InputError, did_you_mean
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 20  # nested parentheses and "not"s
-WHERE = "--where"
 
 
 @dataclass(frozen=True)
@@ -72,13 +71,14 @@ class _Tok:
 
 
 def _fail(text: str, message: str) -> InputError:
-    return InputError(f"{message} in {text!r}", WHERE)
+    return InputError(f"{message} in {text!r}", input="where")
 
 
 def tokenize(text: str) -> list[_Tok]:
     if len(text) > MAX_LENGTH:
         raise InputError(
-            f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}", WHERE
+            f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}",
+            input="where",
         )
     out: list[_Tok] = []
     pos = 0
@@ -224,7 +224,7 @@ class _Parser:
         if spec is None:
             hint = did_you_mean(tok.text, self.fields)
             raise InputError(
-                f"unknown field '{tok.text}'{hint}; fields: {', '.join(self.fields)}", WHERE
+                f"unknown field '{tok.text}'{hint}; fields: {', '.join(self.fields)}", input="where"
             )
         return spec
 
@@ -240,7 +240,8 @@ class _Parser:
             if label not in spec.labels:
                 hint = did_you_mean(label, spec.labels)
                 raise InputError(
-                    f"{key} has no value '{label}'{hint}; it has {', '.join(spec.labels)}", WHERE
+                    f"{key} has no value '{label}'{hint}; it has {', '.join(spec.labels)}",
+                    input="where",
                 )
             code = spec.labels.index(label)
             if op == "==":
@@ -258,13 +259,15 @@ class _Parser:
 
         shown = f"{tok.text} {tok.unit}".strip()
         if not tok.unit:  # in the field's unit; "1M" and "10,000" read as everywhere else
-            value = parse_quantity(tok.text, "number", WHERE, allow_zero=True)
+            value = parse_quantity(tok.text, "number", input="where", allow_zero=True)
         else:
-            value = parse_quantity(f"{tok.text} {tok.unit}", spec.kind, WHERE, allow_zero=True)
+            value = parse_quantity(
+                f"{tok.text} {tok.unit}", spec.kind, input="where", allow_zero=True
+            )
             if spec.unit and spec.unit != "%":
                 value = float(convert(value, spec.unit))
         if not math.isfinite(value):
-            raise InputError(f"{shown!r} is too large: it overflows a 64-bit float", WHERE)
+            raise InputError(f"{shown!r} is too large: it overflows a 64-bit float", input="where")
         return value
 
 
@@ -301,7 +304,7 @@ def compile_where(text: str, fields: Mapping[str, Field]) -> Mask:
     Categorical columns are given to the function as integer codes into their labels.
     """
     if not text.strip():
-        raise InputError("empty expression; expected e.g. 'cost_usd < 1e6'", WHERE)
+        raise InputError("empty expression; expected e.g. 'cost_usd < 1e6'", input="where")
     parser = _Parser(text, fields)
     mask = parser.parse_or()
     parser.expect_end()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import shapes
-from costcalc.errors import DataError, InputError, did_you_mean, ref
+from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
 from costcalc.inputs import INPUTS
 from costcalc.results import Assumption
 from costcalc.units import factor, parse_quantity
@@ -76,15 +76,17 @@ def _load(directory: str) -> dict[str, dict[str, Any]]:
     try:
         return shapes.load_architectures(directory)
     except shapes.ShapeError as e:
-        raise InputError(str(e), "--arch") from None
+        raise InputError(str(e), input="arch") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{directory}: cannot read the architectures ({e})", "--arch") from None
+        raise InputError(
+            f"{directory}: cannot read the architectures ({e})", input="arch"
+        ) from None
     except Exception as e:  # a YAML syntax error in a user's file
         import yaml
 
         if isinstance(e, yaml.YAMLError):
             first = str(e).splitlines()[0]
-            raise InputError(f"{directory}: not valid YAML: {first}", "--arch") from None
+            raise InputError(f"{directory}: not valid YAML: {first}", input="arch") from None
         raise
 
 
@@ -180,7 +182,7 @@ def architectures() -> list[dict[str, Any]]:
     return [seen[k] for k in sorted(seen)]
 
 
-def find(name: str, where: str = "--arch") -> dict[str, Any]:
+def find(name: str, where: str = "") -> dict[str, Any]:
     text = str(name).strip()
     found = catalog()
     for key in (text, text.lower()):
@@ -191,6 +193,7 @@ def find(name: str, where: str = "--arch") -> dict[str, Any]:
         f"no architecture {text!r}{hint}; see 'costcalc arch list' (or write your own as "
         f"YAML in {_user_dir_text()})",
         where,
+        input="arch",
     )
 
 
@@ -242,12 +245,13 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _whole(value: Any, name: str, *, zero: bool = False) -> int:
-    flag = INPUTS[name].flag
-    number = parse_quantity(value, "count", flag, allow_zero=zero)
+    number = parse_quantity(value, "count", input=name, allow_zero=zero)
     if not float(number).is_integer():
-        raise InputError(f"expected a whole number, got {value!r}", flag)
+        raise InputError(f"expected a whole number, got {value!r}", input=name)
     if number > MAX_WHOLE:
-        raise InputError(f"{value!r} is more than {MAX_WHOLE:.0e}; expected a model's shape", flag)
+        raise InputError(
+            f"{value!r} is more than {MAX_WHOLE:.0e}; expected a model's shape", input=name
+        )
     return int(number)
 
 
@@ -257,15 +261,15 @@ def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
         hint = did_you_mean(text, choices)
         raise InputError(
             f"expected {', '.join(choices[:-1])} or {choices[-1]}, got {value!r}{hint}",
-            INPUTS[name].flag,
+            input=name,
         )
     return text
 
 
-def _flag_of(message: str, default: str) -> str:
-    """The flag a shapes.ShapeError is about: its message starts with the field's name."""
+def _input_of(message: str, default: str) -> str:
+    """The input a shapes.ShapeError is about: its message starts with the field's name."""
     word = message.split(" ", 1)[0].rstrip(":")
-    return INPUTS[word].flag if word in INPUTS and word in KEYS else default
+    return word if word in INPUTS and word in KEYS else default
 
 
 def _assumption(name: str, text: str, source: str, origin: str, value: Any = 0.0) -> Assumption:
@@ -301,12 +305,12 @@ class ShapeWorkload(Workload):
         self.peak = peak
         if self.throughput is None and self.step is None:
             return None
-        flag = "--throughput" if self.throughput is not None else "--step-time"
+        name = "throughput" if self.throughput is not None else "step_time"
         if utilization is not None:
             raise InputError(
-                f"give the utilization or a measured throughput, not both (--utilization "
-                f"{utilization} and {flag}): the throughput implies the utilization",
-                flag,
+                f"give the utilization or a measured throughput, not both ({ref('utilization')} "
+                f"{utilization} and {ref(name)}): the throughput implies the utilization",
+                input=name,
             )
         if self.throughput is not None:
             per_device = self.throughput
@@ -318,9 +322,9 @@ class ShapeWorkload(Workload):
             raise InputError(
                 f"{per_device:.4g} tokens/s per device of {self.arch or 'this shape'} is "
                 f"{self.per_token.model * per_device:.4g} FLOP/s, {mfu:.0%} of the peak "
-                f"{peak / 1e12:.4g} TFLOPS; expected at most 100% (check {flag} and the "
+                f"{peak / 1e12:.4g} TFLOPS; expected at most 100% (check {ref(name)} and the "
                 "hardware)",
-                flag,
+                input=name,
             )
         self.notes.append(
             f"throughput: {per_device:.4g} tokens/s per device measured ({self.measured_source})"
@@ -357,9 +361,10 @@ class ShapeWorkload(Workload):
         tp, pp = self.layout["tp"], self.layout["pp"]
         if devices % (tp * pp):
             raise InputError(
-                f"--devices {devices:g} is not a multiple of --tp {tp} x --pp {pp}; the "
+                f"{ref('devices')} {devices:g} is not a multiple of {ref('tp')} {tp} x "
+                f"{ref('pp')} {pp}; the "
                 "data-parallel ranks are devices / (tp x pp)",
-                "--devices",
+                input="devices",
             )
         dp = int(devices // (tp * pp))
         m = self._memory(dp)
@@ -439,15 +444,19 @@ class ShapeWorkload(Workload):
                 + (
                     f"{fewest:g}"
                     if fewest is not None
-                    else "none at this tp/pp (try --zero 3, a larger --tp or --pp, or "
-                    "--recompute full)"
+                    else f"none at this tp/pp (try {ref('zero')} 3, a larger {ref('tp')} or "
+                    f"{ref('pp')}, or {ref('recompute')} full)"
                 )
             )
             if not mem["fits"]:
                 notes.append(
                     f"warning: {total} per device does not fit in {bytes_text(memory)} "
                     f"({hardware}); the run is not feasible as laid out"
-                    + (f"; at least {fewest:g} devices are needed (--devices)" if fewest else "")
+                    + (
+                        f"; at least {fewest:g} devices are needed ({ref('devices')})"
+                        if fewest
+                        else ""
+                    )
                 )
         from costcalc.workloads import threshold_notes
 
@@ -482,16 +491,16 @@ def resolve(
     unknown = set(given) - set(KEYS)
     if unknown:
         raise TypeError(f"unexpected shape inputs: {sorted(unknown)}")
-    for name, flag in (
-        (flops_per_param_token, "--flops-per-param-token"),
-        (active_params, "--active-params"),
-        (bytes_per_param, "--bytes-per-param"),
+    for value, name in (
+        (flops_per_param_token, "flops_per_param_token"),
+        (active_params, "active_params"),
+        (bytes_per_param, "bytes_per_param"),
     ):
-        if name is not None:
+        if value is not None:
             raise InputError(
                 "the shape counts FLOPs and memory itself (attention, active experts, "
-                f"memory by part); drop {flag}",
-                flag,
+                f"memory by part); drop {ref(name)}",
+                input=name,
             )
     from costcalc import workloads
 
@@ -499,7 +508,8 @@ def resolve(
     named_run = workloads._names_a_run(work)
     if named_run and tokens is not None:
         raise InputError(
-            f"{work!r} is a reference run with its own compute; drop --tokens", "--tokens"
+            f"{work!r} is a reference run with its own compute; drop {ref('tokens')}",
+            input="tokens",
         )
     # a reference run gives the compute (and its assumptions); the shape the memory
     base = workloads.resolve(work if named_run else None, repeats=repeats)
@@ -534,10 +544,10 @@ def resolve(
     else:
         missing = [n for n in ("layers", "d_model", "heads", "vocab") if n not in fields]
         if missing:
-            flags = ", ".join(INPUTS[n].flag for n in missing)
+            names = ", ".join(ref(n) for n in missing)
             raise InputError(
-                f"a shape by hand needs {flags} (or --arch NAME, see 'costcalc arch list')",
-                INPUTS[missing[0]].flag,
+                f"a shape by hand needs {names} (or {ref('arch')} NAME, see 'costcalc arch list')",
+                input=missing[0],
             )
         fields.setdefault("ffn", 4 * fields["d_model"])
         template = shapes.Shape(layers=1, d_model=1, heads=1, ffn=1, vocab=1)
@@ -563,15 +573,15 @@ def resolve(
         overrides: dict[str, Any] = dict(fields)
         shape = replace(template, **overrides) if overrides else template
     except shapes.ShapeError as e:
-        raise InputError(_both(str(e)), _flag_of(str(e), "--arch")) from None
+        raise InputError(_both(str(e)), input=_input_of(str(e), "arch")) from None
     if fields:
-        shown = ", ".join(f"{INPUTS[k].flag} {v}" for k, v in fields.items())
+        shown = ", ".join(f"{ref(k)} {v}" for k, v in fields.items())
         assumptions.append(_assumption("shape", shown, "given by hand", "flag"))
 
     # Sequence length, recomputation, layout, fine-tuning.
     if given.get("seq_len") is not None:
         seq_len = _whole(given["seq_len"], "seq_len")
-        seq_source, seq_origin = "given with --seq-len", "flag"
+        seq_source, seq_origin = given_with("seq_len"), "flag"
     else:
         seq_len = shape.seq_len
         seq_source = (
@@ -582,7 +592,7 @@ def resolve(
                 else ""
             )
             if arch_doc is not None
-            else "default (no --seq-len)"
+            else f"default (no {ref('seq_len')})"
         )
         seq_origin = "default"
     shape = replace(shape, seq_len=seq_len) if shape.learned_positions else shape
@@ -597,18 +607,18 @@ def resolve(
         else:
             layout[name] = DEFAULTS[name]
     if layout["zero"] not in (0, 1, 2, 3):
-        raise InputError(f"expected 0, 1, 2 or 3, got {given['zero']!r}", "--zero")
+        raise InputError(f"expected 0, 1, 2 or 3, got {given['zero']!r}", input="zero")
     if shape.heads % layout["tp"]:
         raise InputError(
-            f"--tp {layout['tp']} does not divide the {shape.heads} heads (--heads "
+            f"{ref('tp')} {layout['tp']} does not divide the {shape.heads} heads ({ref('heads')} "
             f"{shape.heads}): each tensor-parallel rank takes whole heads",
-            "--tp",
+            input="tp",
         )
     if layout["pp"] > shape.layers + shape.encoder_layers:
         raise InputError(
-            f"--pp {layout['pp']} is more than the {shape.layers} layers (--layers "
+            f"{ref('pp')} {layout['pp']} is more than the {shape.layers} layers ({ref('layers')} "
             f"{shape.layers}): each pipeline stage takes whole layers",
-            "--pp",
+            input="pp",
         )
     for name in ("recompute", "tp", "pp", "zero", "micro_batch"):
         value = recompute if name == "recompute" else layout[name]
@@ -617,7 +627,7 @@ def resolve(
             _assumption(
                 name,
                 str(value),
-                f"given with {INPUTS[name].flag}" if from_flag else DEFAULT_SOURCES[name],
+                given_with(name) if from_flag else DEFAULT_SOURCES[name],
                 "flag" if from_flag else "default",
                 value,
             )
@@ -629,15 +639,16 @@ def resolve(
     if given.get("lora_rank") is not None:
         if finetune not in ("lora", "qlora"):
             raise InputError(
-                "--lora-rank applies to --finetune lora or qlora (got full training)",
-                "--lora-rank",
+                f"{ref('lora_rank')} applies to {ref('finetune')} lora or qlora (got full "
+                "training)",
+                input="lora_rank",
             )
         rank = _whole(given["lora_rank"], "lora_rank")
         if rank > shape.d_model:  # a rank above the width factors nothing
             raise InputError(
                 f"LoRA rank {rank} is above the model width d_model {shape.d_model}; "
                 "typical ranks are 4 to 256",
-                "--lora-rank",
+                input="lora_rank",
             )
 
     # FLOPs per token.
@@ -651,7 +662,7 @@ def resolve(
             )
             trainable = float(shapes.lora_params(shape, rank))
     except shapes.ShapeError as e:
-        raise InputError(_both(str(e)), _flag_of(str(e), "--arch")) from None
+        raise InputError(_both(str(e)), input=_input_of(str(e), "arch")) from None
     p = shapes.params(shape)
 
     # A reference run's own model against the shape: another model is a contradiction.
@@ -660,21 +671,23 @@ def resolve(
 
         run = runs.find(str(work_text))
         if run.params and abs(run.params - p.total) > PARAMS_TOLERANCE * p.total:
-            what = f"--arch {arch_doc['name']}" if arch_doc is not None else "the shape given"
+            what = (
+                f"{ref('arch')} {arch_doc['name']}" if arch_doc is not None else "the shape given"
+            )
             raise InputError(
                 f"run {run.slug} has {count_text(run.params)} parameters, {what} "
                 f"{count_text(p.total)}: not the same model; drop one",
-                "--arch" if arch_doc is not None else "--layers",
+                input="arch" if arch_doc is not None else "layers",
             )
 
     # --params against the shape.
-    n_params = parse_quantity(params, "count", "--params") if params is not None else None
+    n_params = parse_quantity(params, "count", input="params") if params is not None else None
     if n_params is not None and abs(n_params - p.total) > PARAMS_TOLERANCE * p.total:
-        what = f"--arch {arch_doc['name']}" if arch_doc is not None else "the shape given"
+        what = f"{ref('arch')} {arch_doc['name']}" if arch_doc is not None else "the shape given"
         raise InputError(
-            f"--params {params} contradicts {what}, which has {count_text(p.total)} "
+            f"{ref('params')} {params} contradicts {what}, which has {count_text(p.total)} "
             f"parameters ({(n_params / p.total - 1):+.0%}); drop one",
-            "--params",
+            input="params",
         )
     assumptions.append(
         _assumption(
@@ -705,11 +718,14 @@ def resolve(
     n_tokens = None
     if tokens is not None:
         if work is not None:
-            raise InputError("give the compute once: WORK, or --arch with --tokens", "--tokens")
-        n_tokens = parse_quantity(tokens, "count", "--tokens")
+            raise InputError(
+                f"give the compute once: {ref('work')}, or {ref('arch')} with {ref('tokens')}",
+                input="tokens",
+            )
+        n_tokens = parse_quantity(tokens, "count", input="tokens")
         out_work = per_token.model * n_tokens
         assumptions.append(
-            _assumption("tokens", count_text(n_tokens), "given with --tokens", "flag", n_tokens)
+            _assumption("tokens", count_text(n_tokens), given_with("tokens"), "flag", n_tokens)
         )
     six = 6.0 * (p.active - p.embedding - p.output)
     extra = per_token.model / six - 1 if six else 0.0
@@ -742,23 +758,30 @@ def resolve(
     if given.get("throughput") is not None:
         if given.get("step_time") is not None:
             raise InputError(
-                "give the throughput once: --throughput, or --step-time with --batch-tokens",
-                "--step-time",
+                f"give the throughput once: {ref('throughput')}, or {ref('step_time')} with "
+                f"{ref('batch_tokens')}",
+                input="step_time",
             )
-        throughput = parse_quantity(given["throughput"], "token_rate", "--throughput")
-        measured = f"given with --throughput {given['throughput']}"
+        throughput = parse_quantity(given["throughput"], "token_rate", input="throughput")
+        measured = f"given with {ref('throughput')} {given['throughput']}"
     elif given.get("step_time") is not None:
         if given.get("batch_tokens") is None:
             raise InputError(
-                "--step-time needs --batch-tokens (tokens per step over all devices)",
-                "--batch-tokens",
+                f"{ref('step_time')} needs {ref('batch_tokens')} (tokens per step over all "
+                "devices)",
+                input="batch_tokens",
             )
-        seconds = parse_quantity(given["step_time"], "time", "--step-time")
-        batch = parse_quantity(given["batch_tokens"], "count", "--batch-tokens")
+        seconds = parse_quantity(given["step_time"], "time", input="step_time")
+        batch = parse_quantity(given["batch_tokens"], "count", input="batch_tokens")
         step = (seconds, batch)
-        measured = f"--batch-tokens {given['batch_tokens']} per --step-time {given['step_time']}"
+        measured = (
+            f"{ref('batch_tokens')} {given['batch_tokens']} per {ref('step_time')} "
+            f"{given['step_time']}"
+        )
     elif given.get("batch_tokens") is not None:
-        raise InputError("--batch-tokens applies with --step-time", "--batch-tokens")
+        raise InputError(
+            f"{ref('batch_tokens')} applies with {ref('step_time')}", input="batch_tokens"
+        )
 
     job = ShapeWorkload(
         out_work,
@@ -832,9 +855,10 @@ def tokens_note(estimate: Any, what: str) -> list[str]:
 
 
 def _both(message: str) -> str:
-    """A shapes.ShapeError's message with the field names spelled as flags."""
+    """A shapes.ShapeError's message with the field names spelled as the front end does
+    (flags on the command line)."""
     import re
 
     for name in SHAPE_FIELDS:
-        message = re.sub(rf"\b{name}\b(?= )", INPUTS[name].flag, message, count=1)
+        message = re.sub(rf"\b{name}\b(?= )", ref(name), message, count=1)
     return message

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, given_with, ref
 from costcalc.results import Assumption
 from costcalc.units import convert, factor, parse_quantity
 
@@ -168,7 +168,7 @@ def _memory_notes(
     if devices < floor:
         notes.append(
             f"warning: {devices:g} device{'s' if devices != 1 else ''} cannot hold the "
-            f"training state; at least {floor:g} are needed (--devices)"
+            f"training state; at least {floor:g} are needed ({ref('devices')})"
         )
     return notes
 
@@ -214,26 +214,29 @@ def resolve(
     (A model's shape is counted by costcalc.workload_shape.resolve instead.)"""
     assumptions: list[Assumption] = []
     notes: list[str] = []
-    n_params = parse_quantity(params, "count", "--params") if params is not None else None
+    n_params = parse_quantity(params, "count", input="params") if params is not None else None
     n_active = (
-        parse_quantity(active_params, "count", "--active-params")
+        parse_quantity(active_params, "count", input="active_params")
         if active_params is not None
         else None
     )
-    n_tokens = parse_quantity(tokens, "count", "--tokens") if tokens is not None else None
+    n_tokens = parse_quantity(tokens, "count", input="tokens") if tokens is not None else None
     if n_active is not None:
         if n_params is None:
             raise InputError(
-                "--active-params needs --params (the total, which sets the memory)",
-                "--active-params",
+                f"{ref('active_params')} needs {ref('params')} (the total, which sets the memory)",
+                input="active_params",
             )
         if n_active > n_params:
             raise InputError(
                 f"{active_params!r} active parameters is more than the {params!r} in total",
-                "--active-params",
+                input="active_params",
             )
     if flops_per_param_token is not None and n_tokens is None:
-        raise InputError("--flops-per-param-token applies to --params with --tokens", "--tokens")
+        raise InputError(
+            f"{ref('flops_per_param_token')} applies to {ref('params')} with {ref('tokens')}",
+            input="tokens",
+        )
 
     out_work = work
     if _names_a_run(work):
@@ -241,9 +244,10 @@ def resolve(
 
         if n_tokens is not None:
             raise InputError(
-                f"{work!r} is a reference run with its own compute; drop --tokens", "--tokens"
+                f"{work!r} is a reference run with its own compute; drop {ref('tokens')}",
+                input="tokens",
             )
-        run = runs.find(str(work), "WORK")
+        run = runs.find(str(work), input="work")
         out_work = run.compute
         assumptions.append(
             _assumption(
@@ -262,14 +266,19 @@ def resolve(
             )
     elif n_tokens is not None:
         if work is not None:
-            raise InputError("give the compute once: WORK, or --params with --tokens", "--tokens")
+            raise InputError(
+                f"give the compute once: {ref('work')}, or {ref('params')} with {ref('tokens')}",
+                input="tokens",
+            )
         if n_params is None:
             raise InputError(
-                "--tokens needs --params (e.g. --params 70B --tokens 1.4T)", "--params"
+                f"{ref('tokens')} needs {ref('params')} "
+                f"(e.g. {ref('params')} 70B {ref('tokens')} 1.4T)",
+                input="params",
             )
         if flops_per_param_token is not None:
-            k = parse_quantity(flops_per_param_token, "number", "--flops-per-param-token")
-            k_source = "given with --flops-per-param-token"
+            k = parse_quantity(flops_per_param_token, "number", input="flops_per_param_token")
+            k_source = f"given with {ref('flops_per_param_token')}"
             if k == rule("flops_per_param_token_recompute")[0]:
                 k_source += "; " + rule("flops_per_param_token_recompute")[1]
             k_origin = "flag"
@@ -281,15 +290,15 @@ def resolve(
         which = "N active" if n_active is not None else "N"
         assumptions += [
             _assumption("compute_rule", f"{k:g} x {which} x D FLOP", k_source, k_origin, k),
-            _assumption("params", count_text(n_params), "given with --params", "flag", n_params),
-            _assumption("tokens", count_text(n_tokens), "given with --tokens", "flag", n_tokens),
+            _assumption("params", count_text(n_params), given_with("params"), "flag", n_params),
+            _assumption("tokens", count_text(n_tokens), given_with("tokens"), "flag", n_tokens),
         ]
         if n_active is not None:
             assumptions.append(
                 _assumption(
                     "active_params",
                     count_text(n_active),
-                    "given with --active-params (mixture of experts: FLOPs use the active "
+                    f"given with {ref('active_params')} (mixture of experts: FLOPs use the active "
                     "parameters, memory the total)",
                     "flag",
                     n_active,
@@ -297,14 +306,14 @@ def resolve(
             )
     elif n_params is not None:
         assumptions.append(
-            _assumption("params", count_text(n_params), "given with --params", "flag", n_params)
+            _assumption("params", count_text(n_params), given_with("params"), "flag", n_params)
         )
 
     job = Workload(out_work, params=n_params, assumptions=assumptions, notes=notes)
     if n_params is not None:
         if bytes_per_param is not None:
-            job.bytes_per_param = parse_quantity(bytes_per_param, "number", "--bytes-per-param")
-            job.bytes_source = "given with --bytes-per-param"
+            job.bytes_per_param = parse_quantity(bytes_per_param, "number", input="bytes_per_param")
+            job.bytes_source = f"given with {ref('bytes_per_param')}"
             origin = "flag"
         else:
             job.bytes_per_param, job.bytes_source = rule("bytes_per_param")
@@ -319,16 +328,19 @@ def resolve(
             )
         )
     elif bytes_per_param is not None:
-        raise InputError("--bytes-per-param needs --params (or a run name)", "--bytes-per-param")
+        raise InputError(
+            f"{ref('bytes_per_param')} needs {ref('params')} (or a run name)",
+            input="bytes_per_param",
+        )
     if repeats is not None:
-        job.repeats = parse_quantity(repeats, "count", "--repeats")
+        job.repeats = parse_quantity(repeats, "count", input="repeats")
         if not job.repeats.is_integer():
-            raise InputError(f"expected a whole number of runs, got {repeats!r}", "--repeats")
+            raise InputError(f"expected a whole number of runs, got {repeats!r}", input="repeats")
         assumptions.append(
             _assumption(
                 "repeats",
                 f"{job.repeats:g} runs",
-                "given with --repeats: the outputs are totals",
+                f"given with {ref('repeats')}: the outputs are totals",
                 "flag",
                 job.repeats,
             )
