@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import TypeVar
+from typing import Annotated, TypeVar
+
+import typer
 
 from costcalc.cli import color_stdout
 
@@ -21,6 +23,10 @@ class ListFormat(str, Enum):
 class ShowFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+ListFormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+ShowFormatOption = Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
 def write_list(

@@ -67,6 +67,12 @@ def core_options(ctx: typer.Context, *cli_only: str) -> dict[str, Any]:
     return dict(options, catalog=ws.catalog(), settings=ws.settings())
 
 
+def option(help: str, *names: str, **more: Any) -> Any:
+    """A typer option named ``names`` (else after its parameter) that shows no default:
+    the default is said in ``help`` where there is one."""
+    return typer.Option(*names, help=help, show_default=False, **more)
+
+
 def emit(render: Callable[..., str], result: Any, output_format: Format) -> None:
     """``render(result, format)`` to stdout; a table on a terminal as rich tables."""
     if output_format is Format.table and sys.stdout.isatty() and "NO_COLOR" not in os.environ:

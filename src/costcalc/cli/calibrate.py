@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from costcalc.cli._options import option
+
 
 def _progress(message: str) -> None:
     sys.stderr.write(f"costcalc calibrate: {message}\n")
@@ -27,12 +29,11 @@ def calibrate(
     ] = 10.0,
     output: Annotated[
         str | None,
-        typer.Option(
+        option(
+            "Write the profile here instead of <config dir>/profiles/local.yaml "
+            "(config dir: $COSTCALC_CONFIG_DIR or the platform's user config directory).",
             "--output",
             "-o",
-            help="Write the profile here instead of <config dir>/profiles/local.yaml "
-            "(config dir: $COSTCALC_CONFIG_DIR or the platform's user config directory).",
-            show_default=False,
         ),
     ] = None,
     force: Annotated[

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli._options import PanelCommand
+from costcalc.cli._options import PanelCommand, option
 
 
 class Format(str, Enum):
@@ -31,22 +31,16 @@ def check(
     ctx: typer.Context,
     plan: Annotated[
         str | None,
-        typer.Option(
-            "--plan",
-            "-p",
-            help="Plan file (default: costcalc.yaml in the current directory).",
-            show_default=False,
-        ),
+        option("Plan file (default: costcalc.yaml in the current directory).", "--plan", "-p"),
     ] = None,
     baseline: Annotated[
         str | None,
-        typer.Option(
-            "--baseline",
-            "-b",
-            help="An older plan, a report of 'costcalc check --format json', or git:REF "
+        option(
+            "An older plan, a report of 'costcalc check --format json', or git:REF "
             "(the plan at a git ref: git:main, git:HEAD~1): show the change, the inputs "
             "that changed, and check max_increase budgets.",
-            show_default=False,
+            "--baseline",
+            "-b",
         ),
     ] = None,
     output_format: Annotated[
