@@ -52,10 +52,6 @@ class Region:
 
 @cache
 def regions() -> dict[str, Region]:
-    return _read_regions()
-
-
-def _read_regions() -> dict[str, Region]:
     return {id: _region(id) for id in _region_rows()}
 
 
@@ -128,10 +124,6 @@ class PueValue:
 
 @cache
 def pue_values() -> dict[str, PueValue]:
-    return _read_pue_values()
-
-
-def _read_pue_values() -> dict[str, PueValue]:
     return {
         row["id"]: PueValue(
             row["id"], row["name"], float(row["pue"]), row["year"], row["source"], row["url"]
