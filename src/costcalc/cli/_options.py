@@ -224,6 +224,18 @@ def _shape_inputs() -> tuple[str, ...]:
 
 
 SHAPE_INPUTS = _shape_inputs()
+
+
+def workload_command(app: typer.Typer) -> Callable[[Callable[..., Any]], Any]:
+    """Register on ``app`` a command that prices a workload (budget, scale): help in
+    panels, and the options of the model's inputs and of its shape."""
+
+    def register(command: Callable[..., Any]) -> Any:
+        return app.command(cls=PanelCommand)(with_inputs(*MODEL_INPUTS, *SHAPE_INPUTS)(command))
+
+    return register
+
+
 OutputFormat = Annotated[
     Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel="Output")
 ]

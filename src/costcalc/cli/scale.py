@@ -11,8 +11,7 @@ from costcalc.cli import _options as o
 cli = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
-@cli.command(cls=o.PanelCommand)
-@o.with_inputs(*o.MODEL_INPUTS, *o.SHAPE_INPUTS)
+@o.workload_command(cli)
 def scale(
     ctx: typer.Context,
     work: Annotated[
