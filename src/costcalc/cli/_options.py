@@ -3,7 +3,6 @@ common plumbing: options passed on by name, output to a rich table on a terminal
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -75,7 +74,9 @@ def option(help: str, *names: str, **more: Any) -> Any:
 
 def emit(render: Callable[..., str], result: Any, output_format: Format) -> None:
     """``render(result, format)`` to stdout; a table on a terminal as rich tables."""
-    if output_format is Format.table and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+    from costcalc.cli import color_stdout
+
+    if output_format is Format.table and color_stdout():
         from rich.console import Console
 
         render(result, output_format.value, Console())

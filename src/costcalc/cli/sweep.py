@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ import typer
 
 from costcalc import inputs as registry
 from costcalc.cli import _options as o
+from costcalc.cli import color_stdout
 
 
 class Format(str, Enum):
@@ -120,7 +120,7 @@ def _emit(
     try:
         if output_format == "table" and output is None:
             limit = prepared.query.top or render_sweep.TABLE_ROWS
-            if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+            if color_stdout():
                 from rich.console import Console
 
                 render_sweep.render_table(prepared, limit, Console())
