@@ -7,9 +7,8 @@ from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Annotated, TypeVar
 
-import typer
-
 from costcalc.cli import color_stdout
+from costcalc.cli._options import format_option
 
 T = TypeVar("T")
 
@@ -25,8 +24,8 @@ class ShowFormat(str, Enum):
     json = "json"
 
 
-ListFormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
-ShowFormatOption = Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")]
+ListFormatOption = Annotated[ListFormat, format_option()]
+ShowFormatOption = Annotated[ShowFormat, format_option()]
 
 
 def write_list(

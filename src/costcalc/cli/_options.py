@@ -72,6 +72,11 @@ def option(help: str, *names: str, **more: Any) -> Any:
     return typer.Option(*names, help=help, show_default=False, **more)
 
 
+def format_option(help: str = "Output format.", **more: Any) -> Any:
+    """The --format (-f) option; its choices are the command's Format enum."""
+    return typer.Option("--format", "-f", help=help, **more)
+
+
 def emit(render: Callable[..., str], result: Any, output_format: Format) -> None:
     """``render(result, format)`` to stdout; a table on a terminal as rich tables."""
     from costcalc.cli import color_stdout
@@ -237,6 +242,4 @@ def workload_command(app: typer.Typer) -> Callable[[Callable[..., Any]], Any]:
     return register
 
 
-OutputFormat = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel="Output")
-]
+OutputFormat = Annotated[Format, format_option(rich_help_panel="Output")]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from costcalc.cli import command_app
 from costcalc.cli._options import option
 
 
@@ -15,7 +16,7 @@ def _progress(message: str) -> None:
     sys.stderr.flush()
 
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
 @cli.command()

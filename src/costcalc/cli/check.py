@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli._options import PanelCommand, option
+from costcalc.cli import command_app
+from costcalc.cli._options import PanelCommand, format_option, option
 
 
 class Format(str, Enum):
@@ -23,7 +24,7 @@ class Format(str, Enum):
     html = "html"
 
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
 @cli.command(cls=PanelCommand)
@@ -45,12 +46,10 @@ def check(
     ] = None,
     output_format: Annotated[
         Format,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table; markdown (PR comment); github (annotations, the Markdown summary "
+        format_option(
+            "table; markdown (PR comment); github (annotations, the Markdown summary "
             "to $GITHUB_STEP_SUMMARY, verdict/cost_usd/co2e_kg to $GITHUB_OUTPUT); json; "
-            "hf-card; latex; gitlab (Code Quality JSON); html (a self-contained page).",
+            "hf-card; latex; gitlab (Code Quality JSON); html (a self-contained page)."
         ),
     ] = Format.table,
     strict: Annotated[

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import color_stdout
+from costcalc.cli import color_stdout, command_app
 from costcalc.cli._catalog import ListFormat, ListFormatOption
 from costcalc.cli._options import option
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 RULE = (
     "the newest on-demand price of a hyperscaler (aws, gcp, azure, oracle), else the median "

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from costcalc.cli import _options as o
+from costcalc.cli import command_app
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
 @o.workload_command(cli)

@@ -10,7 +10,7 @@ import typer
 
 from costcalc import inputs as registry
 from costcalc.cli import _options as o
-from costcalc.cli import color_stdout
+from costcalc.cli import color_stdout, command_app
 
 
 class Format(str, Enum):
@@ -21,7 +21,7 @@ class Format(str, Enum):
     parquet = "parquet"
 
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 # The sweep axes that are options (declared in costcalc.inputs; flops is WORK).
 SWEEP_FLAGS = tuple(name for name in registry.accepted(registry.SWEEP) if name != "flops")
 
@@ -65,7 +65,7 @@ def sweep(
         o.option("Keep the Pareto front (minimised): cost_usd,wall_clock_hours.", "--pareto"),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format (parquet needs pyarrow).")
+        Format, o.format_option("Output format (parquet needs pyarrow).")
     ] = Format.table,
     output: Annotated[
         str | None, o.option("Write to this file (atomically) instead of stdout.", "--output", "-o")
