@@ -20,6 +20,13 @@ from costcalc.mfu_groups import group as _group
 from costcalc.results import Estimate
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
+
+
+def lognormal_band(mid: float, sigma: float) -> dict[str, float]:
+    """The 90 % band of a lognormal of median ``mid`` and log-sigma ``sigma``."""
+    return {"p5": mid * math.exp(-Z90 * sigma), "p50": mid, "p95": mid * math.exp(Z90 * sigma)}
+
+
 METHOD = (
     "closed form: each input costcalc assumed is lognormal around its default (sigma from "
     "data/band.yaml); outputs are products of powers of the inputs, so log-sigmas add in "
@@ -168,11 +175,7 @@ def band(est: Estimate) -> dict[str, Any]:
             continue
         s = output_sigma(powers, {k: v[0] for k, v in sigmas.items()})
         mid = value * math.exp(sum(p * sigmas[k][1] for k, p in powers.items() if k in sigmas))
-        percentiles[name] = {
-            "p5": mid * math.exp(-Z90 * s),
-            "p50": mid,
-            "p95": mid * math.exp(Z90 * s),
-        }
+        percentiles[name] = lognormal_band(mid, s)
     return {
         "method": METHOD,
         "level": 0.9,

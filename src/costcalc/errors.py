@@ -159,6 +159,12 @@ def loose_index(pairs: Iterable[tuple[str, str]]) -> dict[str, str | None]:
     return out
 
 
+def loose_match(word: str, pairs: Iterable[tuple[str, str]]) -> str | None:
+    """The one target of (shown, target) ``pairs`` whose shown name is ``word`` compared
+    without case, spaces or punctuation ("gpt 3", "United-States"); None if none or two."""
+    return loose_index(pairs).get(name_key(word)) or None
+
+
 def did_you_mean_name(word: str, pairs: Iterable[tuple[str, str]]) -> str:
     """``" (did you mean 'h100-sxm'?)"``: the target whose names (ids, aliases, display
     names) are closest to ``word``, compared without case, spaces or punctuation."""

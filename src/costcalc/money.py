@@ -207,32 +207,16 @@ def resolve(
         out += _cluster(profile, basis, server_cost_overhead, interconnect_share, values)
         if depreciation is not None:
             out += _depreciation(depreciation, hardware_age, values)
-        elif useful_life is not None:
-            life = parse_quantity(useful_life, "lifetime", input="useful_life")
-            out.append(
-                _assume(
-                    "useful_life",
-                    life,
-                    "year",
-                    f"{convert(life, 'year'):.4g} years",
-                    given_with("useful_life"),
-                    "flag",
-                )
-            )
         else:
-            assert life_default is not None
-            life = parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
-            out.append(
-                _assume(
-                    "useful_life",
-                    life,
-                    "year",
-                    f"{convert(life, 'year'):.4g} years",
-                    f"default: {life_default[1]}",
-                    "default",
-                )
-            )
-        if depreciation is None:
+            if useful_life is not None:
+                life = parse_quantity(useful_life, "lifetime", input="useful_life")
+                source, origin = given_with("useful_life"), "flag"
+            else:
+                assert life_default is not None
+                life = parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
+                source, origin = f"default: {life_default[1]}", "default"
+            years = f"{convert(life, 'year'):.4g} years"
+            out.append(_assume("useful_life", life, "year", years, source, origin))
             values["useful_life"] = life
         if electricity_price_per_kwh is not None:
             kwh = parse_quantity(
@@ -241,28 +225,12 @@ def resolve(
                 input="electricity_price",
                 allow_zero=True,
             )
-            out.append(
-                _assume(
-                    "electricity_price",
-                    kwh,
-                    "USD/kWh",
-                    f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
-                    given_with("electricity_price"),
-                    "flag",
-                )
-            )
+            source, origin = given_with("electricity_price"), "flag"
         else:
-            kwh, source = electricity_price(*electricity_default)
-            out.append(
-                _assume(
-                    "electricity_price",
-                    kwh,
-                    "USD/kWh",
-                    f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
-                    f"default: {source}",
-                    "default",
-                )
-            )
+            kwh, default = electricity_price(*electricity_default)
+            source, origin = f"default: {default}", "default"
+        per_kwh = f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh"
+        out.append(_assume("electricity_price", kwh, "USD/kWh", per_kwh, source, origin))
         values["electricity_price"] = kwh
     if carbon_price is not None:
         cp = parse_quantity(carbon_price, "carbon_price", input="carbon_price", allow_zero=True)
@@ -328,16 +296,8 @@ def _cluster(
         overhead, why = default_server_cost_overhead(profile, basis)
         text, origin = f"default: {why}", "default"
     values["server_cost_overhead"] = overhead
-    out.append(
-        _assume(
-            "server_cost_overhead",
-            overhead,
-            "",
-            f"{overhead:.4g}",
-            f"server cost / accelerator cost; {text}",
-            origin,
-        )
-    )
+    text = f"server cost / accelerator cost; {text}"
+    out.append(_assume("server_cost_overhead", overhead, "", f"{overhead:.4g}", text, origin))
     if interconnect_share is not None:
         share = parse_quantity(
             interconnect_share, "fraction", input="interconnect_share", allow_zero=True
@@ -353,16 +313,8 @@ def _cluster(
         share = float(entry["value"])
         text, origin = f"default: {entry['source']}; {entry['caveat']}", "default"
     values["interconnect_share"] = share
-    out.append(
-        _assume(
-            "interconnect_share",
-            share,
-            "%",
-            f"{share * 100:.4g}%",
-            f"share of the cluster cost; {text}",
-            origin,
-        )
-    )
+    text = f"share of the cluster cost; {text}"
+    out.append(_assume("interconnect_share", share, "%", f"{share * 100:.4g}%", text, origin))
     return out
 
 

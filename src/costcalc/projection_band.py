@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from costcalc.band import Z90
+from costcalc.band import Z90, lognormal_band
 from costcalc.results import Estimate, Projection
 
 # Projected output -> (the trend it extrapolates, the band field of today's answer).
@@ -55,11 +55,7 @@ def widened(est: Estimate) -> Projection:
             own = math.log(pct["p95"] / pct["p50"]) / Z90
             mid = point * pct["p50"] / now  # today's band may be centred off the point (price)
         s = math.hypot(own, float(spreads[trend]["sigma_per_year"]) * years)
-        percentiles[field] = {
-            "p5": mid * math.exp(-Z90 * s),
-            "p50": mid,
-            "p95": mid * math.exp(Z90 * s),
-        }
+        percentiles[field] = lognormal_band(mid, s)
     return {
         **projection,
         "percentiles": percentiles,

@@ -17,8 +17,7 @@ from costcalc.errors import (
     InputError,
     did_you_mean,
     did_you_mean_name,
-    loose_index,
-    name_key,
+    loose_match,
 )
 
 FILE = "costcalc/data/runs.yaml"
@@ -149,9 +148,9 @@ def find(text: str, where: str = "RUN", *, input: str = "") -> Run:
     if key in index:
         return catalog()[index[key]]
     names = [*index.items(), *((run.name, run.slug) for run in catalog().values())]
-    loose = loose_index(names)  # "GPT-3 175B (davinci)", "gpt 3": display names too
-    if loose.get(name_key(text)):
-        return catalog()[str(loose[name_key(text)])]
+    loose = loose_match(text, names)  # "GPT-3 175B (davinci)", "gpt 3": display names too
+    if loose is not None:
+        return catalog()[loose]
     matches = sorted({slug for name, slug in index.items() if name.startswith(key)})
     if len(matches) == 1:
         return catalog()[matches[0]]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from costcalc import yamlio
-from costcalc.errors import InputError, did_you_mean, did_you_mean_name, loose_index, name_key
+from costcalc.errors import InputError, did_you_mean, did_you_mean_name, loose_match
 from costcalc.units import parse_quantity
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -52,10 +52,6 @@ class Region:
 
 @cache
 def regions() -> dict[str, Region]:
-    return _read_regions()
-
-
-def _read_regions() -> dict[str, Region]:
     return {id: _region(id) for id in _region_rows()}
 
 
@@ -104,9 +100,9 @@ def find_region(text: str, where: str = "") -> Region:
     index = _region_index()
     if key in index:
         return _region(index[key])
-    loose = loose_index(index.items())  # "United-States", "us central 1"
-    if loose.get(name_key(text)):
-        return _region(str(loose[name_key(text)]))
+    loose = loose_match(text, index.items())  # "United-States", "us central 1"
+    if loose is not None:
+        return _region(loose)
     raise InputError(
         f"unknown region '{text}'{did_you_mean_name(text, index.items())}; "
         "expected an ISO country code (IS, USA), a country name or a cloud "
@@ -128,10 +124,6 @@ class PueValue:
 
 @cache
 def pue_values() -> dict[str, PueValue]:
-    return _read_pue_values()
-
-
-def _read_pue_values() -> dict[str, PueValue]:
     return {
         row["id"]: PueValue(
             row["id"], row["name"], float(row["pue"]), row["year"], row["source"], row["url"]

@@ -18,6 +18,7 @@ bounded. A bare number is in the field's unit; a number with a unit is converted
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -143,36 +144,29 @@ class _Parser:
             raise _fail(self.text, f"nested deeper than {MAX_DEPTH} levels")
 
     def parse_or(self) -> Mask:
-        parts = [self.parse_and()]
-        while self.peek().kind == "keyword" and self.peek().text == "or":
-            self.take()
-            parts.append(self.parse_and())
-        if len(parts) == 1:
-            return parts[0]
-
-        def any_of(cols: Mapping[str, Any]) -> Any:
-            mask = parts[0](cols)
-            for p in parts[1:]:
-                mask = mask | p(cols)
-            return mask
-
-        return any_of
+        return self.parse_chain("or", self.parse_and, operator.or_)
 
     def parse_and(self) -> Mask:
-        parts = [self.parse_not()]
-        while self.peek().kind == "keyword" and self.peek().text == "and":
+        return self.parse_chain("and", self.parse_not, operator.and_)
+
+    def parse_chain(
+        self, keyword: str, operand: Callable[[], Mask], join: Callable[[Any, Any], Any]
+    ) -> Mask:
+        """Operands joined by ``keyword``, left to right, their masks by ``join`` (| or &)."""
+        parts = [operand()]
+        while self.peek().kind == "keyword" and self.peek().text == keyword:
             self.take()
-            parts.append(self.parse_not())
+            parts.append(operand())
         if len(parts) == 1:
             return parts[0]
 
-        def all_of(cols: Mapping[str, Any]) -> Any:
+        def joined(cols: Mapping[str, Any]) -> Any:
             mask = parts[0](cols)
             for p in parts[1:]:
-                mask = mask & p(cols)
+                mask = join(mask, p(cols))
             return mask
 
-        return all_of
+        return joined
 
     def parse_not(self) -> Mask:
         tok = self.peek()

@@ -241,6 +241,11 @@ def group(help: str) -> typer.Typer:
     return sub
 
 
+def command_app() -> typer.Typer:
+    """The ``cli`` of a module that holds one command (estimate, sweep, check, ...)."""
+    return typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
 def main(argv: list[str] | None = None) -> None:
     """The ``costcalc`` script."""
     app(args=sys.argv[1:] if argv is None else argv, prog_name="costcalc")

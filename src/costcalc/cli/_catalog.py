@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from costcalc.cli import color_stdout
+from costcalc.cli._options import format_option
 
 T = TypeVar("T")
 
@@ -21,6 +22,10 @@ class ListFormat(str, Enum):
 class ShowFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+ListFormatOption = Annotated[ListFormat, format_option()]
+ShowFormatOption = Annotated[ShowFormat, format_option()]
 
 
 def write_list(

@@ -3,7 +3,6 @@ common plumbing: options passed on by name, output to a rich table on a terminal
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -67,9 +66,22 @@ def core_options(ctx: typer.Context, *cli_only: str) -> dict[str, Any]:
     return dict(options, catalog=ws.catalog(), settings=ws.settings())
 
 
+def option(help: str, *names: str, **more: Any) -> Any:
+    """A typer option named ``names`` (else after its parameter) that shows no default:
+    the default is said in ``help`` where there is one."""
+    return typer.Option(*names, help=help, show_default=False, **more)
+
+
+def format_option(help: str = "Output format.", **more: Any) -> Any:
+    """The --format (-f) option; its choices are the command's Format enum."""
+    return typer.Option("--format", "-f", help=help, **more)
+
+
 def emit(render: Callable[..., str], result: Any, output_format: Format) -> None:
     """``render(result, format)`` to stdout; a table on a terminal as rich tables."""
-    if output_format is Format.table and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+    from costcalc.cli import color_stdout
+
+    if output_format is Format.table and color_stdout():
         from rich.console import Console
 
         render(result, output_format.value, Console())
@@ -218,6 +230,16 @@ def _shape_inputs() -> tuple[str, ...]:
 
 
 SHAPE_INPUTS = _shape_inputs()
-OutputFormat = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel="Output")
-]
+
+
+def workload_command(app: typer.Typer) -> Callable[[Callable[..., Any]], Any]:
+    """Register on ``app`` a command that prices a workload (budget, scale): help in
+    panels, and the options of the model's inputs and of its shape."""
+
+    def register(command: Callable[..., Any]) -> Any:
+        return app.command(cls=PanelCommand)(with_inputs(*MODEL_INPUTS, *SHAPE_INPUTS)(command))
+
+    return register
+
+
+OutputFormat = Annotated[Format, format_option(rich_help_panel="Output")]

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from costcalc.cli import _options as o
+from costcalc.cli import command_app
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
-@cli.command(cls=o.PanelCommand)
-@o.with_inputs(*o.MODEL_INPUTS, *o.SHAPE_INPUTS)
+@o.workload_command(cli)
 def budget(
     ctx: typer.Context,
     amount: Annotated[
@@ -25,32 +25,25 @@ def budget(
     ],
     flops: Annotated[
         str | None,
-        typer.Option(
-            help="With a deadline: the work to finish (e.g. 1e24; bare number: FLOP); "
-            "answers how many devices are needed.",
-            show_default=False,
+        o.option(
+            "With a deadline: the work to finish (e.g. 1e24; bare number: FLOP); "
+            "answers how many devices are needed."
         ),
     ] = None,
     params: Annotated[
-        str | None,
-        typer.Option(help="Model parameters for the memory floor (e.g. 70B).", show_default=False),
+        str | None, o.option("Model parameters for the memory floor (e.g. 70B).")
     ] = None,
     bytes_per_param: Annotated[
         str | None,
-        typer.Option(
-            "--bytes-per-param",
-            help="Training-state bytes per parameter (default 16).",
-            show_default=False,
-        ),
+        o.option("Training-state bytes per parameter (default 16).", "--bytes-per-param"),
     ] = None,
     output_format: o.OutputFormat = o.Format.table,
     value: Annotated[
         str | None,
-        typer.Option(
-            "--value",
-            help="Print one bare number: flops, params, tokens, devices_needed, or an "
+        o.option(
+            "Print one bare number: flops, params, tokens, devices_needed, or an "
             "estimate field (cost_usd, energy_kwh, ...).",
-            show_default=False,
+            "--value",
         ),
     ] = None,
     **inputs: Any,

@@ -7,13 +7,16 @@ from typing import Annotated
 
 import typer
 
+from costcalc.cli import command_app
+from costcalc.cli._options import option
+
 
 def _progress(message: str) -> None:
     sys.stderr.write(f"costcalc calibrate: {message}\n")
     sys.stderr.flush()
 
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
 @cli.command()
@@ -27,12 +30,11 @@ def calibrate(
     ] = 10.0,
     output: Annotated[
         str | None,
-        typer.Option(
+        option(
+            "Write the profile here instead of <config dir>/profiles/local.yaml "
+            "(config dir: $COSTCALC_CONFIG_DIR or the platform's user config directory).",
             "--output",
             "-o",
-            help="Write the profile here instead of <config dir>/profiles/local.yaml "
-            "(config dir: $COSTCALC_CONFIG_DIR or the platform's user config directory).",
-            show_default=False,
         ),
     ] = None,
     force: Annotated[

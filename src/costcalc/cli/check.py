@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli._options import PanelCommand
+from costcalc.cli import command_app
+from costcalc.cli._options import PanelCommand, format_option, option
 
 
 class Format(str, Enum):
@@ -23,7 +24,7 @@ class Format(str, Enum):
     html = "html"
 
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
 @cli.command(cls=PanelCommand)
@@ -31,32 +32,24 @@ def check(
     ctx: typer.Context,
     plan: Annotated[
         str | None,
-        typer.Option(
-            "--plan",
-            "-p",
-            help="Plan file (default: costcalc.yaml in the current directory).",
-            show_default=False,
-        ),
+        option("Plan file (default: costcalc.yaml in the current directory).", "--plan", "-p"),
     ] = None,
     baseline: Annotated[
         str | None,
-        typer.Option(
-            "--baseline",
-            "-b",
-            help="An older plan, a report of 'costcalc check --format json', or git:REF "
+        option(
+            "An older plan, a report of 'costcalc check --format json', or git:REF "
             "(the plan at a git ref: git:main, git:HEAD~1): show the change, the inputs "
             "that changed, and check max_increase budgets.",
-            show_default=False,
+            "--baseline",
+            "-b",
         ),
     ] = None,
     output_format: Annotated[
         Format,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table; markdown (PR comment); github (annotations, the Markdown summary "
+        format_option(
+            "table; markdown (PR comment); github (annotations, the Markdown summary "
             "to $GITHUB_STEP_SUMMARY, verdict/cost_usd/co2e_kg to $GITHUB_OUTPUT); json; "
-            "hf-card; latex; gitlab (Code Quality JSON); html (a self-contained page).",
+            "hf-card; latex; gitlab (Code Quality JSON); html (a self-contained page)."
         ),
     ] = Format.table,
     strict: Annotated[

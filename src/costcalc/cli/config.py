@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from costcalc.cli import group, workspace
+from costcalc.cli._options import format_option
 
 cli = group("Defaults from costcalc.yaml and your config file: show.")
 
@@ -21,9 +22,7 @@ class Format(str, Enum):
 @cli.command()
 def show(
     ctx: typer.Context,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
-        Format.table
-    ),
+    output_format: Annotated[Format, format_option()] = Format.table,
 ) -> None:
     """Print each effective default and where it came from (file:line or built-in)."""
     from costcalc.config import effective_defaults

@@ -10,7 +10,7 @@ import typer
 
 from costcalc import inputs as registry
 from costcalc.cli import _options as o
-from costcalc.cli import color_stdout, workspace
+from costcalc.cli import color_stdout, command_app, workspace
 
 
 class Format(str, Enum):
@@ -21,7 +21,7 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
 @cli.command(cls=o.PanelCommand)
@@ -62,9 +62,7 @@ def estimate(
             rich_help_panel="Uncertainty",
         ),
     ] = True,
-    output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel="Output")
-    ] = Format.table,
+    output_format: Annotated[Format, o.format_option(rich_help_panel="Output")] = Format.table,
     value: Annotated[
         str | None,
         typer.Option(

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli import color_stdout
-from costcalc.cli._catalog import ListFormat
+from costcalc.cli import color_stdout, command_app
+from costcalc.cli._catalog import ListFormat, ListFormatOption
+from costcalc.cli._options import option
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 RULE = (
     "the newest on-demand price of a hyperscaler (aws, gcp, azure, oracle), else the median "
@@ -24,20 +25,15 @@ def prices(
         str | None,
         typer.Argument(help="Only this hardware (profile name or alias).", show_default=False),
     ] = None,
-    provider: Annotated[
-        str | None,
-        typer.Option(help="Only this provider (aws, gcp, lambda, ...).", show_default=False),
-    ] = None,
+    provider: Annotated[str | None, option("Only this provider (aws, gcp, lambda, ...).")] = None,
     pricing: Annotated[
         str | None,
-        typer.Option(help="Only this pricing model: on-demand, spot, 1y, 3y.", show_default=False),
+        option("Only this pricing model: on-demand, spot, 1y, 3y."),
     ] = None,
     history: Annotated[
         bool, typer.Option("--history", help="Every dated price, not only the newest.")
     ] = False,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.table,
+    output_format: ListFormatOption = ListFormat.table,
 ) -> None:
     """List known cloud prices per provider, pricing model, region and date (Epoch AI);
     * marks the price an estimate uses by default."""

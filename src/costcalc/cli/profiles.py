@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from costcalc.cli import EXIT_USAGE, group, workspace
-from costcalc.cli._catalog import ListFormat, ShowFormat, write_list
+from costcalc.cli._catalog import (
+    ListFormat,
+    ListFormatOption,
+    ShowFormat,
+    ShowFormatOption,
+    write_list,
+)
+from costcalc.cli._options import option
 
 cli = group("Hardware profiles: list, show, validate, schema, new.")
 
@@ -17,20 +24,11 @@ cli = group("Hardware profiles: list, show, validate, schema, new.")
 @cli.command("list")
 def list_(
     ctx: typer.Context,
-    vendor: Annotated[
-        str | None, typer.Option(help="Only this vendor, e.g. NVIDIA.", show_default=False)
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option(help="Only this kind: gpu, tpu, accelerator or cpu.", show_default=False),
-    ] = None,
+    vendor: Annotated[str | None, option("Only this vendor, e.g. NVIDIA.")] = None,
+    kind: Annotated[str | None, option("Only this kind: gpu, tpu, accelerator or cpu.")] = None,
     min_memory: Annotated[
         str | None,
-        typer.Option(
-            "--min-memory",
-            help="At least this much memory, e.g. 80GB (bare number: GB).",
-            show_default=False,
-        ),
+        option("At least this much memory, e.g. 80GB (bare number: GB).", "--min-memory"),
     ] = None,
     sort: Annotated[
         str,
@@ -40,9 +38,7 @@ def list_(
         ),
     ] = "name",
     reverse: Annotated[bool, typer.Option("--reverse", help="Largest first.")] = False,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.table,
+    output_format: ListFormatOption = ListFormat.table,
 ) -> None:
     """List hardware profiles (shipped and your own) with their key figures."""
     from costcalc.profiles import list_profiles
@@ -65,9 +61,7 @@ def list_(
 def show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Profile name or alias, e.g. h100-sxm.")],
-    output_format: Annotated[
-        ShowFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ShowFormat.table,
+    output_format: ShowFormatOption = ShowFormat.table,
 ) -> None:
     """Show every field of a profile with its source and date."""
     from costcalc.render import catalog as render_catalog
@@ -109,17 +103,14 @@ def new(
     name: Annotated[str, typer.Argument(help="Name of the new profile, e.g. my-h100.")],
     base: Annotated[
         str | None,
-        typer.Option(
-            help="Inherit from this profile and override a few fields.", show_default=False
-        ),
+        option("Inherit from this profile and override a few fields."),
     ] = None,
     directory: Annotated[
         str | None,
-        typer.Option(
-            "--dir",
-            help="Where to write NAME.yaml (default: your profiles directory, "
+        option(
+            "Where to write NAME.yaml (default: your profiles directory, "
             "<config dir>/costcalc/profiles).",
-            show_default=False,
+            "--dir",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,

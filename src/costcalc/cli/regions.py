@@ -8,36 +8,34 @@ from typing import Annotated
 import typer
 
 from costcalc.cli import group
-from costcalc.cli._catalog import ListFormat, ShowFormat, write_list
+from costcalc.cli._catalog import (
+    ListFormat,
+    ListFormatOption,
+    ShowFormat,
+    ShowFormatOption,
+    write_list,
+)
+from costcalc.cli._options import option
 
 cli = group("Grid regions (countries, cloud regions): list, show.")
 
 
 @cli.command("list")
 def list_(
-    provider: Annotated[
-        str | None,
-        typer.Option(help="Only this cloud provider: aws, gcp or azure.", show_default=False),
-    ] = None,
+    provider: Annotated[str | None, option("Only this cloud provider: aws, gcp or azure.")] = None,
     kind: Annotated[
         str | None,
-        typer.Option(
-            help="Only this kind: world, country, cloud_region or cloud_geography.",
-            show_default=False,
-        ),
+        option("Only this kind: world, country, cloud_region or cloud_geography."),
     ] = None,
     sort: Annotated[
         str | None,
-        typer.Option(
-            help="Sort by a column: id, kind, name, provider, iso2, iso3, carbon_intensity, "
-            "year, basis (default: world, countries, cloud regions).",
-            show_default=False,
+        option(
+            "Sort by a column: id, kind, name, provider, iso2, iso3, carbon_intensity, "
+            "year, basis (default: world, countries, cloud regions)."
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.table,
+    output_format: ListFormatOption = ListFormat.table,
 ) -> None:
     """List grid regions with their carbon intensity, year and basis."""
     from costcalc.render import catalog as render_catalog
@@ -53,9 +51,7 @@ def show(
         str,
         typer.Argument(help="ISO code (IS, ISL), country name or cloud region id (us-central1)."),
     ],
-    output_format: Annotated[
-        ShowFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ShowFormat.table,
+    output_format: ShowFormatOption = ShowFormat.table,
 ) -> None:
     """Show one region: carbon intensity, year, basis, codes and source."""
     from costcalc.render import catalog as render_catalog

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from costcalc.cli import _options as o
+from costcalc.cli import command_app
 
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 
 
-@cli.command(cls=o.PanelCommand)
-@o.with_inputs(*o.MODEL_INPUTS, *o.SHAPE_INPUTS)
+@o.workload_command(cli)
 def scale(
     ctx: typer.Context,
     work: Annotated[
@@ -24,28 +24,20 @@ def scale(
         ),
     ] = None,
     improvement: Annotated[
-        str | None,
-        typer.Option(help="K: how many times lower the error should be.", show_default=False),
+        str | None, o.option("K: how many times lower the error should be.")
     ] = None,
     exponent: Annotated[
         str | None,
-        typer.Option(
-            help="E: compute grows as K^E (default 9, observed; theory says at least 4: "
-            "Thompson et al. 2021).",
-            show_default=False,
+        o.option(
+            "E: compute grows as K^E (default 9, observed; theory says at least 4: "
+            "Thompson et al. 2021)."
         ),
     ] = None,
     fit: Annotated[
         str | None,
-        typer.Option(
-            help="Fit a power law to your own points: a CSV (columns compute,error) or YAML list.",
-            show_default=False,
-        ),
+        o.option("Fit a power law to your own points: a CSV (columns compute,error) or YAML list."),
     ] = None,
-    target: Annotated[
-        str | None,
-        typer.Option(help="With --fit: the error (or loss) to reach.", show_default=False),
-    ] = None,
+    target: Annotated[str | None, o.option("With --fit: the error (or loss) to reach.")] = None,
     output_format: o.OutputFormat = o.Format.table,
     **inputs: Any,
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ import typer
 
 from costcalc import inputs as registry
 from costcalc.cli import _options as o
+from costcalc.cli import color_stdout, command_app
 
 
 class Format(str, Enum):
@@ -21,11 +21,7 @@ class Format(str, Enum):
     parquet = "parquet"
 
 
-def _axis(help_text: str, *names: str) -> Any:
-    return typer.Option(*names, help=help_text, show_default=False)
-
-
-cli = typer.Typer(add_completion=False, rich_markup_mode=None)
+cli = command_app()
 # The sweep axes that are options (declared in costcalc.inputs; flops is WORK).
 SWEEP_FLAGS = tuple(name for name in registry.accepted(registry.SWEEP) if name != "flops")
 
@@ -50,38 +46,40 @@ def sweep(
     ] = False,
     spec: Annotated[
         str | None,
-        _axis(
+        o.option(
             "A YAML file with the same names (flops, hardware, ..., where, sort, top).", "--spec"
         ),
     ] = None,
     where: Annotated[
         str | None,
-        _axis('Keep rows that match: "wall_clock_hours <= 336 and co2e_kg < 30 t".', "--where"),
+        o.option('Keep rows that match: "wall_clock_hours <= 336 and co2e_kg < 30 t".', "--where"),
     ] = None,
     sort: Annotated[
-        str | None, _axis("Sort by a column; -column for descending.", "--sort")
+        str | None, o.option("Sort by a column; -column for descending.", "--sort")
     ] = None,
     top: Annotated[
-        int | None, _axis("Keep the first N rows (with --sort or --pareto).", "--top")
+        int | None, o.option("Keep the first N rows (with --sort or --pareto).", "--top")
     ] = None,
     pareto: Annotated[
         str | None,
-        _axis("Keep the Pareto front (minimised): cost_usd,wall_clock_hours.", "--pareto"),
+        o.option("Keep the Pareto front (minimised): cost_usd,wall_clock_hours.", "--pareto"),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format (parquet needs pyarrow).")
+        Format, o.format_option("Output format (parquet needs pyarrow).")
     ] = Format.table,
     output: Annotated[
-        str | None, _axis("Write to this file (atomically) instead of stdout.", "--output", "-o")
+        str | None, o.option("Write to this file (atomically) instead of stdout.", "--output", "-o")
     ] = None,
     max_scenarios: Annotated[
-        str | None, _axis("Refuse sweeps larger than this (default 1e9).", "--max-scenarios")
+        str | None, o.option("Refuse sweeps larger than this (default 1e9).", "--max-scenarios")
     ] = None,
     plot: Annotated[
         str | None,
-        _axis("Also draw the rows to FILE.png or FILE.svg (needs matplotlib).", "--plot"),
+        o.option("Also draw the rows to FILE.png or FILE.svg (needs matplotlib).", "--plot"),
     ] = None,
-    plot_y: Annotated[str | None, _axis("Column to plot (default cost_usd).", "--plot-y")] = None,
+    plot_y: Annotated[
+        str | None, o.option("Column to plot (default cost_usd).", "--plot-y")
+    ] = None,
     **inputs: Any,
 ) -> None:
     """Sweep the inputs over lists and ranges: every scenario's time, energy, cost and CO2e."""
@@ -122,7 +120,7 @@ def _emit(
     try:
         if output_format == "table" and output is None:
             limit = prepared.query.top or render_sweep.TABLE_ROWS
-            if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+            if color_stdout():
                 from rich.console import Console
 
                 render_sweep.render_table(prepared, limit, Console())
