@@ -208,10 +208,8 @@ def estimate(
 
     is_owned = owned or purchase_price is not None
     if is_owned and asked.get("price") is not None:
-        # "--owned" stays a literal while tests/corpus/plans/owned-and-price.yaml expects it
-        # (in a plan it reads best as the key given: owned or purchase_price).
         raise InputError(
-            "a price per device-hour is a cloud price; not with --owned", input="price"
+            f"a price per device-hour is a cloud price; not with {ref('owned')}", input="price"
         )
     if is_owned and asked.get("pricing") is not None:
         raise InputError(
