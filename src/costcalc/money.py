@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
+from costcalc.inputs import frozen
 from costcalc.results import Assumption
 from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
@@ -112,26 +114,34 @@ def _assume(name: str, value: float, unit: str, text: str, source: str, origin: 
     return Assumption(name, value, unit, text, source, origin)
 
 
+# The money inputs resolve reads (declared in costcalc.inputs; owned is the CLI's switch).
+MONEY_INPUTS = ("owned", "discount", "purchase_price", "useful_life", "electricity_price")
+MONEY_INPUTS += (
+    "carbon_price",
+    "currency",
+    "fx_rate",
+    "server_cost_overhead",
+    "interconnect_share",
+)
+MONEY_INPUTS += ("depreciation", "hardware_age")
+
+
 def resolve(
     profile: str,
+    given: Mapping[str, Any],
     *,
-    discount: Any = None,
-    owned: bool = False,
-    purchase_price: Any = None,
-    useful_life: Any = None,
-    electricity_price_per_kwh: Any = None,
-    carbon_price: Any = None,
-    currency: str | None = None,
-    fx_rate: Any = None,
     life_default: tuple[str, str] | None = None,
     electricity_default: tuple[str, str] = ("us", "industrial"),
-    server_cost_overhead: Any = None,
-    interconnect_share: Any = None,
-    depreciation: Any = None,
-    hardware_age: Any = None,
 ) -> MoneySetup:
-    """Money inputs from options, else sourced defaults. ``life_default`` is (text, source)."""
-    owned = owned or purchase_price is not None
+    """Money inputs (``given``: the names of :data:`MONEY_INPUTS`, any left out being None) from
+    options, else sourced defaults. ``life_default`` is (text, source)."""
+    g = frozen(given, MONEY_INPUTS)
+    discount, purchase_price, useful_life = g["discount"], g["purchase_price"], g["useful_life"]
+    carbon_price, currency, fx_rate = g["carbon_price"], g["currency"], g["fx_rate"]
+    server_cost_overhead, interconnect_share = g["server_cost_overhead"], g["interconnect_share"]
+    depreciation, hardware_age = g["depreciation"], g["hardware_age"]
+    electricity_price_per_kwh = g["electricity_price"]
+    owned = bool(g["owned"]) or purchase_price is not None
     values: dict[str, float] = {}
     out: list[Assumption] = []
     if discount is not None:
