@@ -59,7 +59,7 @@ class HardwareChoice:
 
 
 # The inputs resolve_hardware reads besides the hardware (names declared in costcalc.inputs).
-HARDWARE_INPUTS = ("precision", "peak", "power", "power_basis")  # the device
+HARDWARE_INPUTS: tuple[str, ...] = ("precision", "peak", "power", "power_basis")  # the device
 HARDWARE_INPUTS += ("price", "provider", "pricing", "region")  # where it runs, at what price
 
 

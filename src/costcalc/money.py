@@ -115,7 +115,13 @@ def _assume(name: str, value: float, unit: str, text: str, source: str, origin: 
 
 
 # The money inputs resolve reads (declared in costcalc.inputs; owned is the CLI's switch).
-MONEY_INPUTS = ("owned", "discount", "purchase_price", "useful_life", "electricity_price")
+MONEY_INPUTS: tuple[str, ...] = (
+    "owned",
+    "discount",
+    "purchase_price",
+    "useful_life",
+    "electricity_price",
+)
 MONEY_INPUTS += (
     "carbon_price",
     "currency",

@@ -137,7 +137,13 @@ def _finite_or_none(x: Any) -> Any:
 
 
 # The money inputs (costcalc.money) and the options outlook adds to the estimator's keywords.
-_MONEY = ("discount", "purchase_price", "useful_life", "electricity_price", "carbon_price")
+_MONEY: tuple[str, ...] = (
+    "discount",
+    "purchase_price",
+    "useful_life",
+    "electricity_price",
+    "carbon_price",
+)
 _MONEY += ("server_cost_overhead", "interconnect_share", "depreciation", "hardware_age")
 _OPTIONS = dict(samples=None, seed=None, owned=False, currency=None, fx_rate=None)
 _OPTIONS |= dict(embodied=False, year=None, equivalents=True, band=True)

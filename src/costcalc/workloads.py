@@ -19,7 +19,13 @@ from costcalc.units import convert, factor, parse_quantity
 
 Number = Any  # float or numpy array
 # The inputs resolve reads (declared in costcalc.inputs).
-WORK_INPUTS = ("work", "params", "tokens", "flops_per_param_token", "active_params")
+WORK_INPUTS: tuple[str, ...] = (
+    "work",
+    "params",
+    "tokens",
+    "flops_per_param_token",
+    "active_params",
+)
 WORK_INPUTS += ("bytes_per_param", "repeats")
 
 
