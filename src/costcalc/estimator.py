@@ -268,16 +268,12 @@ def resolve_carbon_intensity(
 
 
 def resolve_work(
-    work: Any = None,
-    *,
-    flops: Any = None,
-    device_hours: Any = None,
-    duration: Any = None,
-    devices: float = 1.0,
-    peak: float,
-    utilization: float,
+    given: Mapping[str, Any], *, devices: float = 1.0, peak: float, utilization: float
 ) -> tuple[float, list[str]]:
-    """The training compute in FLOP, from FLOPs or from device-time; plus notes."""
+    """The training compute in FLOP, from FLOPs or from device-time (``given``: ``work``,
+    ``flops``, ``device_hours``, ``duration``, any left out being None); plus notes."""
+    g = registry.frozen(given, ("work", "flops", "device_hours", "duration"))
+    work, flops, device_hours, duration = g["work"], g["flops"], g["device_hours"], g["duration"]
     named = [
         k
         for k, v in (
@@ -402,7 +398,6 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     work, hardware, devices, utilization = g["work"], g["hardware"], g["devices"], g["utilization"]
     peak, precision, pue, provider = g["peak"], g["precision"], g["pue"], g["provider"]
     carbon_intensity, region = g["carbon_intensity"], g["region"]
-    flops, device_hours, duration = g["flops"], g["device_hours"], g["duration"]
     shape = {k: g[k] for k in _SHAPE_KEYS}
     # the inputs given (in the order of estimate's keywords), as given
     shown = {
@@ -442,13 +437,7 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     if measured is not None:
         util, util_note = measured
     total_flops, notes = resolve_work(
-        job.work,
-        flops=flops,
-        device_hours=device_hours,
-        duration=duration,
-        devices=n_devices,
-        peak=hw.peak,
-        utilization=util,
+        {**g, "work": job.work}, devices=n_devices, peak=hw.peak, utilization=util
     )
     total_flops = job.total(total_flops)
     taken: set[str] = set()

@@ -223,31 +223,16 @@ def resolve(
         out += _cluster(profile, basis, server_cost_overhead, interconnect_share, values)
         if depreciation is not None:
             out += _depreciation(depreciation, hardware_age, values)
-        elif useful_life is not None:
-            life = parse_quantity(useful_life, "lifetime", input="useful_life")
-            out.append(
-                _assume(
-                    "useful_life",
-                    life,
-                    "year",
-                    f"{convert(life, 'year'):.4g} years",
-                    given_with("useful_life"),
-                    "flag",
-                )
-            )
         else:
-            assert life_default is not None
-            life = parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
-            out.append(
-                _assume(
-                    "useful_life",
-                    life,
-                    "year",
-                    f"{convert(life, 'year'):.4g} years",
-                    f"default: {life_default[1]}",
-                    "default",
-                )
-            )
+            if useful_life is not None:
+                life = parse_quantity(useful_life, "lifetime", input="useful_life")
+                source, origin = given_with("useful_life"), "flag"
+            else:
+                assert life_default is not None
+                life = parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
+                source, origin = f"default: {life_default[1]}", "default"
+            text = f"{convert(life, 'year'):.4g} years"
+            out.append(_assume("useful_life", life, "year", text, source, origin))
         if depreciation is None:
             values["useful_life"] = life
         if electricity_price_per_kwh is not None:
@@ -257,28 +242,12 @@ def resolve(
                 input="electricity_price",
                 allow_zero=True,
             )
-            out.append(
-                _assume(
-                    "electricity_price",
-                    kwh,
-                    "USD/kWh",
-                    f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
-                    given_with("electricity_price"),
-                    "flag",
-                )
-            )
+            source, origin = given_with("electricity_price"), "flag"
         else:
-            kwh, source = electricity_price(*electricity_default)
-            out.append(
-                _assume(
-                    "electricity_price",
-                    kwh,
-                    "USD/kWh",
-                    f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh",
-                    f"default: {source}",
-                    "default",
-                )
-            )
+            kwh, found = electricity_price(*electricity_default)
+            source, origin = f"default: {found}", "default"
+        text = f"{convert(kwh, 'USD/kWh'):.4g} USD/kWh"
+        out.append(_assume("electricity_price", kwh, "USD/kWh", text, source, origin))
         values["electricity_price"] = kwh
     if carbon_price is not None:
         cp = parse_quantity(carbon_price, "carbon_price", input="carbon_price", allow_zero=True)
