@@ -303,26 +303,18 @@ def _cluster(
     if server_cost_overhead is not None:
         overhead = parse_quantity(server_cost_overhead, "number", input="server_cost_overhead")
         if overhead < 1:
+            why = "expected 1 or more (1 for a price per device of a whole server)"
+            less = "would make a server cost less than its accelerators"
             raise InputError(
-                f"{server_cost_overhead!r} would make a server cost less than its accelerators; "
-                "expected 1 or more (1 for a price per device of a whole server)",
-                input="server_cost_overhead",
+                f"{server_cost_overhead!r} {less}; {why}", input="server_cost_overhead"
             )
         text, origin = given_with("server_cost_overhead"), "flag"
     else:
         overhead, why = default_server_cost_overhead(profile, basis)
         text, origin = f"default: {why}", "default"
     values["server_cost_overhead"] = overhead
-    out.append(
-        _assume(
-            "server_cost_overhead",
-            overhead,
-            "",
-            f"{overhead:.4g}",
-            f"server cost / accelerator cost; {text}",
-            origin,
-        )
-    )
+    text = f"server cost / accelerator cost; {text}"
+    out.append(_assume("server_cost_overhead", overhead, "", f"{overhead:.4g}", text, origin))
     if interconnect_share is not None:
         share = parse_quantity(
             interconnect_share, "fraction", input="interconnect_share", allow_zero=True
@@ -338,16 +330,8 @@ def _cluster(
         share = float(entry["value"])
         text, origin = f"default: {entry['source']}; {entry['caveat']}", "default"
     values["interconnect_share"] = share
-    out.append(
-        _assume(
-            "interconnect_share",
-            share,
-            "%",
-            f"{share * 100:.4g}%",
-            f"share of the cluster cost; {text}",
-            origin,
-        )
-    )
+    text = f"share of the cluster cost; {text}"
+    out.append(_assume("interconnect_share", share, "%", f"{share * 100:.4g}%", text, origin))
     return out
 
 
