@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
-from costcalc.inputs import frozen
+from costcalc.inputs import INPUTS, frozen
 from costcalc.results import Assumption
 from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
@@ -114,22 +114,10 @@ def _assume(name: str, value: float, unit: str, text: str, source: str, origin: 
     return Assumption(name, value, unit, text, source, origin)
 
 
-# The money inputs resolve reads (declared in costcalc.inputs; owned is the CLI's switch).
-MONEY_INPUTS: tuple[str, ...] = (
-    "owned",
-    "discount",
-    "purchase_price",
-    "useful_life",
-    "electricity_price",
-)
-MONEY_INPUTS += (
-    "carbon_price",
-    "currency",
-    "fx_rate",
-    "server_cost_overhead",
-    "interconnect_share",
-)
-MONEY_INPUTS += ("depreciation", "hardware_age")
+# The money inputs resolve reads: the Money panel of costcalc.inputs but the cloud price
+# (price, pricing: costcalc.estimator's), and owned (the CLI's switch).
+_CLOUD = ("price", "pricing")
+MONEY_INPUTS = ("owned", *(n for n, i in INPUTS.items() if i.panel == "Money" and n not in _CLOUD))
 
 
 def resolve(

@@ -136,17 +136,15 @@ def _finite_or_none(x: Any) -> Any:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-# The money inputs (costcalc.money) and the options outlook adds to the estimator's keywords.
-_MONEY: tuple[str, ...] = (
-    "discount",
-    "purchase_price",
-    "useful_life",
-    "electricity_price",
-    "carbon_price",
-)
-_MONEY += ("server_cost_overhead", "interconnect_share", "depreciation", "hardware_age")
+# The options outlook adds to the estimator's keywords, and the money inputs (the Money
+# panel of costcalc.inputs that the estimator does not take; costcalc.money resolves them).
 _OPTIONS = dict(samples=None, seed=None, owned=False, currency=None, fx_rate=None)
 _OPTIONS |= dict(embodied=False, year=None, equivalents=True, band=True)
+_MONEY = tuple(
+    n
+    for n, i in registry.INPUTS.items()
+    if i.panel == "Money" and n not in estimator.KEYWORDS and n not in _OPTIONS
+)
 
 
 @registry.keywords(estimator.KEYWORDS + _MONEY, **_OPTIONS)
