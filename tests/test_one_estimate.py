@@ -312,13 +312,11 @@ def test_the_estimate_copies_nothing_it_was_given() -> None:
 
 
 def test_the_estimate_path_holds_no_flag_literals() -> None:
-    """estimator and results name inputs by keyword only; outlook keeps one flag, in the
-    message tests/corpus/plans/owned-and-price.yaml expects ("not with --owned")."""
+    """estimator, outlook and results name inputs by keyword only."""
     from test_error_names import PACKAGE, flag_literals
 
-    for name in ("estimator.py", "results.py", "model.py", "projection_band.py"):
+    for name in ("estimator.py", "outlook.py", "results.py", "model.py", "projection_band.py"):
         assert flag_literals(PACKAGE / name) == [], name
-    assert [f.split(": ", 1)[1] for f in flag_literals(PACKAGE / "outlook.py")] == ["--owned"]
 
 
 def test_an_error_located_by_a_file_value_spelled_by_its_key_names_its_line() -> None:

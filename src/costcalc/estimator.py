@@ -4,6 +4,7 @@ every assumption with its value and source so the output can show them all.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,22 +58,28 @@ class HardwareChoice:
     price_basis: tuple[str, str, str] = ("", "", "")  # provider, pricing, date of the price
 
 
+# The inputs resolve_hardware reads besides the hardware (names declared in costcalc.inputs).
+HARDWARE_INPUTS: tuple[str, ...] = ("precision", "peak", "power", "power_basis")  # the device
+HARDWARE_INPUTS += ("price", "provider", "pricing", "region")  # where it runs, at what price
+
+
 def resolve_hardware(
-    hardware: str | Profile | None = None,
-    *,
-    precision: str | None = None,
-    peak: Any = None,
-    power: Any = None,
-    price: Any = None,
-    catalog: Catalog | None = None,
-    power_basis: Any = None,
-    provider: str | None = None,
-    pricing: str | None = None,
-    region: str | None = None,
+    hardware: str | Profile | None = None, *, catalog: Catalog | None = None, **given: Any
 ) -> HardwareChoice:
-    """The hardware inputs of the model, from flags, else the profile and the power rule;
-    the price from the price list for ``provider``, ``pricing`` and ``region``
-    (:func:`costcalc.site.device_price`)."""
+    """The hardware inputs of the model (``given``: the names of :data:`HARDWARE_INPUTS`),
+    from flags, else the profile and the power rule; the price from the price list for
+    ``provider``, ``pricing`` and ``region`` (:func:`costcalc.site.device_price`)."""
+    unknown = set(given) - set(HARDWARE_INPUTS)
+    if unknown:
+        raise TypeError(f"resolve_hardware() got unexpected inputs: {sorted(unknown)}")
+    g = registry.frozen(given, HARDWARE_INPUTS)
+    precision, peak, power, price = g["precision"], g["peak"], g["power"], g["price"]
+    power_basis, provider, pricing, region = (
+        g["power_basis"],
+        g["provider"],
+        g["pricing"],
+        g["region"],
+    )
     base = defaults()
     for name, text in (("hardware", hardware), ("precision", precision)):
         if isinstance(text, str) and not text.strip():
@@ -261,16 +268,12 @@ def resolve_carbon_intensity(
 
 
 def resolve_work(
-    work: Any = None,
-    *,
-    flops: Any = None,
-    device_hours: Any = None,
-    duration: Any = None,
-    devices: float = 1.0,
-    peak: float,
-    utilization: float,
+    given: Mapping[str, Any], *, devices: float = 1.0, peak: float, utilization: float
 ) -> tuple[float, list[str]]:
-    """The training compute in FLOP, from FLOPs or from device-time; plus notes."""
+    """The training compute in FLOP, from FLOPs or from device-time (``given``: ``work``,
+    ``flops``, ``device_hours``, ``duration``, any left out being None); plus notes."""
+    g = registry.frozen(given, ("work", "flops", "device_hours", "duration"))
+    work, flops, device_hours, duration = g["work"], g["flops"], g["device_hours"], g["duration"]
     named = [
         k
         for k, v in (
@@ -381,6 +384,9 @@ def estimate(
         return _build(MappingProxyType(filled), catalog, used)
 
 
+# The keywords of estimate, in order (costcalc.outlook.estimate takes them all, and more).
+KEYWORDS = tuple(inspect.signature(estimate).parameters)
+
 # The model-shape inputs (declared in costcalc.inputs, panel "Model").
 _SHAPE_KEYS = tuple(name for name, i in registry.INPUTS.items() if i.panel == "Model")
 
@@ -390,10 +396,8 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     given), the defaults of config files already merged in; ``used`` names the inputs taken
     from a file, whose assumptions then name its file and line."""
     work, hardware, devices, utilization = g["work"], g["hardware"], g["devices"], g["utilization"]
-    peak, precision, power, price = g["peak"], g["precision"], g["power"], g["price"]
-    pue, carbon_intensity, region = g["pue"], g["carbon_intensity"], g["region"]
-    provider, pricing, power_basis = g["provider"], g["pricing"], g["power_basis"]
-    flops, device_hours, duration = g["flops"], g["device_hours"], g["duration"]
+    peak, precision, pue, provider = g["peak"], g["precision"], g["pue"], g["provider"]
+    carbon_intensity, region = g["carbon_intensity"], g["region"]
     shape = {k: g[k] for k in _SHAPE_KEYS}
     # the inputs given (in the order of estimate's keywords), as given
     shown = {
@@ -404,23 +408,12 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     from costcalc import run_inputs
 
     ran = run_inputs.as_ran(
-        work, hardware=hardware, devices=devices, utilization=utilization, catalog=catalog
+        work, catalog, hardware=hardware, devices=devices, utilization=utilization
     )
     if ran is not None:  # a reference run as it ran: its hardware and device count
         hardware = ran.hardware or hardware
         devices = ran.devices if ran.devices is not None else devices
-    hw = resolve_hardware(
-        hardware,
-        precision=precision,
-        peak=peak,
-        power=power,
-        price=price,
-        catalog=catalog,
-        power_basis=power_basis,
-        provider=provider,
-        pricing=pricing,
-        region=region,
-    )
+    hw = resolve_hardware(hardware, catalog=catalog, **{k: g[k] for k in HARDWARE_INPUTS})
     util, util_note = resolve_utilization(utilization, profile=hw.profile.name)
     n_devices, devices_note = resolve_devices(devices)
     from costcalc import finite
@@ -439,27 +432,12 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     shaped = any(v is not None for v in shape.values())
     if shaped:
         from costcalc import workload_shape
-    job = (workload_shape.resolve if shaped else workloads.resolve)(
-        work,
-        params=g["params"],
-        tokens=g["tokens"],
-        flops_per_param_token=g["flops_per_param_token"],
-        active_params=g["active_params"],
-        bytes_per_param=g["bytes_per_param"],
-        repeats=g["repeats"],
-        **(shape if shaped else {}),
-    )
+    job = (workload_shape.resolve if shaped else workloads.resolve)(g)
     measured = job.measured_utilization(hw.peak, n_devices, utilization)
     if measured is not None:
         util, util_note = measured
     total_flops, notes = resolve_work(
-        job.work,
-        flops=flops,
-        device_hours=device_hours,
-        duration=duration,
-        devices=n_devices,
-        peak=hw.peak,
-        utilization=util,
+        {**g, "work": job.work}, devices=n_devices, peak=hw.peak, utilization=util
     )
     total_flops = job.total(total_flops)
     taken: set[str] = set()

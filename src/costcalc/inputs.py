@@ -16,7 +16,10 @@ it (docs/architecture.md walks through one).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 # Where an input may be given.
 FLAG = "flag"  # a command-line option of estimate (and of sweep, budget, scale if listed)
@@ -553,6 +556,48 @@ def where(name: str) -> str:
     """Where the CLI takes input ``name``: its flag (the CLI's default location)."""
     found = INPUTS.get(name)
     return found.flag if found is not None else name
+
+
+def frozen(values: Mapping[str, Any], names: Iterable[str] = ()) -> Mapping[str, Any]:
+    """The inputs object the core passes on instead of re-listing keywords: ``values``
+    read-only, with every name of ``names`` present (None where not given)."""
+    return MappingProxyType(dict.fromkeys(names) | dict(values))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keywords(names: Iterable[str], **options: Any) -> Callable[[F], F]:
+    """A decorator for a function ``f(positional..., **given)``: its signature, as
+    ``help()`` and :func:`inspect.signature` show it, lists ``names`` as keyword-only
+    inputs (default None) and then ``options`` with their defaults, so that the keywords
+    are declared here (the registry) and not copied into each function."""
+    import inspect
+
+    def sign(function: F) -> F:
+        old = inspect.signature(function)
+        kept = [p for p in old.parameters.values() if p.kind != p.VAR_KEYWORD]
+        taken = {p.name for p in kept}
+        extra = dict.fromkeys(n for n in names if n not in taken) | options
+        added = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=v)
+            for n, v in extra.items()
+        ]
+        function.__signature__ = old.replace(parameters=kept + added)  # type: ignore[attr-defined]
+        return function
+
+    return sign
+
+
+def bind(function: Callable[..., Any], *args: Any, **given: Any) -> Mapping[str, Any]:
+    """The frozen inputs of a call of ``function`` (signed by :func:`keywords`): every
+    keyword of its signature, defaults filled in; an unknown keyword is a TypeError, as
+    Python raises for a function that lists its keywords."""
+    import inspect
+
+    bound = inspect.signature(function).bind(*args, **given)
+    bound.apply_defaults()
+    return MappingProxyType(dict(bound.arguments))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from costcalc import model, workloads
 from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError, ref
+from costcalc.estimator import HARDWARE_INPUTS as HARDWARE
 from costcalc.estimator import (
     estimate,
     resolve_carbon_intensity,
@@ -30,17 +31,9 @@ if TYPE_CHECKING:
 
 Number = Any
 BUDGET_KINDS = ("money", "energy", "mass", "time")
-HARDWARE_INPUTS = (
-    "hardware",
-    "precision",
-    "peak",
-    "power",
-    "price",
-    "catalog",
-    "provider",
-    "pricing",
-    "region",
-)
+# The estimate inputs that resolve the hardware (costcalc.estimator.resolve_hardware).
+# (as before, without power_basis: the budget's device-time is at the profile's power rule)
+HARDWARE_INPUTS = ("hardware", "catalog", *(k for k in HARDWARE if k != "power_basis"))
 
 
 def device_time_for_money(money: Number, price: Number) -> Number:
@@ -81,39 +74,29 @@ class Budget:
     notes: list[str] = field(default_factory=list)
 
 
-def budget(
-    amount: Any,
-    *,
-    flops: Any = None,
-    params: Any = None,
-    bytes_per_param: Any = None,
-    devices: Any = None,
-    settings: Settings | None = None,
-    **inputs: Any,
-) -> Budget:
+def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> Budget:
     """What ``amount`` (``"10000 USD"``, ``"500 MWh"``, ``"20 t"``, ``"7 days"``) buys.
 
     ``inputs`` are the estimate's hardware and site inputs (``hardware``, ``precision``,
     ``peak``, ``power``, ``price``, ``utilization``, ``pue``, ``carbon_intensity``,
-    ``region``, ``catalog``), as :func:`costcalc.estimator.estimate` takes them;
+    ``region``, ``catalog``), as :func:`costcalc.estimator.estimate` takes them, and
+    ``devices``, ``flops``, ``params`` and ``bytes_per_param``;
     ``settings`` (from :func:`costcalc.config.load_settings`) fill the ones left out.
     With a duration and ``flops`` (and no ``devices``): the devices needed to finish
     ``flops`` in that time, at least the memory floor of ``params``.
     """
     if settings is not None:  # config-file defaults under the given inputs
         # With --flops the devices are the answer, never a default.
-        use = settings.without("devices") if flops is not None else settings
+        use = settings.without("devices") if inputs.get("flops") is not None else settings
         given = {k: None for k in DEFAULT_KEYS if k != "devices"} | inputs
         return use.apply(
             budget,
             lambda result, label: replace(result, estimate=label(result.estimate)),
             amount=amount,
-            flops=flops,
-            params=params,
-            bytes_per_param=bytes_per_param,
-            devices=devices,
             **given,
         )
+    work_keys = ("flops", "params", "bytes_per_param", "devices")
+    flops, params, bytes_per_param, devices = (inputs.pop(k, None) for k in work_keys)
     kind, value = parse_one_of(amount, BUDGET_KINDS, "BUDGET")
     hw = resolve_hardware(**{k: inputs.get(k) for k in HARDWARE_INPUTS})
     util, _ = resolve_utilization(inputs.get("utilization"), profile=hw.profile.name)
@@ -144,7 +127,7 @@ def budget(
         need = workloads.devices_for_deadline(model.device_time(work, hw.peak, util), value)
         devices_needed = need
         if params is not None and hw.profile.memory is not None:
-            job = workloads.resolve(params=params, bytes_per_param=bytes_per_param)
+            job = workloads.resolve({"params": params, "bytes_per_param": bytes_per_param})
             assert job.params is not None
             floor = workloads.memory_floor(
                 job.params, job.bytes_per_param * factor("B"), hw.profile.memory.value

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
+from costcalc.inputs import INPUTS, frozen
 from costcalc.results import Assumption
 from costcalc.tables import data_rows, package_file
 from costcalc.units import convert, parse_quantity
@@ -28,6 +30,12 @@ def currencies() -> tuple[str, ...]:
     """Currencies the unit registry defines, each its own dimension (read from units.txt)."""
     text = package_file("units.txt").read_text(encoding="utf-8")
     return tuple(re.findall(r"^(\w+) = \[currency_\w+\]", text, re.M))
+
+
+def years_text(seconds: float) -> str:
+    """A time in years as people write it: '4 years', '1 year', '0.5 years'."""
+    shown = f"{convert(seconds, 'year'):.4g}"
+    return f"{shown} year" if shown == "1" else f"{shown} years"
 
 
 @dataclass(frozen=True)
@@ -112,26 +120,28 @@ def _assume(name: str, value: float, unit: str, text: str, source: str, origin: 
     return Assumption(name, value, unit, text, source, origin)
 
 
+# The money inputs resolve reads: the Money panel of costcalc.inputs but the cloud price
+# (price, pricing: costcalc.estimator's), and owned (the CLI's switch).
+_CLOUD = ("price", "pricing")
+MONEY_INPUTS = ("owned", *(n for n, i in INPUTS.items() if i.panel == "Money" and n not in _CLOUD))
+
+
 def resolve(
     profile: str,
+    given: Mapping[str, Any],
     *,
-    discount: Any = None,
-    owned: bool = False,
-    purchase_price: Any = None,
-    useful_life: Any = None,
-    electricity_price_per_kwh: Any = None,
-    carbon_price: Any = None,
-    currency: str | None = None,
-    fx_rate: Any = None,
     life_default: tuple[str, str] | None = None,
     electricity_default: tuple[str, str] = ("us", "industrial"),
-    server_cost_overhead: Any = None,
-    interconnect_share: Any = None,
-    depreciation: Any = None,
-    hardware_age: Any = None,
 ) -> MoneySetup:
-    """Money inputs from options, else sourced defaults. ``life_default`` is (text, source)."""
-    owned = owned or purchase_price is not None
+    """Money inputs (``given``: the names of :data:`MONEY_INPUTS`, any left out being None) from
+    options, else sourced defaults. ``life_default`` is (text, source)."""
+    g = frozen(given, MONEY_INPUTS)
+    discount, purchase_price, useful_life = g["discount"], g["purchase_price"], g["useful_life"]
+    carbon_price, currency, fx_rate = g["carbon_price"], g["currency"], g["fx_rate"]
+    server_cost_overhead, interconnect_share = g["server_cost_overhead"], g["interconnect_share"]
+    depreciation, hardware_age = g["depreciation"], g["hardware_age"]
+    electricity_price_per_kwh = g["electricity_price"]
+    owned = bool(g["owned"]) or purchase_price is not None
     values: dict[str, float] = {}
     out: list[Assumption] = []
     if discount is not None:
@@ -215,8 +225,7 @@ def resolve(
                 assert life_default is not None
                 life = parse_quantity(life_default[0], "lifetime", "outlook.yaml useful_life")
                 source, origin = f"default: {life_default[1]}", "default"
-            years = f"{convert(life, 'year'):.4g} years"
-            out.append(_assume("useful_life", life, "year", years, source, origin))
+            out.append(_assume("useful_life", life, "year", years_text(life), source, origin))
             values["useful_life"] = life
         if electricity_price_per_kwh is not None:
             kwh = parse_quantity(
@@ -286,10 +295,10 @@ def _cluster(
     if server_cost_overhead is not None:
         overhead = parse_quantity(server_cost_overhead, "number", input="server_cost_overhead")
         if overhead < 1:
+            why = "expected 1 or more (1 for a price per device of a whole server)"
+            less = "would make a server cost less than its accelerators"
             raise InputError(
-                f"{server_cost_overhead!r} would make a server cost less than its accelerators; "
-                "expected 1 or more (1 for a price per device of a whole server)",
-                input="server_cost_overhead",
+                f"{server_cost_overhead!r} {less}; {why}", input="server_cost_overhead"
             )
         text, origin = given_with("server_cost_overhead"), "flag"
     else:
@@ -353,7 +362,7 @@ def _depreciation(
                 "hardware_age",
                 age,
                 "year",
-                f"{years:.4g} years",
+                years_text(age),
                 f"given with {ref('hardware_age')}: the value (x{kept:.4g}) at the start of the "
                 "run "
                 "is the price x "

@@ -136,51 +136,40 @@ def _finite_or_none(x: Any) -> Any:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def estimate(
-    work: Any = None,
-    *,
-    samples: Any = None,
-    seed: Any = None,
-    discount: Any = None,
-    owned: bool = False,
-    purchase_price: Any = None,
-    useful_life: Any = None,
-    electricity_price: Any = None,
-    carbon_price: Any = None,
-    server_cost_overhead: Any = None,
-    interconnect_share: Any = None,
-    depreciation: Any = None,
-    hardware_age: Any = None,
-    currency: str | None = None,
-    fx_rate: Any = None,
-    embodied: bool = False,
-    year: Any = None,
-    equivalents: bool = True,
-    band: bool = True,
-    **kwargs: Any,
-) -> Estimate:
+# The options outlook adds to the estimator's keywords, and the money inputs (the Money
+# panel of costcalc.inputs that the estimator does not take; costcalc.money resolves them).
+_OPTIONS = dict(samples=None, seed=None, owned=False, currency=None, fx_rate=None)
+_OPTIONS |= dict(embodied=False, year=None, equivalents=True, band=True)
+_MONEY = tuple(
+    n
+    for n, i in registry.INPUTS.items()
+    if i.panel == "Money" and n not in estimator.KEYWORDS and n not in _OPTIONS
+)
+
+
+@registry.keywords(estimator.KEYWORDS + _MONEY, **_OPTIONS)
+def estimate(work: Any = None, **given: Any) -> Estimate:
     """Estimate a training run (see :func:`costcalc.estimator.estimate` for ``work`` and
-    ``kwargs``), with ranges, money, embodied carbon, a projection and equivalents.
+    its keywords), with ranges, money, embodied carbon, a projection and equivalents.
 
     Any numeric estimate input may be a range (``"30%..50%"``), ``"triangular(a,mode,b)"``
     or ``"lognormal(median,sigma)"``; then ``samples`` (default 10^5) Monte Carlo draws,
     seeded with ``seed`` (default 0), give the 5th/50th/95th percentile of every output.
     Otherwise ``band`` (default on) adds the default 90 % band of every output from the
     spread of the inputs costcalc assumed (:mod:`costcalc.band`, closed form).
+    The money inputs (``discount``, ``owned``, ``purchase_price``, ``useful_life``,
+    ``electricity_price``, ``carbon_price``, ``server_cost_overhead``,
+    ``interconnect_share``, ``depreciation``, ``hardware_age``, ``currency``, ``fx_rate``)
+    are resolved by :func:`costcalc.money.resolve`; ``embodied`` adds the manufacturing
+    CO2e, ``year`` a projection, ``equivalents`` everyday equivalents.
     The answer is built once: each step below makes new values, none changes an estimate.
     """
-    asked: dict[str, Any] = dict(kwargs, work=work)
-    extra = dict(
-        discount=discount,
-        purchase_price=purchase_price,
-        useful_life=useful_life,
-        electricity_price=electricity_price,
-        carbon_price=carbon_price,
-        server_cost_overhead=server_cost_overhead,
-        interconnect_share=interconnect_share,
-        depreciation=depreciation,
-        hardware_age=hardware_age,
-    )
+    g = registry.bind(estimate, work, **given)
+    samples, seed, owned, purchase_price = g["samples"], g["seed"], g["owned"], g["purchase_price"]
+    embodied, year, useful_life = g["embodied"], g["year"], g["useful_life"]
+    band, equivalents = g["band"], g["equivalents"]
+    asked: dict[str, Any] = {k: g[k] for k in estimator.KEYWORDS}
+    extra = {k: g[k] for k in _MONEY}
     from costcalc import uncertainty
 
     dists: dict[str, uncertainty.Distribution] = {}
@@ -197,8 +186,8 @@ def estimate(
             f"no input is a range; give one as lo..hi (e.g. {ref('utilization')} 30%..50%)",
             input="samples" if samples is not None else "seed",
         )
-    money_wanted = any(x is not None for x in extra.values()) or owned or currency is not None
-    money_wanted = money_wanted or fx_rate is not None
+    money_wanted = any(x is not None for x in extra.values()) or owned
+    money_wanted = money_wanted or g["currency"] is not None or g["fx_rate"] is not None
     if useful_life is not None and not (owned or purchase_price is not None or embodied):
         raise InputError(
             f"the useful life amortizes owned hardware or embodied carbon; add {ref('owned')}, "
@@ -208,10 +197,8 @@ def estimate(
 
     is_owned = owned or purchase_price is not None
     if is_owned and asked.get("price") is not None:
-        # "--owned" stays a literal while tests/corpus/plans/owned-and-price.yaml expects it
-        # (in a plan it reads best as the key given: owned or purchase_price).
         raise InputError(
-            "a price per device-hour is a cloud price; not with --owned", input="price"
+            f"a price per device-hour is a cloud price; not with {ref('owned')}", input="price"
         )
     if is_owned and asked.get("pricing") is not None:
         raise InputError(
@@ -221,7 +208,7 @@ def estimate(
         # Owned hardware has no cloud price: no provider's price list is consulted (so a
         # device no cloud in the region sells is no error), and no price assumption shows.
         asked["price"] = "1 USD/hour"
-    base = estimator.estimate(asked.pop("work"), **asked)
+    base = estimator.estimate(**asked)
     inputs = {k: v for k, v in base.inputs.items() if not (is_owned and k == "price")}
     assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in base.assumptions]
     if not (dists or money_wanted or embodied or year is not None):
@@ -240,20 +227,9 @@ def estimate(
         elec = outlook_data()["electricity"]
         setup = money.resolve(
             profile.name,
-            discount=extra["discount"],
-            owned=owned,
-            purchase_price=extra["purchase_price"],
-            useful_life=extra["useful_life"],
-            electricity_price_per_kwh=extra["electricity_price"],
-            carbon_price=extra["carbon_price"],
-            currency=currency,
-            fx_rate=fx_rate,
+            {**g, **extra},
             life_default=life_default,
             electricity_default=(elec["region"], elec["sector"]),
-            server_cost_overhead=extra["server_cost_overhead"],
-            interconnect_share=extra["interconnect_share"],
-            depreciation=extra["depreciation"],
-            hardware_age=extra["hardware_age"],
         )
         assumptions += [
             _ranged(a, dists[a.name]) if a.name in dists else a for a in setup.assumptions
@@ -277,6 +253,8 @@ def estimate(
         else:
             footprint, source = found
             if "useful_life" not in values:
+                from costcalc import money
+
                 given_life = extra["useful_life"] is not None
                 life = (
                     parse_quantity(extra["useful_life"], "lifetime", input="useful_life")
@@ -288,7 +266,7 @@ def estimate(
                         "useful_life",
                         life,
                         "year",
-                        f"{convert(life, 'year'):.4g} years",
+                        money.years_text(life),
                         given_with("useful_life") if given_life else f"default: {life_default[1]}",
                         "flag" if given_life else "default",
                     )

@@ -29,16 +29,11 @@ class AsRan:
         return f"from run {self.slug} ({self.cite}){what}"
 
 
-def as_ran(
-    work: Any,
-    *,
-    hardware: Any = None,
-    devices: Any = None,
-    utilization: Any = None,
-    catalog: Any = None,
-) -> AsRan | None:
-    """The inputs of the run that ``work`` names, for those the user left out; None when
-    ``work`` names no run or the run's hardware has no profile."""
+def as_ran(work: Any, catalog: Any = None, **given: Any) -> AsRan | None:
+    """The inputs of the run that ``work`` names, for those the user left out of ``given``
+    (``hardware``, ``devices``, ``utilization``); None when ``work`` names no run or the
+    run's hardware has no profile."""
+    hardware, devices, utilization = (given.get(k) for k in ("hardware", "devices", "utilization"))
     from costcalc import workloads
 
     if not workloads._names_a_run(work):

@@ -12,6 +12,7 @@ with ``--tokens`` path does not come here.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 from costcalc import shapes
 from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
-from costcalc.inputs import INPUTS
+from costcalc.inputs import INPUTS, frozen
 from costcalc.results import Assumption
 from costcalc.units import factor, parse_quantity
 from costcalc.workloads import Workload, bytes_text, count_text, flop_text
@@ -476,21 +477,20 @@ def _describe(f: shapes.Flops) -> str:
     return " + ".join(parts)
 
 
-def resolve(
-    work: Any = None,
-    *,
-    params: Any = None,
-    tokens: Any = None,
-    flops_per_param_token: Any = None,
-    active_params: Any = None,
-    bytes_per_param: Any = None,
-    repeats: Any = None,
-    **given: Any,
-) -> ShapeWorkload:
-    """A :class:`ShapeWorkload` from the shape inputs in ``given`` (names of :data:`KEYS`)."""
-    unknown = set(given) - set(KEYS)
-    if unknown:
-        raise TypeError(f"unexpected shape inputs: {sorted(unknown)}")
+def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
+    """A :class:`ShapeWorkload` from the shape inputs (names of :data:`KEYS`) and the work
+    inputs of :func:`costcalc.workloads.resolve` in ``inputs`` (any left out being None)."""
+    from costcalc import workloads
+
+    given = frozen(inputs, KEYS + workloads.WORK_INPUTS)
+    work, params, tokens, repeats = (
+        given["work"],
+        given["params"],
+        given["tokens"],
+        given["repeats"],
+    )
+    flops_per_param_token, active_params = given["flops_per_param_token"], given["active_params"]
+    bytes_per_param = given["bytes_per_param"]
     for value, name in (
         (flops_per_param_token, "flops_per_param_token"),
         (active_params, "active_params"),
@@ -502,8 +502,6 @@ def resolve(
                 f"memory by part); drop {ref(name)}",
                 input=name,
             )
-    from costcalc import workloads
-
     work_text = work
     named_run = workloads._names_a_run(work)
     if named_run and tokens is not None:
@@ -512,7 +510,7 @@ def resolve(
             input="tokens",
         )
     # a reference run gives the compute (and its assumptions); the shape the memory
-    base = workloads.resolve(work if named_run else None, repeats=repeats)
+    base = workloads.resolve({"work": work if named_run else None, "repeats": repeats})
     if named_run:
         work = base.work
     assumptions: list[Assumption] = []

@@ -8,14 +8,25 @@ the user's inputs into a :class:`Workload` whose assumptions and notes the estim
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from costcalc.errors import InputError, given_with, ref
+from costcalc.inputs import frozen
 from costcalc.results import Assumption
 from costcalc.units import convert, factor, parse_quantity
 
 Number = Any  # float or numpy array
+# The inputs resolve reads (declared in costcalc.inputs).
+WORK_INPUTS: tuple[str, ...] = (
+    "work",
+    "params",
+    "tokens",
+    "flops_per_param_token",
+    "active_params",
+)
+WORK_INPUTS += ("bytes_per_param", "repeats")
 
 
 # --- The arithmetic -------------------------------------------------------------------
@@ -200,18 +211,16 @@ def _names_a_run(work: Any) -> bool:
     return runs.is_known(work) or runs.is_near(work)
 
 
-def resolve(
-    work: Any = None,
-    *,
-    params: Any = None,
-    tokens: Any = None,
-    flops_per_param_token: Any = None,
-    active_params: Any = None,
-    bytes_per_param: Any = None,
-    repeats: Any = None,
-) -> Workload:
+def resolve(given: Mapping[str, Any]) -> Workload:
     """Turn a run name, or parameters and tokens, into compute; keep what was assumed.
-    (A model's shape is counted by costcalc.workload_shape.resolve instead.)"""
+    ``given``: the inputs (:func:`costcalc.inputs.frozen`) ``work``, ``params``,
+    ``tokens``, ``flops_per_param_token``, ``active_params``, ``bytes_per_param`` and
+    ``repeats``, any left out being None. (A model's shape is counted by
+    costcalc.workload_shape.resolve instead.)"""
+    g = frozen(given, WORK_INPUTS)
+    work, params, tokens, repeats = g["work"], g["params"], g["tokens"], g["repeats"]
+    flops_per_param_token, active_params = g["flops_per_param_token"], g["active_params"]
+    bytes_per_param = g["bytes_per_param"]
     assumptions: list[Assumption] = []
     notes: list[str] = []
     n_params = parse_quantity(params, "count", input="params") if params is not None else None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from costcalc import inputs as registry
 from costcalc.errors import InputError
-from costcalc.profiles import Catalog, Profile
+from costcalc.profiles import Profile
+from costcalc.sweeps.axes import INPUTS
 from costcalc.sweeps.limits import MAX_SCENARIOS, MAX_SORTED
 from costcalc.sweeps.run import Sweep, plan
 
@@ -70,37 +72,13 @@ def collect(sweep: Sweep, max_rows: int = MAX_SORTED) -> SweepResult:
     return SweepResult(columns, sweep)
 
 
-def sweep(
-    work: Any = None,
-    *,
-    flops: Any = None,
-    device_hours: Any = None,
-    duration: Any = None,
-    tokens: Any = None,
-    arch: Any = None,
-    seq_len: Any = None,
-    zero: Any = None,
-    hardware: Any = None,
-    precision: Any = None,
-    devices: Any = None,
-    utilization: Any = None,
-    peak: Any = None,
-    power: Any = None,
-    pue: Any = None,
-    region: Any = None,
-    carbon_intensity: Any = None,
-    price: Any = None,
-    provider: Any = None,
-    pricing: Any = None,
-    zip: bool = False,  # noqa: A002 - the flag's name
-    where: str | None = None,
-    sort: str | None = None,
-    top: int | None = None,
-    pareto: str | list[str] | None = None,
-    max_scenarios: int = MAX_SCENARIOS,
-    max_rows: int = MAX_SORTED,
-    catalog: Catalog | None = None,
-) -> SweepResult:
+# The sweep's options; its inputs are the sweep axes declared in costcalc.inputs.
+_OPTIONS: dict[str, Any] = dict(zip=False, where=None, sort=None, top=None, pareto=None)
+_OPTIONS |= dict(max_scenarios=MAX_SCENARIOS, max_rows=MAX_SORTED, catalog=None)
+
+
+@registry.keywords(INPUTS, **_OPTIONS)
+def sweep(work: Any = None, **given: Any) -> SweepResult:
     """Evaluate a grid of scenarios; the columns come back as numpy arrays.
 
     Each input takes what ``estimate`` takes, or a list, or a string with a list or
@@ -113,37 +91,14 @@ def sweep(
         >>> r.rows, r["cost_usd"].shape
         (12, (12,))
     """
-    if work is not None and flops is not None:
+    g = registry.bind(sweep, work, **given)
+    if work is not None and g["flops"] is not None:
         raise InputError("give the compute once, as work or flops", "flops")
-    inputs = {
-        "flops": work if work is not None else flops,
-        "device_hours": device_hours,
-        "duration": duration,
-        "tokens": tokens,
-        "arch": arch,
-        "seq_len": seq_len,
-        "zero": zero,
+    hardware = g["hardware"]
+    inputs = {k: g[k] for k in INPUTS} | {
+        "flops": work if work is not None else g["flops"],
         "hardware": hardware.name if isinstance(hardware, Profile) else hardware,
-        "precision": precision,
-        "devices": devices,
-        "utilization": utilization,
-        "peak": peak,
-        "power": power,
-        "pue": pue,
-        "region": region,
-        "carbon_intensity": carbon_intensity,
-        "price": price,
-        "provider": provider,
-        "pricing": pricing,
     }
-    prepared = plan(
-        inputs,
-        zip_axes=zip,
-        where=where,
-        sort=sort,
-        top=top,
-        pareto=pareto,
-        max_scenarios=max_scenarios,
-        catalog=catalog,
-    )
-    return collect(prepared, max_rows)
+    options = {k: g[k] for k in _OPTIONS if k not in ("zip", "max_rows")}
+    prepared = plan(inputs, zip_axes=g["zip"], **options)
+    return collect(prepared, g["max_rows"])
