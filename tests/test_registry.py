@@ -154,3 +154,4 @@ def test_a_plan_with_owned_hardware_keys_passes_the_schema_and_costcalc(cli, tmp
     assumed = json.loads(result.stdout)["runs"][0]["assumed"]
     assert (assumed["server_cost_overhead"], assumed["interconnect_share"]) == ("1.5", "19%")
     assert assumed["depreciation"] == "32.2%"
+    assert assumed["hardware_age"] == "1 year"  # not "1 years"
