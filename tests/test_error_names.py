@@ -315,16 +315,7 @@ def test_a_config_value_and_a_flag_name_themselves_in_one_message(cli, tmp_path,
 # -- no flags in the core --------------------------------------------------------------------
 
 # Modules other work is reshaping now: converted after the wave (then removed from here).
-CONVERTED_AFTER_THE_WAVE = {
-    "outlook.py",
-    "build.py",  # sweeps/
-    "run.py",  # sweeps/
-    "settings.py",  # sweeps/
-    "evaluate.py",  # sweeps/
-    "catalog.py",  # profiles/
-    "manage.py",  # profiles/
-    "listing.py",  # profiles/
-}
+CONVERTED_AFTER_THE_WAVE = {"outlook.py"}
 # Options of other programs the core runs (git, nvidia-smi, rocm-smi), not costcalc's.
 OTHER_PROGRAMS = {
     "detect.py": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, spelling
 from costcalc.profiles import Catalog, Profile
 from costcalc.sweeps.limits import MAX_SCENARIOS, MAX_SORTED
 from costcalc.sweeps.run import Sweep, plan
@@ -114,7 +114,7 @@ def sweep(
         (12, (12,))
     """
     if work is not None and flops is not None:
-        raise InputError("give the compute once, as work or flops", "flops")
+        raise InputError("give the compute once, as work or flops", input="flops")
     inputs = {
         "flops": work if work is not None else flops,
         "device_hours": device_hours,
@@ -136,14 +136,16 @@ def sweep(
         "provider": provider,
         "pricing": pricing,
     }
-    prepared = plan(
-        inputs,
-        zip_axes=zip,
-        where=where,
-        sort=sort,
-        top=top,
-        pareto=pareto,
-        max_scenarios=max_scenarios,
-        catalog=catalog,
-    )
+    # the work is named by the keyword that gave it (errors.ref("work"))
+    with spelling(lambda _: "flops", only={"work"} if flops is not None else ()):
+        prepared = plan(
+            inputs,
+            zip_axes=zip,
+            where=where,
+            sort=sort,
+            top=top,
+            pareto=pareto,
+            max_scenarios=max_scenarios,
+            catalog=catalog,
+        )
     return collect(prepared, max_rows)

@@ -26,7 +26,7 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
 
     peak, util = params["peak"], params["utilization"]
     # The model divides by peak x utilization: refused when it underflows to zero.
-    finite.product((("peak", peak), ("utilization", util)), "--utilization")
+    finite.product((("peak", peak), ("utilization", util)), input="utilization")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
         if work == "flops":
             flops = params["flops"]
@@ -84,7 +84,7 @@ def _refuse_overflow(name: str, value: Any, params: Mapping[str, Any], work: str
     raise InputError(
         f"{name} overflows for inputs of this sweep ({shown}, base units): the inputs are "
         "too large or too small to compute with; narrow the sweep",
-        "WORK",
+        input="work",
     )
 
 
