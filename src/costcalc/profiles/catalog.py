@@ -368,7 +368,9 @@ class Catalog:
         if len(starts) == 1:
             return profiles[starts.pop()]
         if len(starts) > 1:
-            raise InputError(f"'{name}' is ambiguous: {', '.join(sorted(starts))}", where, input=input)
+            raise InputError(
+                f"'{name}' is ambiguous: {', '.join(sorted(starts))}", where, input=input
+            )
         raise InputError(
             f"unknown hardware '{name}'{did_you_mean_name(name, names)}; "
             "see 'costcalc profiles list'",

@@ -168,7 +168,9 @@ def _numbers(name: str, value: Any) -> Any:
                 f"bad range {text!r}: the number of points must be 2 to {MAX_POINTS:,}", input=about
             )
         if not lo < hi:
-            raise InputError(f"bad range {text!r}: the low end must be below the high end", input=about)
+            raise InputError(
+                f"bad range {text!r}: the low end must be below the high end", input=about
+            )
         if m["log"]:
             if lo <= 0:
                 raise InputError(f"bad range {text!r}: a log range must start above 0", input=about)

@@ -191,7 +191,9 @@ def plan(
             )
         for p in objectives:
             if fields[p].labels is not None:
-                raise InputError(f"{p} is text; a Pareto objective must be a number", input="pareto")
+                raise InputError(
+                    f"{p} is text; a Pareto objective must be a number", input="pareto"
+                )
     if top is not None and top < 1:
         raise InputError(f"expected a positive number of rows, got {top}", input="top")
     if top and sort_field is None and objectives is None:
