@@ -110,7 +110,9 @@ class Settings:
                 yield
         except CostcalcError as e:
             for s in used.values():
-                if e.input == s.key:  # by the input the error names
+                # by the input the error names, or (an error located by errors.ref(name)
+                # alone, no input=) by that input as spelled here: its key
+                if e.input == s.key or (not e.input and e.where == s.key):
                     e.where = s.where
             raise
 

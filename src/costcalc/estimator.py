@@ -22,7 +22,7 @@ from costcalc.units import parse_quantity
 if TYPE_CHECKING:
     from costcalc.config import Setting, Settings
 
-__all__ = ["Estimate", "HardwareChoice", "estimate", "resolve_hardware"]  # Estimate: results
+__all__ = ["HardwareChoice", "estimate", "resolve_hardware"]
 
 # Output fields of an estimate (declared in costcalc.inputs): name -> (display unit, label).
 # The JSON field names carry their unit so that scripts reading them cannot mistake it.

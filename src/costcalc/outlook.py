@@ -564,7 +564,7 @@ def _projection(profile: Profile, year: Any) -> tuple[Projection, list[Assumptio
     return section, trends, warning
 
 
-def _equivalents(est: Estimate) -> list[dict[str, Any]]:
+def _equivalents(est: Estimate) -> list[Equivalent]:
     co2e, energy = est.outputs["co2e"], est.outputs["energy"]
     found: list[Equivalent] = [
         {
@@ -579,4 +579,4 @@ def _equivalents(est: Estimate) -> list[dict[str, Any]]:
         }
         for e in equivalents_module.compute(float(co2e), float(energy))
     ]
-    return [dict(e) for e in found]
+    return found
