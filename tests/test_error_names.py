@@ -453,16 +453,17 @@ def test_the_sweeps_work_is_named_by_the_keyword_that_gave_it():
 
 @pytest.mark.parametrize("name", _sweep_axes())
 def test_a_bad_sweep_axis_names_its_flag_on_the_command_line(cli, name):
-    from costcalc.sweeps import INPUTS as AXES
+    from costcalc.cli import flag
+    from costcalc.sweeps.axes import input_of
 
     context = SWEEP_CONTEXT.get(name, {"work": "1e20"})
     argv = [str(context["work"])] if "work" in context else []
-    argv += [x for k, v in context.items() if k != "work" for x in (AXES[k].flag, v)]
+    argv += [x for k, v in context.items() if k != "work" for x in (flag(k), v)]
     bad = _bad_axis_value(name)
-    argv += [bad] if name == "flops" else [f"{AXES[name].flag}={bad}"]
+    argv += [bad] if name == "flops" else [f"{flag(name)}={bad}"]
     r = cli("sweep", *argv)
     assert r.code == 2, r.out
-    assert r.err.startswith(f"costcalc: error: {AXES[name].flag}: "), r.err
+    assert r.err.startswith(f"costcalc: error: {flag(input_of(name))}: "), r.err
     assert r.out == ""
 
 

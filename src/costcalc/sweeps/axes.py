@@ -16,9 +16,9 @@ from costcalc.units import KINDS
 
 @dataclass(frozen=True)
 class Input:
-    """A sweepable input: how its values are read, and its column's unit."""
+    """A sweepable input: how its values are read, and its column's unit. (Errors name it
+    by :func:`input_of`; each front end spells that name.)"""
 
-    flag: str
     kind: str  # costcalc.units kind ("" for text)
     unit: str  # column unit: what a bare number on the flag means
 
@@ -35,7 +35,6 @@ def _column_unit(kind: str | None) -> str:
 # The sweep axes, in column order (declared in costcalc.inputs).
 INPUTS: dict[str, Input] = {
     name: Input(
-        registry.INPUTS["work"].flag if name == "flops" else registry.INPUTS[name].flag,
         registry.INPUTS[name].kind or "",
         _column_unit(registry.INPUTS[name].kind),
     )
