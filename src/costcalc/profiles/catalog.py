@@ -31,7 +31,7 @@ MAX_BASE_DEPTH = 32
 NOT_INHERITED = ("name", "aliases", "display_name", "notes", "base")
 
 # Where a directory of profiles comes from, lowest precedence first.
-SHIPPED, USER, ENV, FLAG, FILE = (
+SHIPPED, USER, ENV, PROFILES_DIR, FILE = (
     "shipped",
     "user config",
     "COSTCALC_PROFILES_PATH",
@@ -89,14 +89,14 @@ def search_path(
         if found is not None:
             layers.append(Layer(found, ENV))
     for d in reversed(list(profiles_dirs)):
-        path = expand_place(str(d), ref(FLAG))
+        path = expand_place(str(d), ref(PROFILES_DIR))
         try:
             is_dir = path.is_dir()
         except OSError as e:
-            raise InputError(f"cannot read '{d}' ({e.strerror})", input=FLAG) from None
+            raise InputError(f"cannot read '{d}' ({e.strerror})", input=PROFILES_DIR) from None
         if not is_dir:
-            raise InputError(f"no such directory '{d}'", input=FLAG)
-        layers.append(Layer(path, ref(FLAG)))
+            raise InputError(f"no such directory '{d}'", input=PROFILES_DIR)
+        layers.append(Layer(path, ref(PROFILES_DIR)))
     return layers
 
 
