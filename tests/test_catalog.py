@@ -69,11 +69,16 @@ def test_search_path_order(tmp_path: Path, user_dir: Path) -> None:
         "user config",
         "COSTCALC_PROFILES_PATH",
         "COSTCALC_PROFILES_PATH",
-        "--profiles-dir",
-        "--profiles-dir",
+        "profiles_dir",  # the keyword, from Python
+        "profiles_dir",
     ]
     # later layers win, so the first entry of each list is last
     assert [layer.path for layer in layers[2:]] == [b, a, d, c]
+    from costcalc.cli import flag
+    from costcalc.errors import spelling
+
+    with spelling(flag):  # the command line names its option
+        assert [layer.origin for layer in search_path([c], env)][-1] == "--profiles-dir"
 
 
 def test_user_profile_is_found_and_listed_with_its_origin(cli, user_dir: Path) -> None:

@@ -315,15 +315,7 @@ def test_a_config_value_and_a_flag_name_themselves_in_one_message(cli, tmp_path,
 # -- no flags in the core --------------------------------------------------------------------
 
 # Modules other work is reshaping now: converted after the wave (then removed from here).
-CONVERTED_AFTER_THE_WAVE = {
-    "build.py",  # sweeps/
-    "run.py",  # sweeps/
-    "settings.py",  # sweeps/
-    "evaluate.py",  # sweeps/
-    "catalog.py",  # profiles/
-    "manage.py",  # profiles/
-    "listing.py",  # profiles/
-}
+CONVERTED_AFTER_THE_WAVE: set[str] = set()
 # Options of other programs the core runs (git, nvidia-smi, rocm-smi), not costcalc's.
 OTHER_PROGRAMS = {
     "detect.py": {
@@ -401,3 +393,161 @@ def test_the_rule_finds_a_flag_literal(tmp_path):
 def test_the_exemptions_name_real_modules():
     names = {p.name for p in PACKAGE.rglob("*.py")}
     assert (CONVERTED_AFTER_THE_WAVE | set(OTHER_PROGRAMS)) <= names
+
+
+# -- sweeps: axes by keyword or flag, spec files by file:line: key ---------------------------
+
+# What else an axis needs for its value to be read (else the work 1e20).
+SWEEP_CONTEXT: dict[str, dict[str, str]] = {
+    "flops": {},
+    "device_hours": {},
+    "duration": {"devices": "8"},
+    "tokens": {"arch": "llama-2-7b"},
+    "arch": {"tokens": "1T"},
+    "seq_len": {"arch": "llama-2-7b", "tokens": "1T"},
+    "zero": {"arch": "llama-2-7b", "tokens": "1T"},
+}
+
+
+def _sweep_axes() -> list[str]:
+    from costcalc.sweeps import INPUTS as AXES
+
+    return list(AXES)
+
+
+def _bad_axis_value(name: str) -> str:
+    from costcalc.sweeps import INPUTS as AXES
+
+    return "1e400" if AXES[name].kind else "zork"
+
+
+@pytest.mark.parametrize("name", _sweep_axes())
+def test_a_bad_sweep_axis_names_its_keyword_in_python(name):
+    from costcalc.sweeps import sweep
+
+    context = SWEEP_CONTEXT.get(name, {"work": "1e20"})
+    with pytest.raises(InputError) as e:
+        sweep(**context, **{name: _bad_axis_value(name)})
+    assert str(e.value).startswith(f"{name}: "), str(e.value)
+    assert "--" not in str(e.value)
+    assert e.value.input == ("work" if name == "flops" else name)
+
+
+def test_the_sweeps_work_is_named_by_the_keyword_that_gave_it():
+    from costcalc.sweeps import sweep
+
+    with pytest.raises(InputError, match=r"^work: '1e400' is too large"):
+        sweep("1e400")
+    with pytest.raises(InputError, match=r"^flops: '1e400' is too large"):
+        sweep(flops="1e400")
+    with pytest.raises(InputError) as e:
+        sweep(hardware="h100-sxm")
+    assert str(e.value) == (
+        "work: no work given: pass FLOPs (e.g. 1e20..1e24:5log), device_hours, duration "
+        "or arch with tokens"
+    )
+    with pytest.raises(InputError) as e:
+        sweep("1e20,1e21", devices="8,16,32", zip=True)
+    assert str(e.value) == "zip: zip pairs lists of the same length; got flops 2, devices 3"
+
+
+@pytest.mark.parametrize("name", _sweep_axes())
+def test_a_bad_sweep_axis_names_its_flag_on_the_command_line(cli, name):
+    from costcalc.cli import flag
+    from costcalc.sweeps.axes import input_of
+
+    context = SWEEP_CONTEXT.get(name, {"work": "1e20"})
+    argv = [str(context["work"])] if "work" in context else []
+    argv += [x for k, v in context.items() if k != "work" for x in (flag(k), v)]
+    bad = _bad_axis_value(name)
+    argv += [bad] if name == "flops" else [f"{flag(name)}={bad}"]
+    r = cli("sweep", *argv)
+    assert r.code == 2, r.out
+    assert r.err.startswith(f"costcalc: error: {flag(input_of(name))}: "), r.err
+    assert r.out == ""
+
+
+def test_sweep_options_are_named_by_flag_on_the_command_line(cli):
+    r = cli("sweep", "1e20,1e21", "--devices", "8,16,32", "--zip")
+    assert r.err == (
+        "costcalc: error: --zip: --zip pairs lists of the same length; got flops 2, devices 3\n"
+    )
+    r = cli("sweep", "1e20", "--top", "3")
+    assert r.err == (
+        "costcalc: error: --top: --top needs --sort FIELD (or --pareto) to say which rows "
+        "come first\n"
+    )
+    r = cli("sweep", "--devices", "8")
+    assert r.err.startswith("costcalc: error: WORK: no work given: pass FLOPs")
+
+
+def _spec(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(textwrap.dedent(text))
+    return str(path)
+
+
+SPEC_CASES = [
+    # (spec, line: key, message): the inputs the file gave are spelled by their keys
+    (
+        "hardware: [h100-sxm, tpu-v5p]\ndevices: [8, 16, 32]\nzip: true\nflops: 1e20\n",
+        "3: zip",
+        ": zip pairs lists of the same length; got hardware 2, devices 3",
+    ),
+    ("flops: 1e20\nutilization: 150%\n", "2: utilization", "'150%' is more than 100%"),
+    (
+        "arch: llama-2-7b\ntokens: 1T\nseq-len: 4096.5\n",
+        "3: seq-len",
+        "expected whole numbers >= 1, got 4096.5",
+    ),
+    ("work: -1\n", "1: work", "'-1' is negative; expected an amount of compute"),
+    (
+        "arch: llama-2-7b\ntokens: 1T\nflops: 1e20\n",
+        "2: tokens",
+        "give the compute once: flops (or ",
+    ),
+    ("flops: 1e20\ntop: 3\n", "2: top", ": top needs "),
+    ("flops: 1e20\nsort: costs\n", "2: sort", "unknown field 'costs' (did you mean 'cost_usd'?)"),
+    (
+        "flops: 1e20..1e22:3\ndevices: 8,16\nmax_scenarios: 2\n",
+        "3: max_scenarios",
+        "the sweep has 6 scenarios, more than the limit of 2; narrow the axes or raise "
+        "max_scenarios",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "says"), SPEC_CASES)
+def test_a_spec_file_error_names_its_line_and_key(cli, tmp_path, text, where, says):
+    from costcalc import sweeps
+
+    spec = _spec(tmp_path, text)
+    r = cli("sweep", "--spec", spec)
+    assert r.code == 2, r.out
+    assert r.err.startswith(f"costcalc: error: {spec}:{where}: "), r.err
+    assert says in r.err
+    with pytest.raises(InputError) as e:  # the same from Python
+        sweeps.plan_command({}, spec)
+    assert str(e.value).startswith(f"{spec}:{where}: "), str(e.value)
+    assert says in str(e.value)
+
+
+def test_a_spec_file_spells_its_own_keys_and_the_flags_as_flags(cli, tmp_path):
+    spec = _spec(tmp_path, "flops: 1e20\nzero: 3\n")
+    r = cli("sweep", "--spec", spec)
+    assert r.err == (
+        f"costcalc: error: {spec}:2: zero: zero needs --arch (the model's shape; see "
+        "'costcalc arch list')\n"
+    )
+    # a flag over the spec's value: the flag's own error
+    spec = _spec(tmp_path, "flops: 1e20\nutilization: 30%\n")
+    r = cli("sweep", "--spec", spec, "--utilization", "150%")
+    assert r.err.startswith("costcalc: error: --utilization: '150%' is more than 100%")
+
+
+def test_a_config_default_in_a_sweep_is_blamed_at_its_line(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  devices: 8.5\n")
+    r = cli("sweep", "1e20")
+    assert r.code == 2
+    assert r.err.startswith("costcalc: error: costcalc.yaml:2: defaults.devices: "), r.err

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import costcalc
 from costcalc import config, model, outlook
-from costcalc.errors import InputError, ref
+from costcalc.errors import InputError
 from costcalc.render.estimate import to_dict
 from costcalc.results import Estimate
 
@@ -320,11 +320,11 @@ def test_the_estimate_path_holds_no_flag_literals() -> None:
 
 
 def test_an_error_located_by_a_file_value_spelled_by_its_key_names_its_line() -> None:
-    """The core locates some errors by ``errors.ref(name)`` alone (no ``input=``): within
-    the settings' blame that is the key of a value a file gave, relocated to its line."""
+    """An error about an input (``input=``) whose value a file gave is relocated to that
+    file's line, within the settings' blame."""
     from costcalc import finite
 
     used = {"utilization": config.Setting("utilization", "1e-9", "costcalc.yaml", 4, "user")}
     with pytest.raises(InputError) as e, config.Settings(used).blame(used):
-        finite.product((("peak", 1e-300), ("utilization", 1e-300)), ref("utilization"))
+        finite.product((("peak", 1e-300), ("utilization", 1e-300)), input="utilization")
     assert str(e.value).startswith("costcalc.yaml:4: defaults.utilization: peak")

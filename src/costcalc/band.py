@@ -17,7 +17,7 @@ from typing import Any
 
 from costcalc.errors import CostcalcError
 from costcalc.mfu_groups import group as _group
-from costcalc.results import Estimate
+from costcalc.results import Band, Estimate
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 
@@ -160,7 +160,7 @@ def _centred(found: tuple[float, str]) -> tuple[float, float, str]:
     return found[0], 0.0, found[1]
 
 
-def band(est: Estimate) -> dict[str, Any]:
+def band(est: Estimate) -> Band:
     """The ``ranges``-shaped section of the default band of ``est``: the uncertain inputs
     and the 5th/50th/95th percentiles of each output (p50 = the point)."""
     sigmas = input_sigmas(est)

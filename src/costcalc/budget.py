@@ -655,12 +655,6 @@ def evaluate_run(
     return RunResult(run, est, totals)
 
 
-def _flag_key(flag: str) -> str:
-    """The input a flag literal names: for the modules that still locate errors at flags
-    (estimator, outlook, profiles, sweeps; converted to input names after this wave)."""
-    return flag.removeprefix("--").replace("-", "_") if flag.startswith("--") else ""
-
-
 def _plan_key(name: str, run: Run) -> str:
     """How a plan spells input ``name``: its key; the work, as the run gives it (``run``,
     ``flops``, ...)."""
@@ -676,8 +670,6 @@ def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
         return a
     # the input it was given with (throughput for the utilization it implies), else its own
     key = next((k for k in run.origins if is_given_with(a.source, k)), a.name)
-    if a.source.startswith(GIVEN + "--"):  # not yet by name (estimator, outlook, sweeps)
-        key = _flag_key(a.source.removeprefix(GIVEN).split()[0].rstrip(":"))
     path = run.origins.get(key)
     if path is None:
         return a
@@ -690,7 +682,7 @@ def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
 
 def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcError:
     """An estimate's error, located at the plan line that gave the bad value."""
-    key = error.input or _flag_key(error.where)
+    key = error.input
     if key not in run.origins:  # the work, however the run gave it
         key = next((k for k in WORKS if k in run.origins), "")
     path = run.origins.get(key, run.path)

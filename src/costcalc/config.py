@@ -59,10 +59,6 @@ SHAPE_LAYOUT = ("seq_len", "recompute", "zero", "tp", "pp")
 _SHAPE_GIVEN = ("arch", "layers", "d_model", "heads", "vocab")
 
 
-def _flag(key: str) -> str:
-    return "--" + key.replace("_", "-")
-
-
 @dataclass(frozen=True)
 class Setting:
     """One default from a config file, located to its line."""
@@ -114,10 +110,7 @@ class Settings:
                 yield
         except CostcalcError as e:
             for s in used.values():
-                # by the input the error names; else by where it is located: the input
-                # as spelled here (its key, errors.ref), or its flag where the core still
-                # names one (sweeps: converted after this wave)
-                if e.input == s.key or (not e.input and e.where in (s.key, _flag(s.key))):
+                if e.input == s.key:  # the input the error is about came from the file
                     e.where = s.where
             raise
 

@@ -23,7 +23,7 @@ from costcalc.units import parse_quantity
 if TYPE_CHECKING:
     from costcalc.config import Setting, Settings
 
-__all__ = ["Estimate", "HardwareChoice", "estimate", "resolve_hardware"]  # Estimate: results
+__all__ = ["HardwareChoice", "estimate", "resolve_hardware"]
 
 # Output fields of an estimate (declared in costcalc.inputs): name -> (display unit, label).
 # The JSON field names carry their unit so that scripts reading them cannot mistake it.
@@ -421,9 +421,11 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     # The model divides by peak x utilization (and by devices): refused when it underflows.
     finite.product(
         (("peak", hw.peak), ("utilization", util), ("devices", n_devices)),
-        ref(
-            "peak" if peak is not None else "utilization" if utilization is not None else "hardware"
-        ),
+        input="peak"
+        if peak is not None
+        else "utilization"
+        if utilization is not None
+        else "hardware",
     )
     from costcalc import workloads
 
@@ -467,7 +469,9 @@ def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Set
     if hw.price is None:
         outputs["cost"] = None
     for key, value in outputs.items():
-        finite.checked(value, f"the {key.replace('_', ' ')}", ref("work"), _named_inputs(shown))
+        finite.checked(
+            value, f"the {key.replace('_', ' ')}", "", _named_inputs(shown), input="work"
+        )
     by_name = {a.name: a for a in hw.assumptions}
     assumptions = [
         by_name["hardware"],

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
 from costcalc import inputs as registry
-from costcalc.errors import InputError, given_with, ref
+from costcalc.errors import InputError, about, given_with, ref
 from costcalc.results import (
     Assumption,
     Equivalent,
@@ -177,7 +177,10 @@ def estimate(work: Any = None, **given: Any) -> Estimate:
         for name, text in table.items():
             if name in RANGEABLE and uncertainty.is_distribution(text):
                 kind, _flag, allow_zero = RANGEABLE[name]
-                dist = uncertainty.parse_distribution(text, kind, ref(name), allow_zero=allow_zero)
+                with about(name):
+                    dist = uncertainty.parse_distribution(
+                        text, kind, ref(name), allow_zero=allow_zero
+                    )
                 _check_bounds(name, dist)
                 dists[name] = dist
                 table[name] = uncertainty.bare_value(dist.central, kind)
@@ -542,7 +545,7 @@ def _projection(profile: Profile, year: Any) -> tuple[Projection, list[Assumptio
     return section, trends, warning
 
 
-def _equivalents(est: Estimate) -> list[dict[str, Any]]:
+def _equivalents(est: Estimate) -> list[Equivalent]:
     co2e, energy = est.outputs["co2e"], est.outputs["energy"]
     found: list[Equivalent] = [
         {
@@ -557,4 +560,4 @@ def _equivalents(est: Estimate) -> list[dict[str, Any]]:
         }
         for e in equivalents_module.compute(float(co2e), float(energy))
     ]
-    return [dict(e) for e in found]
+    return found

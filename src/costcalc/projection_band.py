@@ -41,7 +41,8 @@ def widened(est: Estimate) -> Projection:
     projection = sections["projection"]
     years = float(projection["year"]) - float(projection["from_year"])
     spreads = trend_sigmas()
-    today = (sections.get("band") or {}).get("percentiles") or {}
+    band = sections.get("band")
+    today = (band["percentiles"] if band is not None else None) or {}
     percentiles: dict[str, dict[str, float] | None] = {}
     for field, (trend, base_field) in _FIELDS.items():
         point: Any = projection.get(field)

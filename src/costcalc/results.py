@@ -119,10 +119,7 @@ class Equivalent(TypedDict):
 
 
 class Sections(TypedDict, total=False):
-    """The extra results of an estimate; the renderers show each one present.
-
-    ``band`` is shaped as :class:`Band` and each of ``equivalents`` as :class:`Equivalent`;
-    they are declared as plain dicts while the renderers take ``dict[str, Any]``."""
+    """The extra results of an estimate; the renderers show each one present."""
 
     workload: dict[str, Any]  # a model's shape (costcalc.workload_shape)
     memory: dict[str, Any]
@@ -132,8 +129,8 @@ class Sections(TypedDict, total=False):
     money: Money
     ranges: Ranges
     sensitivity: Sensitivity
-    band: dict[str, Any]
-    equivalents: list[dict[str, Any]]
+    band: Band
+    equivalents: list[Equivalent]
 
 
 @dataclass(frozen=True)

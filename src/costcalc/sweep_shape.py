@@ -48,14 +48,12 @@ class Tables:
 def _whole_values(name: str, values: Any, low: int, high: int | None = None) -> Any:
     import numpy as np
 
-    from costcalc.inputs import INPUTS
-
     bad = [v for v in values.tolist() if not float(v).is_integer() or v < low]
     if high is not None:
         bad += [v for v in values.tolist() if v > high]
     if bad:
         expected = f"{low}, 1, 2 or {high}" if high is not None else f"whole numbers >= {low}"
-        raise InputError(f"expected {expected}, got {bad[0]:g}", INPUTS[name].flag)
+        raise InputError(f"expected {expected}, got {bad[0]:g}", input=name)
     return np.asarray(values, dtype=float)
 
 

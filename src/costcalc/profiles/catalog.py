@@ -18,6 +18,7 @@ from costcalc.errors import (
     did_you_mean_name,
     loose_index,
     name_key,
+    ref,
 )
 from costcalc.paths import shipped_dir
 from costcalc.profiles.model import NAME_RE, PEAK_FIELDS, Profile
@@ -30,11 +31,11 @@ MAX_BASE_DEPTH = 32
 NOT_INHERITED = ("name", "aliases", "display_name", "notes", "base")
 
 # Where a directory of profiles comes from, lowest precedence first.
-SHIPPED, USER, ENV, FLAG, FILE = (
+SHIPPED, USER, ENV, PROFILES_DIR, FILE = (
     "shipped",
     "user config",
     "COSTCALC_PROFILES_PATH",
-    "--profiles-dir",
+    "profiles_dir",  # the input, spelled as the front end does (errors.ref)
     "file",
 )
 
@@ -88,14 +89,14 @@ def search_path(
         if found is not None:
             layers.append(Layer(found, ENV))
     for d in reversed(list(profiles_dirs)):
-        path = expand_place(str(d), "--profiles-dir")
+        path = expand_place(str(d), ref(PROFILES_DIR))
         try:
             is_dir = path.is_dir()
         except OSError as e:
-            raise InputError(f"cannot read '{d}' ({e.strerror})", "--profiles-dir") from None
+            raise InputError(f"cannot read '{d}' ({e.strerror})", input=PROFILES_DIR) from None
         if not is_dir:
-            raise InputError(f"no such directory '{d}'", "--profiles-dir")
-        layers.append(Layer(path, FLAG))
+            raise InputError(f"no such directory '{d}'", input=PROFILES_DIR)
+        layers.append(Layer(path, ref(PROFILES_DIR)))
     return layers
 
 
@@ -328,8 +329,9 @@ class Catalog:
         """Every profile by name; later directories shadow earlier ones."""
         return {name: e.profile for name, e in self.entries().items()}
 
-    def get(self, name: str, where: str = "--hardware") -> Profile:
-        """A profile by name, alias or unique prefix, with "did you mean" on a miss."""
+    def get(self, name: str, where: str = "", *, input: str = "hardware") -> Profile:
+        """A profile by name, alias or unique prefix, with "did you mean" on a miss; an
+        error is at ``where``, else about input ``input`` (as the front end spells it)."""
         key = name.strip().lower()
         if key == "local":  # this machine: calibrated profile, else detection
             if self.local is None:
@@ -337,6 +339,7 @@ class Catalog:
                     "'local' (this machine) is resolved by the catalog of "
                     "costcalc.hardware.default_catalog(), not this one",
                     where,
+                    input=input,
                 )
             return self.local(self)
         if NAME_RE.match(key):  # fast path: one file, no full scan
@@ -365,11 +368,14 @@ class Catalog:
         if len(starts) == 1:
             return profiles[starts.pop()]
         if len(starts) > 1:
-            raise InputError(f"'{name}' is ambiguous: {', '.join(sorted(starts))}", where)
+            raise InputError(
+                f"'{name}' is ambiguous: {', '.join(sorted(starts))}", where, input=input
+            )
         raise InputError(
             f"unknown hardware '{name}'{did_you_mean_name(name, names)}; "
             "see 'costcalc profiles list'",
             where,
+            input=input,
         )
 
     def entry(self, name: str, where: str = "NAME") -> Entry:

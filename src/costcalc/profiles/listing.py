@@ -67,9 +67,9 @@ def list_profiles(
         raise InputError(
             f"unknown kind '{kind}'{did_you_mean(kind.lower(), KINDS)}; expected one of "
             f"{', '.join(KINDS)}",
-            "--kind",
+            input="kind",
         )
-    memory = parse_quantity(min_memory, "memory", "--min-memory") if min_memory else None
+    memory = parse_quantity(min_memory, "memory", input="min_memory") if min_memory else None
     entries = list(catalog.entries().values())
     if vendor is not None:
         vendors = {e.profile.vendor.lower() for e in entries}
@@ -77,7 +77,7 @@ def list_profiles(
             raise InputError(
                 f"no profile has vendor '{vendor}'{did_you_mean(vendor.lower(), vendors)}; "
                 f"vendors: {', '.join(sorted({e.profile.vendor for e in entries}))}",
-                "--vendor",
+                input="vendor",
             )
     rows = [
         e

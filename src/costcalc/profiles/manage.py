@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from costcalc import yamlio
-from costcalc.errors import DataError, InputError
+from costcalc.errors import DataError, InputError, ref
 from costcalc.profiles.catalog import Catalog
 from costcalc.profiles.model import NAME_RE, Profile
 
@@ -127,19 +127,19 @@ def new_profile(
         )
     from costcalc.paths import expand_place
 
-    path = expand_place(str(directory), "--dir") / f"{name}.yaml"
+    path = expand_place(str(directory), ref("dir")) / f"{name}.yaml"
     values = {"name": name, "path": path, "schema": schema_path().as_uri()}
     if base is None:
         text = _TEMPLATE.format(**values)
     else:
-        parent = catalog.get(base, "--base")
+        parent = catalog.get(base, input="base")
         text = _TEMPLATE_BASE.format(base=parent.name, base_display=parent.display_name, **values)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(
             f"cannot create the directory '{path.parent}' ({e.strerror or type(e).__name__})",
-            "--dir",
+            input="dir",
         ) from None
-    write_text_atomic(path, text, overwrite=force, force_flag="--force", where="NAME")
+    write_text_atomic(path, text, overwrite=force, force_flag=ref("force"), where="NAME")
     return path

@@ -6,11 +6,11 @@ only unit conversion for display.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from costcalc.errors import InputError, did_you_mean, printable
-from costcalc.estimator import OUTPUT_FIELDS, Estimate
+from costcalc.estimator import OUTPUT_FIELDS
 from costcalc.render.fmt import (
     ENERGY_UNITS,
     MASS_UNITS,
@@ -24,7 +24,7 @@ from costcalc.render.fmt import (
     sig,
     write_csv_row,
 )
-from costcalc.results import Assumption
+from costcalc.results import Assumption, Estimate
 from costcalc.units import convert, factor
 
 SCHEMA = "costcalc/estimate/1"
@@ -279,7 +279,7 @@ def _money_text(value: float | None, currency: str) -> str:
 _DURATIONS = ("year", "month", "week", "day", "hour", "minute")
 
 
-def _equivalent_text(e: dict[str, Any]) -> str | None:
+def _equivalent_text(e: Mapping[str, Any]) -> str | None:
     """``"39 minutes of ..."``, ``"2,125 km driven ..."``; None when too small to feel."""
     unit = e.get("unit", "")
     if unit not in _DURATIONS:
@@ -453,7 +453,7 @@ def with_band(rows: list[tuple[str, str]], percentiles: dict[str, Any]) -> list[
     return out
 
 
-def band_lines(section: dict[str, Any]) -> list[str]:
+def band_lines(section: Mapping[str, Any]) -> list[str]:
     """One line naming the band and the spread of each assumed input."""
     if not section["inputs"]:
         return []

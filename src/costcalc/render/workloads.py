@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from costcalc import finite
-from costcalc.estimator import Estimate
 from costcalc.inverse import Budget
 from costcalc.render import estimate as render
 from costcalc.render.fmt import json_text, label_rows, sig, write_csv_row
+from costcalc.results import Estimate
 from costcalc.runs import NUMBERS, Run
 from costcalc.scaling import Scaled
 from costcalc.units import convert

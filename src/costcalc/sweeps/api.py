@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from costcalc import inputs as registry
-from costcalc.errors import InputError
+from costcalc.errors import InputError, spelling
 from costcalc.profiles import Profile
 from costcalc.sweeps.axes import INPUTS
 from costcalc.sweeps.limits import MAX_SCENARIOS, MAX_SORTED
@@ -93,12 +93,14 @@ def sweep(work: Any = None, **given: Any) -> SweepResult:
     """
     g = registry.bind(sweep, work, **given)
     if work is not None and g["flops"] is not None:
-        raise InputError("give the compute once, as work or flops", "flops")
+        raise InputError("give the compute once, as work or flops", input="flops")
     hardware = g["hardware"]
     inputs = {k: g[k] for k in INPUTS} | {
         "flops": work if work is not None else g["flops"],
         "hardware": hardware.name if isinstance(hardware, Profile) else hardware,
     }
     options = {k: g[k] for k in _OPTIONS if k not in ("zip", "max_rows")}
-    prepared = plan(inputs, zip_axes=g["zip"], **options)
+    # the work is named by the keyword that gave it (errors.ref("work"))
+    with spelling(lambda _: "flops", only={"work"} if g["flops"] is not None else ()):
+        prepared = plan(inputs, zip_axes=g["zip"], **options)
     return collect(prepared, g["max_rows"])

@@ -16,9 +16,9 @@ from costcalc.units import KINDS
 
 @dataclass(frozen=True)
 class Input:
-    """A sweepable input: how its values are read, and its column's unit."""
+    """A sweepable input: how its values are read, and its column's unit. (Errors name it
+    by :func:`input_of`; each front end spells that name.)"""
 
-    flag: str
     kind: str  # costcalc.units kind ("" for text)
     unit: str  # column unit: what a bare number on the flag means
 
@@ -35,12 +35,19 @@ def _column_unit(kind: str | None) -> str:
 # The sweep axes, in column order (declared in costcalc.inputs).
 INPUTS: dict[str, Input] = {
     name: Input(
-        registry.INPUTS["work"].flag if name == "flops" else registry.INPUTS[name].flag,
         registry.INPUTS[name].kind or "",
         _column_unit(registry.INPUTS[name].kind),
     )
     for name in registry.accepted(registry.SWEEP)
 }
+
+
+def input_of(name: str) -> str:
+    """The input an axis is about, as errors name it (:func:`costcalc.errors.ref`): the
+    work for ``flops`` (``WORK`` on the command line), else the axis's own name."""
+    return "work" if name == "flops" else name
+
+
 OUTPUT_KINDS = {name: o.kind for name, o in registry.OUTPUTS.items()}
 # One '..' and one ':'; neither end may touch a third dot ("1e20...1e22" is a typo, not
 # 1e20..0.1e22), N is ASCII digits ("３" is not 3); \Z, not $: a final newline counts.
@@ -99,7 +106,7 @@ def _items(name: str, value: Any) -> list[Any]:
                 f"{value!r}: commas separate the values of a list, so {odd!r} would be a "
                 f"value of its own; {hint} (no thousands separators or decimal commas "
                 "in a list)",
-                INPUTS[name].flag,
+                input=input_of(name),
             )
     elif isinstance(value, (list, tuple)):
         items = list(value)
@@ -108,7 +115,9 @@ def _items(name: str, value: Any) -> list[Any]:
     else:
         items = [value]
     if not items or any(isinstance(v, str) and not v for v in items):
-        raise InputError(f"empty value in {value!r}; expected a list like a,b,c", INPUTS[name].flag)
+        raise InputError(
+            f"empty value in {value!r}; expected a list like a,b,c", input=input_of(name)
+        )
     return items
 
 
@@ -125,7 +134,8 @@ def _reader(name: str) -> Callable[[Any], float]:
     if name == "pue":
         return lambda v: estimator.resolve_pue(v)[0]
     allow_zero = registry.INPUTS[name].allow_zero
-    return lambda v: parse_quantity(v, spec.kind, spec.flag, allow_zero=allow_zero)
+    about = input_of(name)
+    return lambda v: parse_quantity(v, spec.kind, input=about, allow_zero=allow_zero)
 
 
 # Inputs whose ranges are rounded to whole numbers (and their least value).
@@ -137,7 +147,7 @@ def _numbers(name: str, value: Any) -> Any:
     import numpy as np
 
     read = _reader(name)
-    flag = INPUTS[name].flag
+    about = input_of(name)
     out: list[float] = []
     for item in _items(name, value):
         text = item.strip() if isinstance(item, str) else None
@@ -149,18 +159,20 @@ def _numbers(name: str, value: Any) -> Any:
             raise InputError(
                 f"bad range {text!r}; expected lo..hi:N (linear) or lo..hi:Nlog "
                 "(log-spaced), e.g. 30%..60%:4 or 1e20..1e24:5log",
-                flag,
+                input=about,
             )
         lo, hi, count = read(m["lo"].strip()), read(m["hi"].strip()), int(m["n"])
         if not 2 <= count <= MAX_POINTS:
             raise InputError(
-                f"bad range {text!r}: the number of points must be 2 to {MAX_POINTS:,}", flag
+                f"bad range {text!r}: the number of points must be 2 to {MAX_POINTS:,}", input=about
             )
         if not lo < hi:
-            raise InputError(f"bad range {text!r}: the low end must be below the high end", flag)
+            raise InputError(
+                f"bad range {text!r}: the low end must be below the high end", input=about
+            )
         if m["log"]:
             if lo <= 0:
-                raise InputError(f"bad range {text!r}: a log range must start above 0", flag)
+                raise InputError(f"bad range {text!r}: a log range must start above 0", input=about)
             points = np.geomspace(lo, hi, count)
         else:
             points = np.linspace(lo, hi, count)

@@ -9,12 +9,12 @@ from dataclasses import replace
 from typing import Any
 
 from costcalc import tables
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.estimator import OUTPUT_FIELDS
 from costcalc.hardware import default_catalog
 from costcalc.profiles import Catalog
 from costcalc.results import Assumption
-from costcalc.sweeps.axes import INPUTS, Axis, Labels, _labels, _numbers
+from costcalc.sweeps.axes import INPUTS, Axis, Labels, _labels, _numbers, input_of
 from costcalc.sweeps.evaluate import evaluate
 from costcalc.sweeps.grid import Grid
 from costcalc.sweeps.limits import MAX_SCENARIOS
@@ -36,7 +36,7 @@ def _site_lists(given: Mapping[str, Any]) -> dict[str, list[Any]]:
         values = _labels(name, given[name])
         for v in values:
             if name == "region":
-                find_region(v, "--region")
+                find_region(v)
             elif name == "provider":
                 pricing.find_provider(v)
             else:
@@ -56,9 +56,10 @@ def _combine(lists: list[list[Any]], zipped: bool) -> list[tuple[Any, ...]]:
     lengths = {len(x) for x in full if len(x) > 1}
     if len(lengths) > 1:
         raise InputError(
-            "--zip pairs lists of the same length; --hardware, --region, --provider and "
-            f"--pricing have {', '.join(str(len(x)) for x in full)} values",
-            "--zip",
+            f"{ref('zip')} pairs lists of the same length; {ref('hardware')}, {ref('region')}, "
+            f"{ref('provider')} and {ref('pricing')} have "
+            f"{', '.join(str(len(x)) for x in full)} values",
+            input="zip",
         )
     n = lengths.pop() if lengths else 1
     return [tuple(x[i] if len(x) > 1 else x[0] for x in full) for i in range(n)]
@@ -92,23 +93,29 @@ def build_grid(
     work_given = [k for k in ("flops", "device_hours", "duration") if k in given]
     if len(work_given) > 1:
         raise InputError(
-            "give the work one way: FLOPs, --device-hours, or --duration with --devices",
-            INPUTS[work_given[-1]].flag,
+            f"give the work one way: FLOPs, {ref('device_hours')}, or {ref('duration')} with "
+            f"{ref('devices')}",
+            input=input_of(work_given[-1]),
         )
     from costcalc import sweep_shape
 
     shape_given = [k for k in sweep_shape.SHAPE_INPUTS[1:] if k in given]
     if shape_given and "arch" not in given:
-        flag = INPUTS[shape_given[0]].flag
-        raise InputError(f"{flag} needs --arch (the model's shape; see 'costcalc arch list')", flag)
+        name = shape_given[0]
+        raise InputError(
+            f"{ref(name)} needs {ref('arch')} (the model's shape; see 'costcalc arch list')",
+            input=name,
+        )
     if not work_given and "tokens" not in given:
         raise InputError(
-            "no work given: pass FLOPs (e.g. 1e20..1e24:5log), --device-hours, --duration "
-            "or --arch with --tokens",
-            "WORK",
+            f"no work given: pass FLOPs (e.g. 1e20..1e24:5log), {ref('device_hours')}, "
+            f"{ref('duration')} or {ref('arch')} with {ref('tokens')}",
+            input="work",
         )
     if "carbon_intensity" in given and "region" in given:
-        raise InputError("give --carbon-intensity or --region, not both", "--region")
+        raise InputError(
+            f"give {ref('carbon_intensity')} or {ref('region')}, not both", input="region"
+        )
     work = work_given[0] if work_given else "flops"
     catalog = catalog or default_catalog()
     notes: list[str] = []
@@ -137,7 +144,7 @@ def build_grid(
         names = _labels("hardware", given["hardware"])
         if any(n.lower() == "all" for n in names):
             if len(names) > 1:
-                raise InputError("'all' cannot be combined with other hardware", "--hardware")
+                raise InputError("'all' cannot be combined with other hardware", input="hardware")
             profiles = [catalog.all()[k] for k in sorted(catalog.all())]
         else:
             profiles = [catalog.get(n) for n in names]
@@ -151,9 +158,9 @@ def build_grid(
     if zip_axes and len(profiles) > 1 and len(precisions) > 1:
         if len(profiles) != len(precisions):
             raise InputError(
-                f"--zip pairs lists of the same length; --hardware has {len(profiles)} "
-                f"values and --precision {len(precisions)}",
-                "--precision",
+                f"{ref('zip')} pairs lists of the same length; {ref('hardware')} has "
+                f"{len(profiles)} values and {ref('precision')} {len(precisions)}",
+                input="precision",
             )
         pairs = list(zip(profiles, precisions, strict=True))
     else:
@@ -173,14 +180,15 @@ def build_grid(
             if zip_axes or (len(profiles) == 1 and len(precisions) == 1):
                 raise InputError(
                     f"{profile.name} has no {prec} peak; it has {', '.join(profile.dense_peak)}",
-                    "--precision",
+                    input="precision",
                 )
             skipped.append(f"{profile.name} {prec}")
             continue
         valid.append((profile, prec))
     if not valid:
         raise InputError(
-            "no hardware has the precision(s) asked for: " + ", ".join(skipped), "--precision"
+            "no hardware has the precision(s) asked for: " + ", ".join(skipped),
+            input="precision",
         )
     combos = _combine([valid, *(sites.get(n, [None]) for n in SITE_INPUTS)], zip_axes)
     choices = []
@@ -195,7 +203,7 @@ def build_grid(
                 if single:
                     raise InputError(
                         f"region '{cloud.id}' belongs to {cloud.provider}, not {provider}",
-                        "--region",
+                        input="region",
                     )
                 mismatched.append(f"{region} with {provider}")
                 continue
@@ -246,7 +254,7 @@ def build_grid(
         raise InputError(
             "no scenario left: every region belongs to another provider than the one "
             "given: " + ", ".join(mismatched),
-            "--region",
+            input="region",
         )
     if skipped:
         notes.append("skipped (no such precision): " + ", ".join(skipped))
@@ -286,7 +294,7 @@ def build_grid(
         if unpriced:
             notes.append(
                 f"no published price for {', '.join(unpriced)}: cost_usd is empty; "
-                "give --price for a cost"
+                f"give {ref('price')} for a cost"
             )
     for key in ("peak", "power", "price", "pue"):
         if key in numeric:
@@ -299,12 +307,12 @@ def build_grid(
         columns[name] = Labels.of([str(e[name]) for e in entries])
     given_price = "price" in numeric
     columns["price_provider"] = Labels.of(
-        ["--price" if given_price else c.price_basis[0] for c in choices]
+        [ref("price") if given_price else c.price_basis[0] for c in choices]
     )
     columns["price_pricing"] = Labels.of(["" if given_price else c.price_basis[1] for c in choices])
     columns["price_date"] = Labels.of(["" if given_price else c.price_basis[2] for c in choices])
     columns["pue_source"] = Labels.of(
-        ["--pue" if "pue" in numeric else e["pue_source"] for e in entries]
+        [ref("pue") if "pue" in numeric else e["pue_source"] for e in entries]
     )
     columns["grid_basis"] = Labels.of([e["grid_basis"] for e in entries])
     hw_axis = Axis("hardware", len(choices), hw_params, columns)
@@ -391,7 +399,9 @@ def build_grid(
         lengths = {a.size for a in axes if a.size > 1}
         if len(lengths) > 1:
             detail = ", ".join(f"{a.name} {a.size}" for a in axes if a.size > 1)
-            raise InputError(f"--zip pairs lists of the same length; got {detail}", "--zip")
+            raise InputError(
+                f"{ref('zip')} pairs lists of the same length; got {detail}", input="zip"
+            )
         size = lengths.pop() if lengths else 1
     else:
         size = math.prod(sizes)
@@ -402,8 +412,8 @@ def build_grid(
     if size > max_scenarios:
         raise InputError(
             f"the sweep has {size:,} scenarios, more than the limit of {max_scenarios:,}; "
-            "narrow the axes or raise --max-scenarios",
-            "--max-scenarios",
+            f"narrow the axes or raise {ref('max_scenarios')}",
+            input="max_scenarios",
         )
     order = {name: i for i, name in enumerate([*INPUTS, *BASIS_COLUMNS])}
     input_columns = sorted(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import model
 from costcalc.errors import InputError
-from costcalc.estimator import OUTPUT_FIELDS
+from costcalc.estimator import MODEL_KEYS, OUTPUT_FIELDS
 from costcalc.sweeps.axes import Labels
 
 if TYPE_CHECKING:
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
 
 def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
-    """The output columns (display units) for model inputs in base units: the functions
-    of :mod:`costcalc.model` in the order ``estimate`` calls them, so that every value is
-    bit for bit the estimate's. Inputs may broadcast against each other; only the wall
-    clock time depends on every input."""
+    """The output columns (display units) for model inputs in base units: the one
+    composition of the model (:func:`costcalc.model.evaluate`), as ``estimate`` uses it,
+    so that every value is bit for bit the estimate's. Inputs may broadcast against each
+    other; only the wall clock time depends on every input."""
     import numpy as np
 
     from costcalc import finite
@@ -26,26 +26,24 @@ def evaluate(params: Mapping[str, Any], work: str) -> dict[str, Any]:
 
     peak, util = params["peak"], params["utilization"]
     # The model divides by peak x utilization: refused when it underflows to zero.
-    finite.product((("peak", peak), ("utilization", util)), "--utilization")
+    finite.product((("peak", peak), ("utilization", util)), input="utilization")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
-        if work == "flops":
-            flops = params["flops"]
-        elif work == "device_hours":
-            flops = model.flops_from_device_time(params["device_seconds"], peak, util)
-        else:
-            flops = model.flops_from_device_time(
-                params["duration_seconds"] * params["devices"], peak, util
-            )
-        seconds = model.device_time(flops, peak, util)
-        joules = model.energy(seconds, params["power"], params["pue"])
-        values = {
-            "flops": flops,
-            "wall_clock_hours": model.wall_clock(seconds, params["devices"]),
-            "device_hours": seconds,
-            "energy_kwh": joules,
-            "cost_usd": model.cost(seconds, params["price"]),
-            "co2e_kg": model.co2e(joules, params["carbon_intensity"]),
-        }
+        outputs = model.evaluate(
+            params.get("flops"),
+            peak,
+            util,
+            params["devices"],
+            params["power"],
+            params["pue"],
+            params["price"],
+            params["carbon_intensity"],
+            device_seconds=None
+            if work == "flops"
+            else params["device_seconds"]
+            if work == "device_hours"
+            else params["duration_seconds"] * params["devices"],
+        )
+        values = {name: outputs[MODEL_KEYS[name]] for name in OUTPUT_FIELDS}
     for name, value in values.items():
         _refuse_overflow(name, value, params, work)
     out = {}
@@ -84,7 +82,7 @@ def _refuse_overflow(name: str, value: Any, params: Mapping[str, Any], work: str
     raise InputError(
         f"{name} overflows for inputs of this sweep ({shown}, base units): the inputs are "
         "too large or too small to compute with; narrow the sweep",
-        "WORK",
+        input="work",
     )
 
 

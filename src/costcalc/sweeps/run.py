@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, ref
 from costcalc.profiles import Catalog
 from costcalc.sweeps.build import build_grid
 from costcalc.sweeps.evaluate import Chunk
@@ -116,8 +116,8 @@ class Sweep:
             if self.grid.size > MAX_SORTED:
                 raise InputError(
                     f"sorting all {self.grid.size:,} scenarios needs too much memory; "
-                    f"add --top N (or narrow the sweep below {MAX_SORTED:,})",
-                    "--sort",
+                    f"add {ref('top')} N (or narrow the sweep below {MAX_SORTED:,})",
+                    input="sort",
                 )
             parts = [
                 (_sort_key(c, self.sort_field, self.descending), c.index) for c in self._scan()
@@ -167,34 +167,40 @@ def plan(
     fields = grid.fields()
     mask = compile_where(where, fields) if where is not None else None
 
-    def known(name: str, flag: str) -> str:
+    def known(name: str, about: str) -> str:
         if name not in fields:
             hint = did_you_mean(name, fields)
-            raise InputError(f"unknown field '{name}'{hint}; fields: {', '.join(fields)}", flag)
+            raise InputError(
+                f"unknown field '{name}'{hint}; fields: {', '.join(fields)}", input=about
+            )
         return name
 
     sort_field, descending = None, False
     if sort is not None:
         text = sort.strip()
         descending = text.startswith("-")
-        sort_field = known(text.lstrip("-+").strip(), "--sort")
+        sort_field = known(text.lstrip("-+").strip(), "sort")
     objectives = None
     if pareto is not None:
         names = [p.strip() for p in (pareto.split(",") if isinstance(pareto, str) else pareto)]
-        objectives = [known(p, "--pareto") for p in names]
+        objectives = [known(p, "pareto") for p in names]
         if len(objectives) < 2 or len(set(objectives)) != len(objectives):
             raise InputError(
                 "a Pareto front needs two or more different fields, e.g. cost_usd,wall_clock_hours",
-                "--pareto",
+                input="pareto",
             )
         for p in objectives:
             if fields[p].labels is not None:
-                raise InputError(f"{p} is text; a Pareto objective must be a number", "--pareto")
+                raise InputError(
+                    f"{p} is text; a Pareto objective must be a number", input="pareto"
+                )
     if top is not None and top < 1:
-        raise InputError(f"expected a positive number of rows, got {top}", "--top")
+        raise InputError(f"expected a positive number of rows, got {top}", input="top")
     if top and sort_field is None and objectives is None:
         raise InputError(
-            "--top needs --sort FIELD (or --pareto) to say which rows come first", "--top"
+            f"{ref('top')} needs {ref('sort')} FIELD (or {ref('pareto')}) to say which rows "
+            "come first",
+            input="top",
         )
     query = Query(where, sort_field, top, objectives)
     if chunk_size is None:

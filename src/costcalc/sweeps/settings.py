@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, spelling
 from costcalc.profiles import Catalog
 from costcalc.results import Assumption
-from costcalc.sweeps.axes import INPUTS
+from costcalc.sweeps.axes import INPUTS, input_of
 from costcalc.sweeps.grid import Grid
 from costcalc.sweeps.limits import MAX_SCENARIOS
 from costcalc.sweeps.run import Sweep, plan
@@ -16,10 +16,6 @@ from costcalc.sweeps.spec import _read_spec
 
 if TYPE_CHECKING:
     from costcalc.config import Setting, Settings
-
-
-def _flag(name: str) -> str:
-    return INPUTS[name].flag if name in INPUTS else "--" + name.replace("_", "-")
 
 
 def plan_command(
@@ -30,24 +26,29 @@ def plan_command(
 ) -> Sweep:
     """The sweep for a command line: the spec file's settings, overridden by flags, over
     the config-file defaults of ``settings`` (flags > spec > project file > user file >
-    built-in). An error in a value from a file names the file, line and key, not the flag."""
+    built-in). An error about a value from a file names the file, line and key, not the
+    flag, and the inputs a file gave are spelled by their keys there."""
     from costcalc.config import DEFAULT_KEYS
     from costcalc.errors import CostcalcError
 
-    chosen, origins = _read_spec(spec) if spec is not None else ({}, {})
+    chosen, origins, keys = _read_spec(spec) if spec is not None else ({}, {}, {})
     given = {k: v for k, v in flags.items() if v is not None}
     chosen.update(given)
-    located = {_flag(k): origin for k, origin in origins.items() if k not in given}
+    # by the input an error names (errors.ref): the file's line and key, the key's spelling
+    located = {input_of(k): o for k, o in origins.items() if k not in given}
+    spelled = {input_of(k): keys[k] for k in origins if k not in given}
     used: Mapping[str, Setting] = {}
     if settings is not None:
         filled, used = settings.fill({k: chosen.get(k) for k in DEFAULT_KEYS})
         chosen.update({k: filled[k] for k in used})
-        located.update({_flag(k): s.where for k, s in used.items()})
+        located.update({input_of(k): s.where for k, s in used.items()})
+        spelled.update({input_of(k): k for k in used})
     try:
-        sweep = _plan_settings(chosen, catalog)
+        with spelling(spelled.__getitem__, only=spelled):
+            sweep = _plan_settings(chosen, catalog)
     except CostcalcError as e:
-        if e.where in located:
-            e.where = located[e.where]
+        if e.input in located:
+            e.where = located[e.input]
         raise
     if used:
         _show_defaults(sweep.grid, used)
@@ -83,13 +84,13 @@ def _plan_settings(settings: dict[str, Any], catalog: Catalog | None = None) -> 
     limit = settings.pop("max_scenarios", None)
     max_scenarios = MAX_SCENARIOS
     if limit is not None:
-        value = parse_quantity(limit, "number", "--max-scenarios")
+        value = parse_quantity(limit, "number", input="max_scenarios")
         if not value.is_integer():
-            raise InputError(f"expected a whole number, got {limit!r}", "--max-scenarios")
+            raise InputError(f"expected a whole number, got {limit!r}", input="max_scenarios")
         max_scenarios = int(value)
     top = settings.pop("top", None)
     if top is not None and (isinstance(top, bool) or not isinstance(top, int)):
-        raise InputError(f"expected a whole number of rows, got {top!r}", "--top")
+        raise InputError(f"expected a whole number of rows, got {top!r}", input="top")
     pareto = settings.pop("pareto", None)
     return plan(
         {k: v for k, v in settings.items() if k in INPUTS},

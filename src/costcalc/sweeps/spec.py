@@ -18,8 +18,9 @@ def read_spec(path: str) -> dict[str, Any]:
 _TEXT_SETTINGS = ("where", "sort", "pareto")
 
 
-def _read_spec(path: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The spec's settings, and where each was written (``file:line: key``)."""
+def _read_spec(path: str) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """The spec's settings, where each was written (``file:line: key``), and its key as
+    written (``seq-len``, ``work``)."""
     from pathlib import Path
 
     from costcalc import yamlio
@@ -27,11 +28,12 @@ def _read_spec(path: str) -> tuple[dict[str, Any], dict[str, str]]:
 
     doc = yamlio.load(yamlio.read_text(Path(path), "sweep spec"), path)
     if doc.data is None:
-        return {}, {}
+        return {}, {}, {}
     if not isinstance(doc.data, dict):
         raise DataError("expected a mapping of sweep inputs (flops: ..., hardware: ...)", path)
     out: dict[str, Any] = {}
     origins: dict[str, str] = {}
+    keys: dict[str, str] = {}
     seen: dict[str, Any] = {}  # setting -> the key that gave it
     for key, value in doc.data.items():
         name = str(key).replace("-", "_")
@@ -65,4 +67,5 @@ def _read_spec(path: str) -> tuple[dict[str, Any], dict[str, str]]:
         seen[name] = key
         out[name] = value
         origins[name] = f"{where}: {key}"
-    return out, origins
+        keys[name] = str(key)
+    return out, origins, keys
