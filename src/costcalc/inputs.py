@@ -16,7 +16,7 @@ it (docs/architecture.md walks through one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Where an input may be given.
 FLAG = "flag"  # a command-line option of estimate (and of sweep, budget, scale if listed)
@@ -29,8 +29,7 @@ RANGE = "range"  # a range or distribution for Monte Carlo (30%..50%, lognormal(
 PANELS = ("Work", "Model", "Hardware", "Site", "Money", "Uncertainty", "Output")
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     """One input of an estimate."""
 
     name: str
@@ -555,8 +554,7 @@ def where(name: str) -> str:
     return found.flag if found is not None else name
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """One output of an estimate: its stable JSON field (which carries the unit), the unit,
     the label people read, and the key of :func:`costcalc.model.evaluate`'s result."""
 

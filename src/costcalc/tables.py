@@ -4,10 +4,9 @@ and the built-in defaults. Each row carries its source and year; see data/README
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc import yamlio
 from costcalc.errors import InputError, did_you_mean, did_you_mean_name, loose_index, name_key
@@ -34,8 +33,7 @@ def data_rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
     id: str
     kind: str
     name: str
@@ -116,8 +114,7 @@ def find_region(text: str, where: str = "") -> Region:
     )
 
 
-@dataclass(frozen=True)
-class PueValue:
+class PueValue(NamedTuple):
     id: str
     name: str
     pue: float

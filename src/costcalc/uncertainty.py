@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc.errors import InputError
 from costcalc.units import KINDS, factor, parse_quantity
@@ -36,8 +35,7 @@ _WITH_UNIT = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d.\s].*?)\s*$")
 _CALL = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*\((?P<args>[^()]*)\)\s*(?P<unit>.*?)\s*$")
 
 
-@dataclass(frozen=True)
-class Distribution:
+class Distribution(NamedTuple):
     """A distribution of one input, its parameters in base units."""
 
     form: str  # "uniform", "triangular" or "lognormal"
