@@ -26,11 +26,18 @@ def data_file(name: str) -> Path:
 
 
 def data_rows(name: str) -> list[dict[str, str]]:
-    """The rows of a CSV file of ``costcalc/data``, each a mapping column -> text."""
-    import csv
+    """The rows of a CSV file of ``costcalc/data``, each a mapping column -> text (read
+    at build time when in sync: no CSV parser on a one-liner; see costcalc.cache)."""
+    from costcalc.cache import shipped_rows
 
-    text = data_file(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    path = data_file(name)
+    rows = shipped_rows(path)
+    if rows is None:
+        import csv
+
+        return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    header, *body = rows
+    return [dict(zip(header, row, strict=True)) for row in body]
 
 
 class Region(NamedTuple):
