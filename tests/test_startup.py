@@ -97,6 +97,7 @@ NOT_ON_THE_ONE_LINER = [
     "costcalc.sweep_shape",
     "costcalc.sweeps",
     "costcalc.workload_shape",
+    "csv",  # the shipped tables come read at build time (data/parsed); CSV output imports it
 ]
 
 ONE_LINERS = [
