@@ -53,7 +53,13 @@ def _main() -> None:
     finally:
         if enabled:
             gc.enable()
-    cli_main()
+    try:
+        cli_main()
+    finally:
+        # The interpreter's last collection, at exit, would pass over every object once
+        # more; the process frees them all anyway (and Python promises no finalizer for
+        # objects still there at exit).
+        gc.freeze()
 
 
 def _version() -> None:
