@@ -1,7 +1,9 @@
-"""Parse every shipped YAML file (hardware profiles, costcalc/data/*.yaml) into
-src/costcalc/data/parsed/, so that costcalc never caches shipped data in a writable place.
+"""Parse every shipped YAML file (hardware profiles, costcalc/data/*.yaml), and read the
+rows of every shipped CSV file (costcalc/data/*.csv), into src/costcalc/data/parsed/, so
+that costcalc never caches shipped data in a writable place (and a one-liner needs neither
+a YAML nor a CSV parser).
 
-Run after changing a shipped YAML file:  python scripts/build_parsed.py
+Run after changing a shipped YAML or CSV file:  python scripts/build_parsed.py
 (tests/test_hostile_places.py fails while the prebuilt trees are out of sync; an
 out-of-date tree is never used, it only costs speed.)
 """

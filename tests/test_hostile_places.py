@@ -188,6 +188,11 @@ def test_every_shipped_file_has_a_prebuilt_tree_in_sync() -> None:
                 f"{path}: prebuilt tree out of date: python scripts/build_parsed.py"
             )
             assert got == (fresh.data, fresh.lines), path
+        for path in sorted(root.glob("*.csv")):  # their rows (tests/test_startup_data.py)
+            expected.add(f"{group}/{path.name}.json")
+            assert cache.shipped_rows(path) is not None, (
+                f"{path}: prebuilt rows out of date: python scripts/build_parsed.py"
+            )
     assert {str(p.relative_to(parsed)) for p in parsed.rglob("*.json")} == expected
 
 

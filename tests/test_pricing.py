@@ -235,7 +235,7 @@ def test_region_narrows_to_its_provider_and_its_own_rows(table) -> None:
 
 def test_pricing_model_selects_rows(table) -> None:
     od = _row("aws", 5.0, "2025-01-01", "us-east-1")
-    table(od, replace(od, pricing="3y", price=2.0), replace(od, pricing="1y", price=3.0))
+    table(od, od._replace(pricing="3y", price=2.0), od._replace(pricing="1y", price=3.0))
     assert pricing.choose_price("x1", pricing="3y").price == 2.0
     assert pricing.choose_price("x1", pricing="1-year").price == 3.0
     assert pricing.choose_price("x1", pricing="On-Demand").price == 5.0

@@ -88,6 +88,8 @@ NOT_ON_THE_ONE_LINER = [
     "costcalc.money",
     "costcalc.plausibility",
     "costcalc.plot",
+    "costcalc.profiles.listing",  # the profiles commands' jobs (costcalc.profiles loads them)
+    "costcalc.profiles.manage",
     "costcalc.public_estimates",
     "costcalc.runs",
     "costcalc.scaling",
@@ -95,6 +97,7 @@ NOT_ON_THE_ONE_LINER = [
     "costcalc.sweep_shape",
     "costcalc.sweeps",
     "costcalc.workload_shape",
+    "csv",  # the shipped tables come read at build time (data/parsed); CSV output imports it
 ]
 
 ONE_LINERS = [

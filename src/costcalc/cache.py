@@ -3,7 +3,8 @@
 Two stores of *parsed YAML trees* (never of validated results: every tree is validated
 exactly as a freshly parsed one would be, each time it is used):
 
-* the files shipped with costcalc (hardware profiles, ``costcalc/data/*.yaml``) are parsed
+* the files shipped with costcalc (hardware profiles, ``costcalc/data/*.yaml``; and the
+  rows of ``costcalc/data/*.csv``) are parsed
   at build time into ``costcalc/data/parsed/`` (``scripts/build_parsed.py``; a test keeps
   them in sync). A prebuilt tree is used only when it was built from exactly the bytes of
   the file now on disk; otherwise the file is parsed. Shipped data is never cached in a
@@ -150,14 +151,56 @@ def _prebuilt(path: Path, name: str) -> tuple[Any, Any] | None:
         return None
 
 
+def shipped_rows(path: Path) -> list[list[str]] | None:
+    """The rows of a shipped CSV file (header first) as built from its current bytes, or
+    None (not shipped, no prebuilt rows, or out of date: the caller reads the file)."""
+    name = _shipped_name(path)
+    if name is None:
+        return None
+    try:
+        raw = (_PACKAGE / "data" / PARSED_DIR / f"{name}.json").read_bytes()
+        doc = json.loads(raw)
+        if doc["format"] != FORMAT or doc["text"] != _read_capped(path).decode("utf-8"):
+            return None
+        rows: list[list[str]] = doc["rows"]
+        width = len(rows[0])
+        if all(type(r) is list and len(r) == width for r in rows):
+            return rows
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, _Unusable):
+        pass
+    return None
+
+
+def csv_rows(text: str) -> list[list[str]] | None:
+    """A CSV text's rows (header first, blank lines skipped, as csv.DictReader reads
+    them); None when a row's width differs from the header's (DictReader's own rule for
+    those: the caller reads the file with it)."""
+    import csv
+
+    rows = [row for row in csv.reader(text.splitlines()) if row]
+    if not rows or any(len(row) != len(rows[0]) for row in rows):
+        return None
+    return rows
+
+
 def build_prebuilt(out: Path | None = None) -> list[Path]:
-    """Write the parsed trees of every shipped YAML file (for the build; see module doc)."""
+    """Write the parsed trees of every shipped YAML file, and the rows of every shipped
+    CSV file (for the build; see module doc)."""
     from costcalc import yamlio
 
     out = out or _PACKAGE / "data" / PARSED_DIR
     written = []
     for group, root in _shipped_roots():
         (out / group).mkdir(parents=True, exist_ok=True)
+        for path in sorted(root.glob("*.csv")):
+            text = path.read_text(encoding="utf-8")
+            rows = csv_rows(text)
+            if rows is None:
+                continue
+            target = out / group / f"{path.name}.json"
+            entry = {"format": FORMAT, "text": text, "rows": rows}
+            target.write_text(json.dumps(entry, indent=None, sort_keys=True) + "\n")
+            written.append(target)
         for path in sorted(root.glob("*.yaml")):
             text = path.read_text(encoding="utf-8")
             doc = yamlio.load(text, str(path))

@@ -19,9 +19,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from costcalc import inputs as registry
 from costcalc.errors import (
@@ -59,8 +59,7 @@ SHAPE_LAYOUT = ("seq_len", "recompute", "zero", "tp", "pp")
 _SHAPE_GIVEN = ("arch", "layers", "d_model", "heads", "vocab")
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One default from a config file, located to its line."""
 
     key: str
@@ -78,8 +77,7 @@ class Setting:
         return f"{self.file}:{self.line}: defaults.{self.key}"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The defaults in force from config files (flags are applied on top by ``apply``)."""
 
     values: Mapping[str, Setting]
@@ -99,7 +97,7 @@ class Settings:
 
     def without(self, *keys: str) -> Settings:
         """These settings less ``keys`` (an input the command derives itself)."""
-        return replace(self, values={k: s for k, s in self.values.items() if k not in keys})
+        return self._replace(values={k: s for k, s in self.values.items() if k not in keys})
 
     @contextmanager
     def blame(self, used: Mapping[str, Setting]) -> Iterator[None]:
@@ -298,8 +296,7 @@ def load_settings(
     return Settings(values, tuple(files), tuple(warnings))
 
 
-@dataclass(frozen=True)
-class Effective:
+class Effective(NamedTuple):
     """One default as in force: its value and where it came from."""
 
     key: str

@@ -6,14 +6,13 @@ pre-computed unit table. A constant marked ``estimate`` in the data keeps that m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from costcalc.units import convert, factor
 
 
-@dataclass(frozen=True)
-class Constant:
+class Constant(NamedTuple):
     id: str
     value: float  # base units (kg/m, kg, kg/s, J/s)
     text: str
@@ -43,8 +42,7 @@ def constants() -> dict[str, Constant]:
     return out
 
 
-@dataclass(frozen=True)
-class Equivalent:
+class Equivalent(NamedTuple):
     id: str  # JSON key
     unit: str  # unit of ``value``: "km", "year", "month", or "" for a count
     subject: str  # what the unit counts: "driven by an average US passenger car"

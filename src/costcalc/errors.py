@@ -202,7 +202,11 @@ def terminal_text(text: str) -> str:
     return "".join(out)
 
 
+# Lines and tabs, which terminal output keeps as they are.
+_LAYOUT = str.maketrans("", "", "\n\t")
+
+
 def _escape_controls(text: str) -> str:
-    if text.isprintable():
+    if text.translate(_LAYOUT).isprintable():  # the common case, without a loop per character
         return text
     return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)

@@ -7,9 +7,8 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from costcalc import inputs as registry
 from costcalc import model
@@ -45,8 +44,7 @@ def _assume(name: str, value: float, unit: str, source: str, origin: str) -> Ass
     return Assumption(name, value, unit, _fmt(value, unit), source, origin)
 
 
-@dataclass(frozen=True)
-class HardwareChoice:
+class HardwareChoice(NamedTuple):
     """A profile resolved for one precision: per-device peak, power and price (base units)."""
 
     profile: Profile

@@ -17,9 +17,8 @@ it (docs/architecture.md walks through one).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 # Where an input may be given.
 FLAG = "flag"  # a command-line option of estimate (and of sweep, budget, scale if listed)
@@ -32,8 +31,7 @@ RANGE = "range"  # a range or distribution for Monte Carlo (30%..50%, lognormal(
 PANELS = ("Work", "Model", "Hardware", "Site", "Money", "Uncertainty", "Output")
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     """One input of an estimate."""
 
     name: str
@@ -600,8 +598,7 @@ def bind(function: Callable[..., Any], *args: Any, **given: Any) -> Mapping[str,
     return MappingProxyType(dict(bound.arguments))
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """One output of an estimate: its stable JSON field (which carries the unit), the unit,
     the label people read, and the key of :func:`costcalc.model.evaluate`'s result."""
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
@@ -79,8 +79,7 @@ def embodied_footprint(profile: str) -> tuple[float, str] | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What to compute beyond the model, fixed before evaluating (floats or arrays)."""
 
     work_is_time: bool

@@ -21,9 +21,8 @@ This module is pure: no CLI, no terminal output; the data is read on first use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from costcalc.errors import DataError, InputError, about, did_you_mean, ref
 
@@ -50,8 +49,7 @@ RULE_PROVIDER = "newest price of the provider"
 EPOCH = "Epoch AI Hardware prices.csv"
 
 
-@dataclass(frozen=True)
-class PriceRow:
+class PriceRow(NamedTuple):
     """One price: USD per device-hour, for a device as its hardware profile defines it."""
 
     provider: str
@@ -74,8 +72,7 @@ class PriceRow:
         return self.region or self.location or "region not given"
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     id: str
     name: str
     kind: str  # hyperscaler | cloud
@@ -83,8 +80,7 @@ class Provider:
     fleet_pue_id: str  # pue.csv id of the published fleet PUE, "" if none
 
 
-@dataclass(frozen=True)
-class PriceChoice:
+class PriceChoice(NamedTuple):
     """The row a rule picked, the rule's name, and a one-line label for outputs."""
 
     row: PriceRow
@@ -96,8 +92,7 @@ class PriceChoice:
         return self.row.price
 
 
-@dataclass(frozen=True)
-class PueChoice:
+class PueChoice(NamedTuple):
     """A PUE value and where it comes from (``scope``: region, fleet or industry)."""
 
     value: float

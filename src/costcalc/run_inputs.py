@@ -8,14 +8,13 @@ several chips (a 4-chip TPU v2 board) takes chips / chips-per-device devices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from costcalc.results import Assumption
 
 
-@dataclass(frozen=True)
-class AsRan:
+class AsRan(NamedTuple):
     """The run's own inputs (None where the catalog lacks one or the user gave it)."""
 
     slug: str

@@ -12,8 +12,7 @@ shows. Pure: no CLI, no terminal output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from costcalc.errors import InputError, given_with, ref
 
@@ -25,8 +24,7 @@ LIFECYCLE = "lifecycle"
 OPERATIONAL = "operational"
 
 
-@dataclass(frozen=True)
-class SitePrice:
+class SitePrice(NamedTuple):
     """A price per device-hour (USD/hour, base units USD/s in ``value``) and its basis."""
 
     value: float
@@ -37,8 +35,7 @@ class SitePrice:
     date: str
 
 
-@dataclass(frozen=True)
-class SitePue:
+class SitePue(NamedTuple):
     value: float
     label: str
     origin: str  # "flag" (--pue google), "region", "provider"

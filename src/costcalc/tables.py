@@ -4,10 +4,9 @@ and the built-in defaults. Each row carries its source and year; see data/README
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc import yamlio
 from costcalc.errors import InputError, did_you_mean, did_you_mean_name, loose_match
@@ -27,15 +26,21 @@ def data_file(name: str) -> Path:
 
 
 def data_rows(name: str) -> list[dict[str, str]]:
-    """The rows of a CSV file of ``costcalc/data``, each a mapping column -> text."""
-    import csv
+    """The rows of a CSV file of ``costcalc/data``, each a mapping column -> text (read
+    at build time when in sync: no CSV parser on a one-liner; see costcalc.cache)."""
+    from costcalc.cache import shipped_rows
 
-    text = data_file(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    path = data_file(name)
+    rows = shipped_rows(path)
+    if rows is None:
+        import csv
+
+        return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    header, *body = rows
+    return [dict(zip(header, row, strict=True)) for row in body]
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
     id: str
     kind: str
     name: str
@@ -112,8 +117,7 @@ def find_region(text: str, where: str = "") -> Region:
     )
 
 
-@dataclass(frozen=True)
-class PueValue:
+class PueValue(NamedTuple):
     id: str
     name: str
     pue: float

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc.errors import InputError
 from costcalc.units import KINDS, factor, parse_quantity
@@ -31,13 +30,13 @@ PERCENTILES = (5.0, 50.0, 95.0)
 FORMS = "lo..hi (e.g. 30%..50%), triangular(a,mode,b) or lognormal(median,sigma)"
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_BARE = re.compile(rf"^\s*{_NUMBER}\s*$")
-_WITH_UNIT = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d.\s].*?)\s*$")
-_CALL = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*\((?P<args>[^()]*)\)\s*(?P<unit>.*?)\s*$")
+# Patterns, compiled on first use (re caches them): a one-liner with no range needs none.
+_BARE = rf"^\s*{_NUMBER}\s*$"
+_WITH_UNIT = rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d.\s].*?)\s*$"
+_CALL = r"^\s*(?P<name>[A-Za-z_]\w*)\s*\((?P<args>[^()]*)\)\s*(?P<unit>.*?)\s*$"
 
 
-@dataclass(frozen=True)
-class Distribution:
+class Distribution(NamedTuple):
     """A distribution of one input, its parameters in base units."""
 
     form: str  # "uniform", "triangular" or "lognormal"
@@ -92,12 +91,12 @@ def is_distribution(text: Any) -> bool:
     """Whether ``text`` is written as a range or a distribution (not one number)."""
     if not isinstance(text, str):
         return False
-    return ".." in text or _CALL.match(text) is not None
+    return ".." in text or ("(" in text and re.match(_CALL, text) is not None)
 
 
 def _with_unit(text: str, unit: str) -> str:
     """A bare number with the unit written elsewhere in the range appended."""
-    if unit and _BARE.match(text):
+    if unit and re.match(_BARE, text):
         return f"{text.strip()}{unit}" if unit == "%" else f"{text.strip()} {unit}"
     return text
 
@@ -109,14 +108,14 @@ def parse_distribution(
     shown = text.strip()
     if len(shown) > 200:
         raise InputError(f"value is {len(shown)} characters long; expected {FORMS}", where)
-    call = _CALL.match(shown)
+    call = re.match(_CALL, shown)
     if call is not None:
         return _parse_call(call, shown, kind, where, allow_zero)
     parts = shown.split("..")
     if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
         raise InputError(f"cannot read {shown!r} as a range; expected {FORMS}", where)
     left, right = parts
-    unit = _WITH_UNIT.match(right)
+    unit = re.match(_WITH_UNIT, right)
     left = _with_unit(left, unit["unit"] if unit else "")
     lo = parse_quantity(left.strip(), kind, where, allow_zero=allow_zero)
     hi = parse_quantity(right.strip(), kind, where, allow_zero=allow_zero)

@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc.errors import InputError, about, did_you_mean, ref
 
@@ -31,8 +30,7 @@ class WrongDimension(InputError):
     """A quantity of the wrong dimension (an energy where a power was expected)."""
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """What a quantity means: the dimension it must have, and how to read a bare number."""
 
     noun: str  # "a power", for messages

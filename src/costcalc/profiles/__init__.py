@@ -13,6 +13,8 @@ exposes what the CLI, the renderers and the tests use.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from costcalc.paths import shipped_dir  # re-exported: where the shipped profiles are
 from costcalc.profiles.catalog import (
     MAX_BASE_DEPTH,
@@ -22,8 +24,6 @@ from costcalc.profiles.catalog import (
     load_profile,
     search_path,
 )
-from costcalc.profiles.listing import LIST_COLUMNS, column_value, list_profiles
-from costcalc.profiles.manage import Checked, new_profile, schema_path, validate_files
 from costcalc.profiles.model import (
     ALL_FIELDS,
     FORMS,
@@ -35,6 +35,34 @@ from costcalc.profiles.model import (
     Sourced,
 )
 from costcalc.profiles.parse import parse_profile
+
+if TYPE_CHECKING:
+    from costcalc.profiles.listing import LIST_COLUMNS, column_value, list_profiles
+    from costcalc.profiles.manage import Checked, new_profile, schema_path, validate_files
+
+# Listing and managing profiles are jobs of the ``profiles`` commands only: their modules
+# are imported on first use (PEP 562), off the one-liner's start-up.
+_LAZY = {
+    "LIST_COLUMNS": "costcalc.profiles.listing",
+    "column_value": "costcalc.profiles.listing",
+    "list_profiles": "costcalc.profiles.listing",
+    "Checked": "costcalc.profiles.manage",
+    "new_profile": "costcalc.profiles.manage",
+    "schema_path": "costcalc.profiles.manage",
+    "validate_files": "costcalc.profiles.manage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'costcalc.profiles' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ALL_FIELDS",

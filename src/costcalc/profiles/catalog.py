@@ -6,9 +6,8 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc import yamlio
 from costcalc.errors import (
@@ -40,16 +39,14 @@ SHIPPED, USER, ENV, PROFILES_DIR, FILE = (
 )
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One directory on the profile search path and where it was configured."""
 
     path: Path
     origin: str
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A profile in the catalog: where it comes from and which files it hides."""
 
     profile: Profile

@@ -4,8 +4,8 @@ writing a new profile from a template."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from costcalc import yamlio
 from costcalc.errors import DataError, InputError, ref
@@ -13,8 +13,7 @@ from costcalc.profiles.catalog import Catalog
 from costcalc.profiles.model import NAME_RE, Profile
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """The verdict on one file given to ``costcalc profiles validate``."""
 
     path: str

@@ -62,6 +62,8 @@ class Sourced:
 
 @dataclass(frozen=True)
 class Profile:
+    """One hardware profile, validated: every number sourced (:class:`Sourced`)."""
+
     name: str
     display_name: str
     vendor: str

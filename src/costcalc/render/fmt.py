@@ -5,7 +5,6 @@ twins, CSV, strict JSON, Markdown cells. No knowledge of any result type here.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Sequence
@@ -139,6 +138,8 @@ def json_text(doc: Any) -> str:
 
 def csv_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A CSV header and rows; None as empty."""
+    import csv  # only for CSV output: off a one-liner's start-up
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -148,6 +149,8 @@ def csv_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def write_csv_row(row: dict[str, Any]) -> str:
     """A CSV header and one row; floats in full precision (repr), None as empty."""
+    import csv
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
     writer.writeheader()

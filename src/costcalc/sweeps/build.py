@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from costcalc import tables
@@ -228,7 +227,7 @@ def build_grid(
                 price="1 USD/hour",
                 catalog=catalog,
             )
-            choice = replace(choice, price=None, price_basis=("none", "", ""))
+            choice = choice._replace(price=None, price_basis=("none", "", ""))
             whose = " ".join(x for x in (region, provider, pricing_model) if x)
             unsold.append(f"{profile.name} at {whose}".strip())
         pue_value, pue_a = estimator.resolve_pue(pue_name, region, provider)
