@@ -155,3 +155,27 @@ def test_a_plan_with_owned_hardware_keys_passes_the_schema_and_costcalc(cli, tmp
     assert (assumed["server_cost_overhead"], assumed["interconnect_share"]) == ("1.5", "19%")
     assert assumed["depreciation"] == "32.2%"
     assert assumed["hardware_age"] == "1 year"  # not "1 years"
+
+
+def test_the_inputs_reference_page_is_generated_from_the_registry() -> None:
+    """docs/inputs.md is the registry rendered by scripts/inputs_reference.py: current, and
+    naming every input's flag and every output field."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        import inputs_reference
+    finally:
+        sys.path.remove(str(root / "scripts"))
+    text = inputs_reference.render()
+    assert (root / "docs" / "inputs.md").read_text(encoding="utf-8") == text, (
+        "run python scripts/inputs_reference.py"
+    )
+    for i in registry.INPUTS.values():
+        assert f"| `{i.name}` |" in text
+        if registry.FLAG in i.places:
+            assert f"`{i.flag}`" in text
+    for o in registry.OUTPUTS.values():
+        assert f"| `{o.name}` | {o.unit} |" in text
