@@ -330,7 +330,7 @@ PUE and price are costcalc's defaults, and the band is the default 90 % band
   are fitted to these same runs, so the in-sample figures flatter them. The leave-one-out
   figures refit each run's group median and sigma without the run and estimate it with
   those: that is the honest figure for a run costcalc has not seen.
-- **Few runs per generation, few organizations.** The Hopper median (10 runs) is mostly
+- **Few runs per generation, few organizations.** The Hopper median ({hopper_runs} runs) is mostly
   Meta's Llama 3.x and 4 cards, whose small models (distilled, short sequences) run far
   below the large ones; its band is wide. Hardware outside these groups keeps 37.5 % (Epoch
   AI's median over 33 runs) with the spread of all runs.
@@ -366,7 +366,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def doc_text(rows: list[Row]) -> str:
     s = summarize(rows)
-    return DOC_HEAD + "\n".join([*summary_lines(s), "", "## Per run", "", *table(rows)]) + "\n"
+    from costcalc.tables import data_yaml
+
+    groups = data_yaml("band.yaml")["utilization"]["groups"]
+    hopper = next(g for g in groups if g["id"] == "h100")
+    head = DOC_HEAD.replace("{hopper_runs}", str(hopper["runs"]))
+    return head + "\n".join([*summary_lines(s), "", "## Per run", "", *table(rows)]) + "\n"
 
 
 if __name__ == "__main__":

@@ -179,3 +179,44 @@ def test_the_inputs_reference_page_is_generated_from_the_registry() -> None:
             assert f"`{i.flag}`" in text
     for o in registry.OUTPUTS.values():
         assert f"| `{o.name}` | {o.unit} |" in text
+
+
+# Two values of each sweep axis, and what else the sweep needs to use it.
+SWEEP_CASES: dict[str, tuple[str, dict[str, str]]] = {
+    "flops": ("1e20,1e21", {}),
+    "device_hours": ("100,200", {}),
+    "duration": ("10,20", {"devices": "8"}),
+    "tokens": ("1T,2T", {"arch": "llama-2-7b"}),
+    "arch": ("llama-2-7b,llama-2-13b", {"tokens": "1T"}),
+    "seq_len": ("2048,4096", {"arch": "llama-2-7b", "tokens": "1T"}),
+    "zero": ("0,3", {"arch": "llama-2-7b", "tokens": "1T", "devices": "8"}),
+    "hardware": ("h100-sxm,a100-sxm-80gb", {}),
+    "precision": ("bf16,fp8", {}),
+    "devices": ("8,64", {}),
+    "utilization": ("30%,50%", {}),
+    "peak": ("500 TFLOPS,900 TFLOPS", {}),
+    "power": ("500 W,900 W", {}),
+    "pue": ("1.1,1.5", {}),
+    "region": ("FR,PL", {}),
+    "provider": ("gcp,aws", {}),
+    "carbon_intensity": ("50,500", {}),
+    "price": ("2,4", {}),
+    "pricing": ("on-demand,3y", {}),
+}
+
+
+@pytest.mark.parametrize("name", registry.accepted(registry.SWEEP))
+def test_every_sweep_axis_changes_what_the_sweep_computes(name: str) -> None:
+    """Declaring an input a sweep axis is not enough: the sweep must evaluate it. Two values
+    of the axis give two rows whose outputs differ (a new axis needs a case here)."""
+    import costcalc
+
+    assert name in SWEEP_CASES, f"add two values of {name} to SWEEP_CASES"
+    values, context = SWEEP_CASES[name]
+    given = {"hardware": "h100-sxm", **context, name: values}
+    work = None if name in ("flops", "device_hours", "duration") or "arch" in given else "1e21"
+    result = costcalc.sweep(work, **given)
+    assert result.rows == 2
+    outputs = [*registry.OUTPUTS, *(["per_device_gb"] if "per_device_gb" in result else [])]
+    changed = [o for o in outputs if len(set(result[o].tolist())) == 2]
+    assert changed, f"sweeping {name} over {values} changes no output"

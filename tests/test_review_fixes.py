@@ -90,3 +90,54 @@ def test_a_user_architecture_cannot_take_a_shipped_name_as_its_alias(cli) -> Non
     (folder / "mine.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     r = cli("estimate", "--arch", "llama-2-7b", "--tokens", "1T", "--value", "flops")
     assert r.code == 2 and "alias 'llama-2-7b' of 'mine'" in r.err, r.err
+
+
+# -- found by the review of the one-registry work ------------------------------------------
+
+
+def _json(cli, *args: str) -> dict:
+    import json
+
+    result = cli(*args, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_a_bare_hardware_age_is_years_as_the_useful_life(cli) -> None:
+    owned = ("estimate", "1e21", "-H", "a100-sxm-80gb", "--owned", "--depreciation", "30%")
+    bare = _json(cli, *owned, "--hardware-age", "2")["assumptions"]["hardware_age"]
+    spelled = _json(cli, *owned, "--hardware-age", "24 months")["assumptions"]["hardware_age"]
+    assert bare["value"] == spelled["value"] == "2 years"
+
+
+def test_a_bare_step_time_is_seconds(cli) -> None:
+    shape = ("estimate", "--arch", "llama-2-7b", "--tokens", "1T", "-H", "h100-sxm")
+    shape += ("--devices", "512", "--batch-tokens", "4M", "--value", "wall_clock_hours")
+    bare, spelled = cli(*shape, "--step-time", "10"), cli(*shape, "--step-time", "10 s")
+    assert bare.code == spelled.code == 0, bare.err
+    # 1T tokens / 4M tokens per step = 250,000 steps of 10 s
+    assert float(bare.out) == float(spelled.out) == pytest.approx(250_000 * 10 / 3600)
+
+
+@pytest.mark.parametrize("measured", [["--throughput", "3000"], ["--seq-len", "4096"]])
+def test_a_measurement_without_a_shape_names_what_asked_for_one(cli, measured) -> None:
+    """Not "a shape by hand needs --layers" for a flag the user never gave."""
+    result = cli("estimate", "--params", "7B", "--tokens", "1T", "-H", "h100-sxm", *measured)
+    line = _one_error(result, measured[0])
+    assert "--arch" in line and "needs the model's shape" in line
+
+
+def test_a_misspelled_keyword_names_the_function_as_python_does() -> None:
+    import costcalc
+    from costcalc import outlook
+
+    for call in (costcalc.sweep, outlook.estimate, costcalc.estimate):
+        with pytest.raises(TypeError, match=r"^(sweep|estimate)\(\) got an unexpected keyword"):
+            call("1e20", utilizaton="40%")
+
+
+def test_work_and_flops_in_a_spec_name_the_second_key(cli, tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("work: 1e20\nflops: 1e21\nhardware: h100-sxm\n", encoding="utf-8")
+    line = _one_error(cli("sweep", "--spec", str(spec)), f"{spec}:2: flops")
+    assert "same setting" in line

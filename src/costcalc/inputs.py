@@ -278,15 +278,15 @@ INPUTS: dict[str, Input] = {
         _input(
             "throughput",
             "token_rate",
-            "Measured training throughput per device ('3000 tokens/s'): time follows from it "
-            "and the utilization it implies is shown.",
+            "Measured training throughput per device ('3000 tokens/s'), with --arch or a shape "
+            "by hand: time follows from it and the utilization it implies is shown.",
             "",
             "Model",
             (FLAG, PLAN),
         ),
         _input(
             "step_time",
-            "time",
+            "step_time",
             "Measured time of one optimizer step, with --batch-tokens: the throughput.",
             "",
             "Model",
@@ -472,7 +472,7 @@ INPUTS: dict[str, Input] = {
         ),
         _input(
             "hardware_age",
-            "time",
+            "lifetime",
             "Owned hardware, with --depreciation: time from buying the hardware to the start "
             "of the run; the value falls 0.14 OOM/year (Cottier et al. 2024).",
             "0 (bought at the start of the run)",
@@ -593,7 +593,10 @@ def bind(function: Callable[..., Any], *args: Any, **given: Any) -> Mapping[str,
     Python raises for a function that lists its keywords."""
     import inspect
 
-    bound = inspect.signature(function).bind(*args, **given)
+    try:
+        bound = inspect.signature(function).bind(*args, **given)
+    except TypeError as e:  # as Python words it for a function that lists its keywords
+        raise TypeError(f"{function.__name__}() {e}") from None
     bound.apply_defaults()
     return MappingProxyType(dict(bound.arguments))
 

@@ -354,7 +354,7 @@ def _depreciation(
     values["depreciation"] = rate / _YEAR
     age = 0.0
     if hardware_age is not None:
-        age = parse_quantity(hardware_age, "time", input="hardware_age", allow_zero=True)
+        age = parse_quantity(hardware_age, "lifetime", input="hardware_age", allow_zero=True)
         years = age / _YEAR
         kept = 10 ** (-float(entry["ooms_per_year"]) * years)
         out.append(

@@ -55,7 +55,8 @@ KINDS: dict[str, Kind] = {
     "throughput": Kind("a throughput", "FLOPS", None, "180 TFLOPS", "TFLOPS"),
     "power": Kind("a power", "W", "W", "330 W"),
     "time": Kind("a duration", "s", "hour", "14.8 days"),
-    "lifetime": Kind("a useful life", "s", "year", "4 years"),
+    "lifetime": Kind("a time in years", "s", "year", "4 years"),
+    "step_time": Kind("a step time", "s", "s", "2.5 s"),
     "energy": Kind("an energy", "J", "kWh", "500 MWh"),
     "carbon_intensity": Kind("a carbon intensity", "kg/J", "g/kWh", "429 g/kWh"),
     "price": Kind("a price per device-hour", "USD/s", "USD/hour", "2.50 USD/hour"),
@@ -71,7 +72,7 @@ KINDS: dict[str, Kind] = {
     "token_rate": Kind("a token throughput", "token/s", "token/s", "3000 tokens/s"),
 }
 # How --help names the unit of a bare number.
-BARE_NAMES = {"hour": "hours", "year": "years", "FLOP": "FLOP", "W": "watts"}
+BARE_NAMES = {"hour": "hours", "year": "years", "s": "seconds", "FLOP": "FLOP", "W": "watts"}
 # Spellings pint reads as something no costcalc user means: "kt" is a knot to pint, a
 # kilotonne (of CO2e) here; "ton" is a short ton (907 kg) to pint, refused as ambiguous.
 UNIT_ALIASES = {"kt": "kilotonne", "Gt": "gigatonne"}

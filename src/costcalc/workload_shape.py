@@ -27,6 +27,8 @@ from costcalc.workloads import Workload, bytes_text, count_text, flop_text
 
 # The shape inputs (declared in costcalc.inputs, panel "Model").
 KEYS = tuple(name for name, i in INPUTS.items() if i.panel == "Model")
+# Measurements that need the model's shape (its FLOPs per token) to give a time.
+MEASURED = ("throughput", "step_time", "batch_tokens")
 SHAPE_FIELDS = ("layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "experts", "top_k")
 FINETUNE = ("full", "lora", "qlora")
 MAX_WHOLE = 10**12  # a shape beyond this is no model (and keeps every float finite)
@@ -541,6 +543,14 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
         )
     else:
         missing = [n for n in ("layers", "d_model", "heads", "vocab") if n not in fields]
+        if missing and not fields:  # no shape at all: say what asked for one
+            asked = next((k for k in KEYS + MEASURED if given.get(k) is not None), "arch")
+            names = ", ".join(ref(n) for n in missing)
+            raise InputError(
+                f"{ref(asked)} needs the model's shape: {ref('arch')} NAME (see 'costcalc "
+                f"arch list'), or the shape by hand ({names})",
+                input=asked,
+            )
         if missing:
             names = ", ".join(ref(n) for n in missing)
             raise InputError(
@@ -769,7 +779,7 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
                 "devices)",
                 input="batch_tokens",
             )
-        seconds = parse_quantity(given["step_time"], "time", input="step_time")
+        seconds = parse_quantity(given["step_time"], "step_time", input="step_time")
         batch = parse_quantity(given["batch_tokens"], "count", input="batch_tokens")
         step = (seconds, batch)
         measured = (

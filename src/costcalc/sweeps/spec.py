@@ -63,7 +63,9 @@ def _read_spec(path: str) -> tuple[dict[str, Any], dict[str, str], dict[str, str
             raise DataError(f"{key}: expected true or false, got {value!r}", where)
         name = "flops" if name == "work" else name
         if name in seen:  # work: and flops:, or max-scenarios: and max_scenarios:
-            raise DataError(f"'{key}' and '{seen[name]}' are the same setting; keep one", where)
+            raise DataError(
+                f"'{key}' and '{seen[name]}' are the same setting; keep one", f"{where}: {key}"
+            )
         seen[name] = key
         out[name] = value
         origins[name] = f"{where}: {key}"
