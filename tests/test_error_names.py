@@ -535,8 +535,8 @@ def test_a_spec_file_error_names_its_line_and_key(cli, tmp_path, text, where, sa
 def test_a_spec_file_spells_its_own_keys_and_the_flags_as_flags(cli, tmp_path):
     spec = _spec(tmp_path, "flops: 1e20\nzero: 3\n")
     r = cli("sweep", "--spec", spec)
-    assert r.err == (
-        f"costcalc: error: {spec}:2: zero: zero needs --arch (the model's shape; see "
+    assert r.err == (  # the arch it lacks is a key of the spec too
+        f"costcalc: error: {spec}:2: zero: zero needs arch (the model's shape; see "
         "'costcalc arch list')\n"
     )
     # a flag over the spec's value: the flag's own error

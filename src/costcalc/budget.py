@@ -22,15 +22,13 @@ from typing import TYPE_CHECKING, Any
 from costcalc import inputs as registry
 from costcalc import yamlio
 from costcalc.errors import (
-    GIVEN,
     CostcalcError,
     DataError,
     InputError,
-    is_given_with,
     ref,
     spelling,
 )
-from costcalc.results import Assumption, Estimate
+from costcalc.results import Estimate, given_in
 from costcalc.units import parse_quantity
 from costcalc.yamlio import Problems
 
@@ -635,7 +633,9 @@ def evaluate_run(
             if settings is not None and e.where in {s.where for s in settings.values.values()}:
                 raise  # a user-file default, located at its own line
             raise _locate(e, run, doc) from None
-        est = replace(est, assumptions=tuple(_from_plan(a, run, doc) for a in est.assumptions))
+        # an assumption the plan gave says so, at its line, not as the input it names
+        places = {k: f"{doc.where(p)}: {'.'.join(map(str, p))}" for k, p in run.origins.items()}
+        est = replace(est, assumptions=tuple(given_in(a, places, "plan") for a in est.assumptions))
     from costcalc import finite
 
     totals: dict[str, float | None] = {}
@@ -661,23 +661,6 @@ def _plan_key(name: str, run: Run) -> str:
     if name == "work":
         return next((k for k in WORKS if k in run.origins), "flops")
     return name
-
-
-def _from_plan(a: Assumption, run: Run, doc: yamlio.Document) -> Assumption:
-    """An assumption the plan gave says so, at its line (``costcalc.yaml:7: runs.a.params``),
-    not as the input the estimator names."""
-    if a.origin != "flag":
-        return a
-    # the input it was given with (throughput for the utilization it implies), else its own
-    key = next((k for k in run.origins if is_given_with(a.source, k)), a.name)
-    path = run.origins.get(key)
-    if path is None:
-        return a
-    from dataclasses import replace
-
-    where = f"given in the plan: {doc.where(path)}: {'.'.join(str(p) for p in path)}"
-    source = where if a.source.startswith(GIVEN) else f"{where}; {a.source}"
-    return replace(a, source=source, origin="plan")
 
 
 def _locate(error: CostcalcError, run: Run, doc: yamlio.Document) -> CostcalcError:

@@ -26,14 +26,22 @@ def ref(name: str) -> str:
 
 
 @contextmanager
-def spelling(spell: Callable[[str], str], only: Collection[str] | None = None) -> Iterator[None]:
+def spelling(
+    spell: Callable[[str], str],
+    only: Collection[str] | None = None,
+    *,
+    keep: Collection[str] = (),
+) -> Iterator[None]:
     """Within the block, :func:`ref` spells input names with ``spell`` (a front end's);
-    with ``only``, just those inputs (given in a file), the others as before."""
-    if only is not None:
-        outer, inner, names = _SPELLING.get(), spell, frozenset(only)
+    with ``only``, just those inputs (given in a file), the others as before; the inputs
+    in ``keep`` (given on the command line around a file) as before, too."""
+    if only is not None or keep:
+        outer, inner = _SPELLING.get(), spell
+        names = None if only is None else frozenset(only)
+        kept = frozenset(keep)
 
         def spell(name: str) -> str:
-            if name in names:
+            if name not in kept and (names is None or name in names):
                 return inner(name)
             return name if outer is None else outer(name)
 

@@ -41,6 +41,27 @@ class Assumption:
         return convert(self.base, self.unit)
 
 
+def given_in(a: Assumption, places: Mapping[str, str], front: str) -> Assumption:
+    """Assumption ``a``, if the caller gave it through a file (``front``: "plan", "spec"),
+    saying so at the line that gave it: ``given in the plan: costcalc.yaml:7: runs.a.params``,
+    origin ``front``. ``places`` maps each input the file gave to its ``file:line: key``;
+    the input is the one ``a`` was given with (throughput for the utilization it implies),
+    else its own name. Call it under the spelling its assumptions were made with."""
+    from dataclasses import replace
+
+    from costcalc.errors import GIVEN, is_given_with
+
+    if a.origin != "flag":
+        return a
+    key = next((k for k in places if is_given_with(a.source, k)), a.name)
+    where = places.get(key)
+    if where is None:
+        return a
+    where = f"given in the {front}: {where}"
+    source = where if a.source.startswith(GIVEN) else f"{where}; {a.source}"
+    return replace(a, source=source, origin=front)
+
+
 # -- the sections of an estimate --------------------------------------------------------------
 # Each a TypedDict: a plain dict at run time (the JSON document and the renderers read them as
 # such), typed for the code that builds them. Their keys are in the order the JSON shows them.

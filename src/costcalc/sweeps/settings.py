@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError, spelling
 from costcalc.profiles import Catalog
-from costcalc.results import Assumption
+from costcalc.results import Assumption, given_in
 from costcalc.sweeps.axes import INPUTS, input_of
 from costcalc.sweeps.grid import Grid
 from costcalc.sweeps.limits import MAX_SCENARIOS
@@ -43,12 +43,23 @@ def plan_command(
         chosen.update({k: filled[k] for k in used})
         located.update({input_of(k): s.where for k, s in used.items()})
         spelled.update({input_of(k): k for k in used})
+    # With a spec file, every input reads as its key there (its key as written, else its
+    # name), those given as flags excepted; without one, as the command line spells them.
+    only = None if spec is not None else spelled
+    flagged = {input_of(k) for k in given}
     try:
-        with spelling(spelled.__getitem__, only=spelled):
+        with spelling(lambda name: spelled.get(name, name), only=only, keep=flagged):
             sweep = _plan_settings(chosen, catalog)
+            # a value the spec gave says so, at its line (given in the spec: s.yaml:3: ...)
+            places = {input_of(k): o for k, o in origins.items() if k not in given}
+            sweep.grid.assumptions[:] = [
+                given_in(a, places, "spec") for a in sweep.grid.assumptions
+            ]
     except CostcalcError as e:
         if e.input in located:
             e.where = located[e.input]
+        elif spec is not None and e.input and e.input not in flagged and e.where == e.input:
+            e.where = f"{spec}: {e.where}"  # an input the spec lacks (no work given)
         raise
     if used:
         _show_defaults(sweep.grid, used)

@@ -1,0 +1,101 @@
+"""Errors and assumptions name inputs as the front end that took them spells them: a sweep
+spec's keys, a config file's line, a plan's key; the command line's flags only for what
+came from flags (review findings 1, 2, 3, 4, 6, 10, 11)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _spec(tmp_path, text: str) -> str:
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+# -- 1: a sweep spec's errors name its keys, flags only for what the command line gave ------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "expected", "absent"),
+    [
+        ("flops: 1e20\ntop: 3\n", ":2: top", "top needs sort FIELD (or pareto)", "--"),
+        ("flops: 1e20\nseq_len: 1024\n", ":2: seq_len", "seq_len needs arch (", "--"),
+        ("tokens: 1T\n", ":1: tokens", "tokens needs arch (", "--"),
+        (
+            "flops: 1e20\nduration: 5\n",
+            ":2: duration",
+            "FLOPs, device_hours, or duration with devices",
+            "--",
+        ),
+        (
+            "arch: llama-2-7b\ntokens: 1T\nflops: 1e20\n",
+            ":2: tokens",
+            "flops (or device_hours, duration), or arch with tokens",
+            "--",
+        ),
+        ("seq-len: 1024\nflops: 1e20\n", ":1: seq-len", "seq-len needs arch (", "--"),
+    ],
+)
+def test_spec_errors_name_keys(cli, tmp_path, text, where, expected, absent) -> None:
+    spec = _spec(tmp_path, text)
+    r = cli("sweep", "--spec", spec)
+    assert r.code == 2, r.err
+    line = r.err.strip()
+    assert line.startswith(f"costcalc: error: {spec}{where}: "), line
+    assert expected in line
+    assert absent not in line
+    assert len(r.err.splitlines()) == 1
+
+
+def test_spec_error_keeps_flag_spelling_for_flags(cli, tmp_path) -> None:
+    """An input given on the command line next to the spec reads as its flag."""
+    spec = _spec(tmp_path, "arch: llama-2-7b\nflops: 1e20\n")
+    r = cli("sweep", "--spec", spec, "--tokens", "1T")
+    assert r.code == 2
+    assert r.err.strip() == (
+        "costcalc: error: --tokens: give the compute once: flops (or device_hours, duration), "
+        "or arch with --tokens"
+    )
+
+
+def test_spec_without_work_is_located_at_the_file(cli, tmp_path) -> None:
+    spec = _spec(tmp_path, "hardware: h100-sxm\n")
+    r = cli("sweep", "--spec", spec)
+    assert r.code == 2
+    assert r.err.startswith(f"costcalc: error: {spec}: work: no work given"), r.err
+    assert "--" not in r.err
+
+
+def test_command_line_alone_still_spells_flags(cli) -> None:
+    r = cli("sweep", "1e20", "--top", "3")
+    assert r.code == 2
+    assert r.err.strip() == (
+        "costcalc: error: --top: --top needs --sort FIELD (or --pareto) to say which rows "
+        "come first"
+    )
+
+
+# -- 11: a spec-given value is labelled with the spec's line, origin spec --------------------
+
+
+def test_spec_assumptions_name_the_spec(cli, tmp_path) -> None:
+    spec = _spec(tmp_path, "hardware: h100-sxm\nprecision: fp16\nflops: 1e20\n")
+    r = cli("sweep", "--spec", spec, "-f", "json")
+    assert r.code == 0, r.err
+    assumptions = json.loads(r.out)["assumptions"]
+    assert assumptions["precision"]["source"] == f"given in the spec: {spec}:2: precision"
+    assert assumptions["precision"]["origin"] == "spec"
+    assert assumptions["hardware"]["source"].startswith(f"given in the spec: {spec}:1: hardware")
+    assert assumptions["hardware"]["origin"] == "spec"
+
+
+def test_flag_over_spec_stays_a_flag(cli, tmp_path) -> None:
+    spec = _spec(tmp_path, "hardware: h100-sxm\nprecision: fp16\nflops: 1e20\n")
+    r = cli("sweep", "--spec", spec, "--precision", "bf16", "-f", "json")
+    assert r.code == 0, r.err
+    precision = json.loads(r.out)["assumptions"]["precision"]
+    assert precision["origin"] == "flag"
+    assert precision["source"] == "given with --precision"
