@@ -223,7 +223,7 @@ def test_a_bad_number_names_its_keyword_in_python(name, bad):
     [
         ("tokens", "many", {"params": "7B"}, "'many' is not a number"),
         ("discount", "150%", {"flops": "1e20"}, "is more than 100%"),
-        ("tp", 3, {**SHAPE, "devices": 8}, "tp 3 does not divide the 32 heads (heads 32)"),
+        ("tp", 3, {**SHAPE, "devices": 8}, "tp 3 does not divide llama-2-7b's 32 heads"),
         ("experts", 2, {**SHAPE, "top_k": 3}, None),
         ("region", "atlantis", {"flops": "1e20"}, "unknown region 'atlantis'"),
     ],
@@ -296,8 +296,8 @@ def test_a_config_default_is_blamed_at_its_line_and_spelled_by_its_key(cli, tmp_
     r = cli("estimate", "--tokens", "1T", "--devices", "8")
     assert r.code == 2
     assert r.err == (
-        "costcalc: error: costcalc.yaml:2: defaults.tp: tp 3 does not divide the 32 heads "
-        "(--heads 32): each tensor-parallel rank takes whole heads\n"
+        "costcalc: error: costcalc.yaml:2: defaults.tp: tp 3 does not divide llama-2-7b's "
+        "32 heads: each tensor-parallel rank takes whole heads\n"
     )
     # the same default given as a flag is the flag's
     r = cli("estimate", "--tokens", "1T", "--devices", "8", "--tp", "3")
@@ -309,7 +309,7 @@ def test_a_config_value_and_a_flag_name_themselves_in_one_message(cli, tmp_path,
     (tmp_path / "costcalc.yaml").write_text("defaults:\n  arch: llama-2-7b\n")
     r = cli("estimate", "--tokens", "1T", "--devices", "8", "--tp", "3")
     assert r.code == 2
-    assert r.err.startswith("costcalc: error: --tp: --tp 3 does not divide the 32 heads")
+    assert r.err.startswith("costcalc: error: --tp: --tp 3 does not divide llama-2-7b's 32 heads")
 
 
 # -- no flags in the core --------------------------------------------------------------------

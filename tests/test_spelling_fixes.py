@@ -99,3 +99,57 @@ def test_flag_over_spec_stays_a_flag(cli, tmp_path) -> None:
     precision = json.loads(r.out)["assumptions"]["precision"]
     assert precision["origin"] == "flag"
     assert precision["source"] == "given with --precision"
+
+
+# -- 2: a layout error is located at the input given, and names no flag it did not take ------
+
+
+def test_layout_error_is_at_the_config_line_that_gave_tp(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  hardware: h100-sxm\n  tp: 2\n")
+    r = cli("estimate", "--arch", "llama-2-7b", "--tokens", "1T")
+    assert r.code == 2
+    assert r.err == (
+        "costcalc: error: costcalc.yaml:3: defaults.tp: the default 1 device is not a multiple "
+        "of tp 2 x pp 1; the data-parallel ranks are devices / (tp x pp)\n"
+    )
+    r = cli("estimate", "--arch", "llama-2-7b", "--tokens", "1T", "--devices", "3")
+    assert r.code == 2
+    assert r.err.startswith("costcalc: error: --devices: --devices 3 is not a multiple of tp 2 x")
+
+
+def test_layout_error_from_python_names_the_file(tmp_path) -> None:
+    from costcalc import estimate
+    from costcalc.config import load_settings
+    from costcalc.errors import InputError
+
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  hardware: h100-sxm\n  tp: 2\n")
+    settings = load_settings(cwd=tmp_path, env={"COSTCALC_CONFIG_DIR": str(tmp_path / "c")})
+    with pytest.raises(InputError) as e:
+        estimate(arch="llama-2-7b", tokens="1T", settings=settings)
+    assert str(e.value).startswith("costcalc.yaml:3: defaults.tp: the default 1 device ")
+    with pytest.raises(InputError) as e:
+        estimate(arch="llama-2-7b", tokens="1T", tp=2, hardware="h100-sxm")
+    assert e.value.input == "tp"
+    assert "devices" not in e.value.where
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--tp", "3"), "--tp 3 does not divide llama-2-7b's 32 heads:"),
+        (("--pp", "40"), "--pp 40 is more than llama-2-7b's 32 layers:"),
+    ],
+)
+def test_an_architecture_count_names_no_flag(cli, args, says) -> None:
+    r = cli("estimate", "--arch", "llama-2-7b", "--tokens", "1T", "--devices", "120", *args)
+    assert r.code == 2
+    assert says in r.err
+    assert "--heads" not in r.err and "--layers" not in r.err
+
+
+def test_a_count_given_by_hand_names_its_flag(cli) -> None:
+    shape = ("--layers", "2", "--heads", "32", "--d-model", "4096", "--vocab", "1000")
+    r = cli("estimate", "--tokens", "1T", "--tp", "3", *shape)
+    assert r.code == 2
+    assert "--tp 3 does not divide the 32 heads (--heads 32)" in r.err

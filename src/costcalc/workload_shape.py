@@ -289,6 +289,7 @@ class ShapeWorkload(Workload):
     seq_len: int = 2048
     recompute: str = "selective"
     layout: dict[str, int] = field(default_factory=dict)  # tp, pp, zero, micro_batch
+    layout_given: tuple[str, ...] = ()  # of devices, tp and pp, those the caller gave
     finetune: str = "full"
     lora_rank: int = 16
     per_token: Any = None  # shapes.Flops
@@ -363,11 +364,21 @@ class ShapeWorkload(Workload):
     def memory_section(self, memory: float | None, devices: float) -> dict[str, Any]:
         tp, pp = self.layout["tp"], self.layout["pp"]
         if devices % (tp * pp):
+            # named as given (a flag, a file's key), else in words; located at an input
+            # the caller gave: the devices, else the parallelism that does not fit them
+            given = self.layout_given
+            count = (
+                f"{ref('devices')} {devices:g}"
+                if "devices" in given
+                else f"the default {devices:g} device{'s' if devices != 1 else ''}"
+            )
+            tp_text, pp_text = (
+                f"{ref(n) if n in given else n} {v}" for n, v in (("tp", tp), ("pp", pp))
+            )
             raise InputError(
-                f"{ref('devices')} {devices:g} is not a multiple of {ref('tp')} {tp} x "
-                f"{ref('pp')} {pp}; the "
+                f"{count} is not a multiple of {tp_text} x {pp_text}; the "
                 "data-parallel ranks are devices / (tp x pp)",
-                input="devices",
+                input=next((n for n in ("devices", "tp", "pp") if n in given), "devices"),
             )
         dp = int(devices // (tp * pp))
         m = self._memory(dp)
@@ -616,16 +627,23 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
             layout[name] = DEFAULTS[name]
     if layout["zero"] not in (0, 1, 2, 3):
         raise InputError(f"expected 0, 1, 2 or 3, got {given['zero']!r}", input="zero")
+
+    def counted(n: int, name: str) -> str:
+        """``the 32 heads (heads 32)`` given by hand, ``llama-2-7b's 32 heads`` else."""
+        if name in fields or arch_doc is None:
+            return f"the {n} {name} ({ref(name)} {n})"
+        return f"{arch_doc['name']}'s {n} {name}"
+
     if shape.heads % layout["tp"]:
         raise InputError(
-            f"{ref('tp')} {layout['tp']} does not divide the {shape.heads} heads ({ref('heads')} "
-            f"{shape.heads}): each tensor-parallel rank takes whole heads",
+            f"{ref('tp')} {layout['tp']} does not divide {counted(shape.heads, 'heads')}: "
+            "each tensor-parallel rank takes whole heads",
             input="tp",
         )
     if layout["pp"] > shape.layers + shape.encoder_layers:
         raise InputError(
-            f"{ref('pp')} {layout['pp']} is more than the {shape.layers} layers ({ref('layers')} "
-            f"{shape.layers}): each pipeline stage takes whole layers",
+            f"{ref('pp')} {layout['pp']} is more than {counted(shape.layers, 'layers')}: "
+            "each pipeline stage takes whole layers",
             input="pp",
         )
     for name in ("recompute", "tp", "pp", "zero", "micro_batch"):
@@ -803,6 +821,7 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
         seq_len=seq_len,
         recompute=recompute,
         layout=layout,
+        layout_given=tuple(n for n in ("devices", "tp", "pp") if given.get(n) is not None),
         finetune=finetune,
         lora_rank=rank,
         per_token=per_token,
