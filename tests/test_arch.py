@@ -332,7 +332,7 @@ HAND = ["estimate", "--tokens", "1T", "--layers", "32", "--vocab", "32000"]
         ([*BASE, "--zero", "4"], "--zero", ("4",)),
         ([*BASE, "--recompute", "some"], "--recompute", ("some",)),
         ([*BASE, "--finetune", "lora2"], "--finetune", ("lora2",)),
-        (["estimate", "--tokens", "1T", "--layers", "32"], "--d-model", ("--heads",)),
+        (["estimate", "--tokens", "1T", "--layers", "32"], "--layers", ("--heads",)),
         ([*BASE, "--bytes-per-param", "16"], "--bytes-per-param", ()),
         ([*BASE, "--flops-per-param-token", "8"], "--flops-per-param-token", ()),
         (["estimate", "1e20", *BASE[1:]], "--tokens", ()),

@@ -153,3 +153,40 @@ def test_a_count_given_by_hand_names_its_flag(cli) -> None:
     r = cli("estimate", "--tokens", "1T", "--tp", "3", *shape)
     assert r.code == 2
     assert "--tp 3 does not divide the 32 heads (--heads 32)" in r.err
+
+
+# -- 3: a plan's shape error is located at the key that asked for a shape ---------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("zero: 7", "zero needs the model's shape: arch NAME"),
+        ("top_k: 2", "top_k needs the model's shape: arch NAME"),
+        ("experts: 8", "experts needs the model's shape: arch NAME"),
+        ("kv_heads: 2", "kv_heads needs the model's shape: arch NAME"),
+        ("throughput: 1000", "throughput needs the model's shape: arch NAME"),
+        ("step_time: 2", "step_time needs the model's shape: arch NAME"),
+        ("finetune: lora", "finetune needs the model's shape: arch NAME"),
+        ("lora_rank: 8", "lora_rank needs the model's shape: arch NAME"),
+        ("layers: 2", "a shape by hand needs d_model, heads, vocab (or arch NAME"),
+    ],
+)
+def test_plan_shape_error_at_the_key_that_asked(cli, tmp_path, entry, says) -> None:
+    plan = tmp_path / "p.yaml"
+    plan.write_text(
+        "runs:\n  a:\n    hardware: h100-sxm\n    devices: 8\n\n"
+        f"    params: 1B\n    tokens: 10B\n    {entry}\n"
+    )
+    r = cli("check", "-p", str(plan))
+    assert r.code == 2
+    key = entry.split(":")[0]
+    assert r.err.startswith(f"costcalc: error: {plan}:8: runs.a.{key}: {says}"), r.err
+
+
+def test_command_line_shape_error_at_the_flag_given(cli) -> None:
+    r = cli("estimate", "--tokens", "1T", "--vocab", "2", "--kv-heads", "3")
+    assert r.code == 2
+    assert r.err.startswith("costcalc: error: --vocab: a shape by hand needs --layers, "), r.err
+    r = cli("estimate", "--tokens", "1T", "--top-k", "2")
+    assert r.err.startswith("costcalc: error: --top-k: --top-k needs the model's shape"), r.err

@@ -553,8 +553,9 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
             )
         )
     else:
-        missing = [n for n in ("layers", "d_model", "heads", "vocab") if n not in fields]
-        if missing and not fields:  # no shape at all: say what asked for one
+        core = ("layers", "d_model", "heads", "vocab")
+        missing = [n for n in core if n not in fields]
+        if len(missing) == len(core):  # no shape (kv_heads, top_k alone): say what asked
             asked = next((k for k in KEYS + MEASURED if given.get(k) is not None), "arch")
             names = ", ".join(ref(n) for n in missing)
             raise InputError(
@@ -564,9 +565,9 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
             )
         if missing:
             names = ", ".join(ref(n) for n in missing)
-            raise InputError(
+            raise InputError(  # located at the part of the shape given
                 f"a shape by hand needs {names} (or {ref('arch')} NAME, see 'costcalc arch list')",
-                input=missing[0],
+                input=next(n for n in core if n in fields),
             )
         fields.setdefault("ffn", 4 * fields["d_model"])
         template = shapes.Shape(layers=1, d_model=1, heads=1, ffn=1, vocab=1)
