@@ -190,3 +190,70 @@ def test_command_line_shape_error_at_the_flag_given(cli) -> None:
     assert r.err.startswith("costcalc: error: --vocab: a shape by hand needs --layers, "), r.err
     r = cli("estimate", "--tokens", "1T", "--top-k", "2")
     assert r.err.startswith("costcalc: error: --top-k: --top-k needs the model's shape"), r.err
+
+
+# -- 6: a higher-priority input replaces a lower one's other way of giving it -----------------
+
+
+def test_flag_price_beats_a_project_pricing(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  pricing: spot\n")
+    r = cli("estimate", "1e20", "-H", "h100-sxm", "--price", "2", "-f", "json")
+    assert r.code == 0, r.err
+    price = json.loads(r.out)["assumptions"]["price"]
+    assert (price["value"], price["origin"]) == (2, "flag")
+
+
+def test_project_pricing_beats_a_user_price(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.yaml").write_text("defaults:\n  price: 2\n")
+    (tmp_path / "costcalc.yaml").write_text("defaults:\n  pricing: 1y\n")
+    env = {"COSTCALC_CONFIG_DIR": str(config)}
+    r = cli("estimate", "1e20", "-H", "h100-sxm", "-f", "json", env=env)
+    assert r.code == 0, r.err
+    price = json.loads(r.out)["assumptions"]["price"]
+    assert price["origin"] != "user" and price["value"] != 2
+    assert " 1y, " in price["source"]  # the 1y price list's, not the user file's price
+
+
+@pytest.mark.parametrize(
+    ("user", "plan_defaults", "run"),
+    [
+        ("price: 2", "", "pricing: 1y"),  # a run's pricing over the user file's price
+        ("", "price: 2", "pricing: 1y"),  # over the plan's defaults
+        ("pricing: 1y", "", "price: 3"),
+        ("", "utilization: 30%", "throughput: 3000"),
+        ("", "region: fr", "carbon_intensity: 100"),
+    ],
+)
+def test_a_run_input_replaces_the_lower_layer_counterpart(
+    cli, tmp_path, user, plan_defaults, run
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.yaml").write_text(f"defaults:\n  {user}\n" if user else "")
+    plan = tmp_path / "p.yaml"
+    plan.write_text(
+        (f"defaults:\n  {plan_defaults}\n" if plan_defaults else "")
+        + "runs:\n  a:\n    arch: llama-2-7b\n    tokens: 1T\n    hardware: h100-sxm\n"
+        f"    devices: 8\n    {run}\n"
+    )
+    r = cli("check", "-p", str(plan), "-f", "json", env={"COSTCALC_CONFIG_DIR": str(config)})
+    assert r.code == 0, r.err
+    key = run.split(":")[0]
+    shown = json.loads(r.out)["runs"][0]
+    assert key in json.dumps(shown)
+
+
+def test_a_flag_replaces_the_spec_counterpart(cli, tmp_path) -> None:
+    spec = _spec(tmp_path, "flops: 1e20\nhardware: h100-sxm\npricing: 1y\nregion: fr\n")
+    r = cli("sweep", "--spec", spec, "--price", "2", "-f", "json")
+    assert r.code == 0, r.err
+    row = json.loads(r.out)["rows"][0]
+    assert row["price"] == 2 and "pricing" not in row
+    r = cli("sweep", "--spec", spec, "--carbon-intensity", "100", "-f", "json")
+    assert r.code == 0, r.err
+    row = json.loads(r.out)["rows"][0]
+    assert row["carbon_intensity"] == 100 and "region" not in row

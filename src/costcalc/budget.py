@@ -299,12 +299,13 @@ def _parse_run(key: Any, raw: Any, defaults: dict[str, Any], problems: Problems)
         group = ""
     inputs: dict[str, Any] = {}
     origins: dict[str, tuple[Any, ...]] = {}
+    from costcalc.config import overridden
+
     own = {k: raw[k] for k in INPUTS if k in raw}
     for key, value in defaults.items():
-        if key not in INPUTS:
-            continue
-        # region and carbon_intensity are one input: the run's choice replaces the default's.
-        if {key, *own} >= {"region", "carbon_intensity"} and key not in own:
+        # the run's own input replaces the default, and so does another way of giving it
+        # (region for carbon_intensity, pricing for price; config.overridden)
+        if key not in INPUTS or overridden(key, own):
             continue
         inputs[key], origins[key] = value, ("defaults", key)
     for key, value in own.items():

@@ -17,7 +17,7 @@ the files up costs two ``stat`` calls; YAML is parsed only when a file exists.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -52,7 +52,20 @@ DEFAULT_KEYS: dict[str, str | None] = {
     name: registry.INPUTS[name].kind for name in registry.accepted(registry.CONFIG)
 }
 # Two ways of giving one input: the first given (flag, then file by file) wins for both.
-_GROUPS = ({"region", "carbon_intensity"}, {"utilization", "throughput", "step_time"})
+_GROUPS = (
+    {"region", "carbon_intensity"},
+    {"utilization", "throughput", "step_time"},
+    {"price", "pricing"},  # a price given, or a pricing model that picks a listed one
+)
+
+
+def overridden(key: str, higher: Collection[str]) -> bool:
+    """Whether input ``key`` from a lower layer (a file's default, a plan's defaults, a
+    spec under flags) gives way to the inputs ``higher`` gives: the same input, or another
+    way of giving it (a region for a carbon intensity, a price for a pricing model)."""
+    return key in higher or any(key in g and not g.isdisjoint(higher) for g in _GROUPS)
+
+
 # Defaults of a model's layout: used only when there is a shape (an architecture from the
 # flags or a file, or a shape by hand), so that a plain estimate stays one.
 SHAPE_LAYOUT = ("seq_len", "recompute", "zero", "tp", "pp")

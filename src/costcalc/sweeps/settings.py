@@ -28,12 +28,14 @@ def plan_command(
     the config-file defaults of ``settings`` (flags > spec > project file > user file >
     built-in). An error about a value from a file names the file, line and key, not the
     flag, and the inputs a file gave are spelled by their keys there."""
-    from costcalc.config import DEFAULT_KEYS
+    from costcalc.config import DEFAULT_KEYS, overridden
     from costcalc.errors import CostcalcError
 
     chosen, origins, keys = _read_spec(spec) if spec is not None else ({}, {}, {})
     given = {k: v for k, v in flags.items() if v is not None}
-    chosen.update(given)
+    # a flag replaces the spec's value, and another way of giving it (--price, pricing:)
+    origins = {k: o for k, o in origins.items() if not overridden(k, given)}
+    chosen = {k: v for k, v in chosen.items() if k in origins} | given
     # by the input an error names (errors.ref): the file's line and key, the key's spelling
     located = {input_of(k): o for k, o in origins.items() if k not in given}
     spelled = {input_of(k): keys[k] for k in origins if k not in given}
