@@ -166,8 +166,8 @@ BAD = [
     (["estimate"], "WORK: no work given"),
     (["estimate", "1e18", "--device-hours", "5"], "give the work one way"),
     (["estimate", "1e18", "--value", "cost"], "--value: unknown field 'cost' (did you mean"),
-    (["estimate", "1e18", "--hardwre", "x"], "No such option: --hardwre"),
-    (["estimate", "1e18", "--format", "xml"], "Invalid value for '--format'"),
+    (["estimate", "1e18", "--hardwre", "x"], "error: --hardwre: no such option (did you mean"),
+    (["estimate", "1e18", "--format", "xml"], "error: --format: 'xml' is not one of 'table'"),
     (["estimate", "1e30", "--utilization", "1e-300"], "overflows"),
 ]
 

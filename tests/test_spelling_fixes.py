@@ -257,3 +257,61 @@ def test_a_flag_replaces_the_spec_counterpart(cli, tmp_path) -> None:
     assert r.code == 0, r.err
     row = json.loads(r.out)["rows"][0]
     assert row["carbon_intensity"] == 100 and "region" not in row
+
+
+# -- 10: the command line's own usage errors read <where>: <what> ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("sweep", "1e20", "--top", "abc"), "--top: 'abc' is not a valid int\n"),
+        (("estimate", "1e20", "--devices"), "--devices: expected a value after it\n"),
+        (
+            ("estimate", "1e20", "--bogus"),
+            "--bogus: no such option (see 'costcalc estimate --help')\n",
+        ),
+        (
+            ("estimate", "1e20", "--hardwre", "x"),
+            "--hardwre: no such option (did you mean '--hardware' or '--hardware-age'?) "
+            "(see 'costcalc estimate --help')\n",
+        ),
+        (
+            ("budget", "10k", "USD"),
+            "budget: unexpected extra argument(s): USD; a value with spaces needs quotes "
+            "(see 'costcalc budget --help')\n",
+        ),
+        (("budget",), "AMOUNT: expected a value (see 'costcalc budget --help')\n"),
+        (
+            ("estimate", "1e20", "-f", "xml"),
+            "--format: 'xml' is not one of 'table', 'json', 'csv', 'yaml', 'markdown'\n",
+        ),
+        (("sweep", "1e20", "--zip=3"), "--zip: does not take a value\n"),
+        (("runs", "bogus"), "runs: no such command 'bogus' (see 'costcalc runs --help')\n"),
+    ],
+)
+def test_usage_errors_read_where_then_what(cli, args, expected) -> None:
+    r = cli(*args)
+    assert r.code == 2
+    assert r.out == ""
+    assert r.err == f"costcalc: error: {expected}"
+
+
+def test_usage_error_as_a_real_process(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("costcalc")
+    env = {**os.environ, "COSTCALC_CONFIG_DIR": str(tmp_path / "c"), "HOME": str(tmp_path)}
+    p = subprocess.run(
+        [str(script), "sweep", "1e20", "--top", "abc"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert (p.returncode, p.stdout) == (2, "")
+    assert p.stderr == "costcalc: error: --top: 'abc' is not a valid int\n"

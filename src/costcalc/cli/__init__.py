@@ -44,6 +44,63 @@ def _error(message: str) -> None:
     sys.stderr.write(f"costcalc: error: {message}\n")
 
 
+def usage_error(e: Exception) -> str:
+    """A usage error of the command-line parser (click, through typer) as ``<where>:
+    <what>``: ``--top: 'abc' is not a valid int``, ``--hardwre: no such option (did you
+    mean '--hardware'?)``. Read from the exception's public attributes (``param``,
+    ``param_hint``, ``option_name``, ``possibilities``, ``message``, ``ctx``); anything
+    else keeps click's own sentence."""
+    ctx = getattr(e, "ctx", None)
+    see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    message = str(getattr(e, "message", "") or "").rstrip(".")
+    param = getattr(e, "param", None)
+    if param is not None or getattr(e, "param_hint", None) is not None:  # BadParameter
+        where = _param_name(param, getattr(e, "param_hint", None))
+        if not message:  # a missing argument or option
+            return f"{where}: expected a value{see}"
+        return f"{where}: {message}"
+    option = getattr(e, "option_name", None)
+    if isinstance(option, str) and option:
+        possibilities = getattr(e, "possibilities", None)
+        if possibilities is not None or message.startswith("No such option"):
+            close = [f"'{p}'" for p in possibilities or ()]
+            hint = ", ".join(close[:-1]) + " or " if len(close) > 1 else ""
+            hint = f" (did you mean {hint}{close[-1]}?)" if close else ""
+            return f"{option}: no such option{hint}{see}"
+        if message.endswith("requires an argument"):
+            return f"{option}: expected a value after it"
+        return f"{option}: {_lower(message.replace(f'Option {option!r} ', '', 1))}"
+    # the command (budget, runs list), as where
+    where = " ".join(ctx.command_path.split()[1:]) or ctx.command_path if ctx is not None else ""
+    extra = message.removeprefix("Got unexpected extra argument")
+    if extra != message and where:
+        words = extra.removeprefix("(s)").removeprefix(" ").strip("()")
+        return (
+            f"{where}: unexpected extra argument(s): {words}; a value with spaces needs quotes{see}"
+        )
+    what = _lower(e.format_message() if hasattr(e, "format_message") else message)
+    return f"{where}: {what}{see}" if where else what
+
+
+def _param_name(param: Any, hint: Any) -> str:
+    """A parameter as the command line spells it: its long option, or an argument's
+    metavar (``WORK``)."""
+    if isinstance(hint, str):
+        return hint.strip("'\"")
+    opts = list(hint) if hint else list(getattr(param, "opts", None) or [])
+    if getattr(param, "param_type_name", "") == "argument":
+        return str(getattr(param, "metavar", None) or getattr(param, "name", "") or "").upper()
+    long = [o for o in opts if str(o).startswith("--")]
+    return str((long or opts or [getattr(param, "name", "")])[0])
+
+
+def _lower(text: str) -> str:
+    """A sentence as the part after ``where:``: its first letter in lower case, no final
+    period."""
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 class _Interrupted(Exception):  # noqa: N818 - an event
     """Ctrl-C while a command ran (typer would turn it into a silent exit 130)."""
 
@@ -109,9 +166,7 @@ class _Group(TyperGroup):
             _error(str(e))
             code = e.exit_code
         except typer.TyperException as e:  # click's usage errors: unknown option, bad value
-            ctx = getattr(e, "ctx", None)
-            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            _error(printable(f"{e.format_message()}{where}"))
+            _error(printable(usage_error(e)))
             code = getattr(e, "exit_code", EXIT_USAGE)
         except typer.Abort:
             _error("aborted")
