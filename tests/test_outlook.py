@@ -394,7 +394,8 @@ def test_value_gives_a_percentile(cli) -> None:
         ),  # noqa: E501
         (
             ["--owned", "--price", "2"],
-            "--price: a price per device-hour is a cloud price; not with --owned",
+            "--price: a price per device-hour is a cloud price; not with --owned or "
+            "--purchase-price",
         ),  # noqa: E501
         (
             ["-H", "l4", "--owned"],

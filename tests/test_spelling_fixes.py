@@ -315,3 +315,42 @@ def test_usage_error_as_a_real_process(tmp_path) -> None:
     )
     assert (p.returncode, p.stdout) == (2, "")
     assert p.stderr == "costcalc: error: --top: 'abc' is not a valid int\n"
+
+
+# -- 4: advice names only inputs the front end takes ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("useful_life: 3", "add purchase_price\n"),
+        ("electricity_price: 0.1", "applies to owned hardware; add purchase_price\n"),
+        ("price: 2\n    purchase_price: 30000", "not with purchase_price\n"),
+        ("pricing: 1y\n    purchase_price: 30000", "not with purchase_price\n"),
+        ("discount: 10%\n    purchase_price: 30000", "not with purchase_price\n"),
+    ],
+)
+def test_plan_advice_names_plan_keys(cli, tmp_path, entry, says) -> None:
+    plan = tmp_path / "p.yaml"
+    plan.write_text(
+        f"runs:\n  a:\n    hardware: h100-sxm\n    devices: 8\n    flops: 1e20\n    {entry}\n"
+    )
+    r = cli("check", "-p", str(plan))
+    assert r.code == 2
+    assert r.err.endswith(says), r.err
+    assert not any(w in r.err for w in (" owned,", "or owned\n", "or embodied\n"))
+
+
+def test_command_line_advice_names_its_flags(cli) -> None:
+    r = cli("estimate", "1e20", "--useful-life", "3")
+    assert r.err.endswith("add --owned, --purchase-price or --embodied\n"), r.err
+    r = cli("estimate", "1e20", "-H", "h100-sxm", "--owned", "--discount", "10%")
+    assert r.err.endswith("not with --owned or --purchase-price\n"), r.err
+
+
+def test_head_dim_advice_names_no_missing_input(cli) -> None:
+    r = cli("estimate", "--arch", "llama-2-7b", "--tokens", "1T", "--heads", "5")
+    assert r.code == 2
+    assert "--heads 5 do not divide --d-model 4096" in r.err
+    assert "give head_dim" not in r.err and "--head-dim" not in r.err
+    assert "architecture file" in r.err

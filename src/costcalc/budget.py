@@ -624,7 +624,7 @@ def evaluate_run(
         kwargs["work"] = kwargs.pop("run")
     # Inputs are spelled as the plan's keys (top_k 3 is more than experts 2), and an error
     # or a given value is located by the input it names, at the line that gave it.
-    with spelling(lambda name: _plan_key(name, run)):
+    with spelling(lambda name: _plan_key(name, run), offers=(*RUN_KEYS, "work")):
         try:
             # params x tokens goes to the estimator, which applies the workloads rule
             # (6 N D) and shows it among the assumptions; owned hardware and discounts go

@@ -14,6 +14,8 @@ from contextvars import ContextVar
 
 # How the front end now running spells an input's name (see :func:`ref`); None: Python's.
 _SPELLING: ContextVar[Callable[[str], str] | None] = ContextVar("costcalc_spelling", default=None)
+# The inputs that front end takes (see :func:`either`); None: every one.
+_OFFERS: ContextVar[frozenset[str] | None] = ContextVar("costcalc_offers", default=None)
 
 
 def ref(name: str) -> str:
@@ -31,10 +33,12 @@ def spelling(
     only: Collection[str] | None = None,
     *,
     keep: Collection[str] = (),
+    offers: Collection[str] | None = None,
 ) -> Iterator[None]:
     """Within the block, :func:`ref` spells input names with ``spell`` (a front end's);
     with ``only``, just those inputs (given in a file), the others as before; the inputs
-    in ``keep`` (given on the command line around a file) as before, too."""
+    in ``keep`` (given on the command line around a file) as before, too. ``offers``: the
+    inputs this front end takes (a plan's keys), which advice may name (:func:`either`)."""
     if only is not None or keep:
         outer, inner = _SPELLING.get(), spell
         names = None if only is None else frozenset(only)
@@ -46,10 +50,23 @@ def spelling(
             return name if outer is None else outer(name)
 
     token = _SPELLING.set(spell)
+    offered = _OFFERS.set(frozenset(offers)) if offers is not None else None
     try:
         yield
     finally:
+        if offered is not None:
+            _OFFERS.reset(offered)
         _SPELLING.reset(token)
+
+
+def either(*names: str) -> str:
+    """Advice naming inputs ``names`` as alternatives (``--owned or --purchase-price``),
+    only those the front end now running takes: a plan has no ``owned`` key, so there it
+    reads ``purchase_price``."""
+    offers = _OFFERS.get()
+    kept = [n for n in names if offers is None or n in offers] or list(names)
+    spelled = [ref(n) for n in kept]
+    return spelled[0] if len(spelled) == 1 else ", ".join(spelled[:-1]) + " or " + spelled[-1]
 
 
 GIVEN = "given with "

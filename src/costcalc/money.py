@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from costcalc.errors import DataError, InputError, did_you_mean, given_with, ref
+from costcalc.errors import DataError, InputError, did_you_mean, either, given_with, ref
 from costcalc.inputs import INPUTS, frozen
 from costcalc.results import Assumption
 from costcalc.tables import data_rows, package_file
@@ -147,7 +147,9 @@ def resolve(
     if discount is not None:
         if owned:
             raise InputError(
-                f"a discount applies to a cloud price; not with {ref('owned')}", input="discount"
+                "a discount applies to a cloud price; not with "
+                + either("owned", "purchase_price"),
+                input="discount",
             )
         d = parse_quantity(discount, "fraction", input="discount", allow_zero=True)
         if d >= 1:
@@ -176,7 +178,7 @@ def resolve(
     for name, given in owned_only.items():
         if given is not None and not owned:
             raise InputError(
-                f"applies to owned hardware; add {ref('owned')} or {ref('purchase_price')}",
+                f"applies to owned hardware; add {either('owned', 'purchase_price')}",
                 input=name,
             )
     if depreciation is not None and useful_life is not None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from costcalc import equivalents as equivalents_module
 from costcalc import estimator, model
 from costcalc import inputs as registry
-from costcalc.errors import InputError, about, given_with, ref
+from costcalc.errors import InputError, about, either, given_with, ref
 from costcalc.results import (
     Assumption,
     Equivalent,
@@ -192,19 +192,20 @@ def estimate(work: Any = None, **given: Any) -> Estimate:
     money_wanted = money_wanted or g["currency"] is not None or g["fx_rate"] is not None
     if useful_life is not None and not (owned or purchase_price is not None or embodied):
         raise InputError(
-            f"the useful life amortizes owned hardware or embodied carbon; add {ref('owned')}, "
-            f"{ref('purchase_price')} or {ref('embodied')}",
+            "the useful life amortizes owned hardware or embodied carbon; add "
+            + either("owned", "purchase_price", "embodied"),
             input="useful_life",
         )
 
     is_owned = owned or purchase_price is not None
+    owned_by = either("owned", "purchase_price")
     if is_owned and asked.get("price") is not None:
         raise InputError(
-            f"a price per device-hour is a cloud price; not with {ref('owned')}", input="price"
+            f"a price per device-hour is a cloud price; not with {owned_by}", input="price"
         )
     if is_owned and asked.get("pricing") is not None:
         raise InputError(
-            f"a pricing model applies to cloud prices; not with {ref('owned')}", input="pricing"
+            f"a pricing model applies to cloud prices; not with {owned_by}", input="pricing"
         )
     if is_owned:
         # Owned hardware has no cloud price: no provider's price list is consulted (so a

@@ -98,7 +98,8 @@ class Shape:
         if not self.head_dim and self.d_model % self.heads:
             raise ShapeError(
                 f"heads {self.heads} do not divide d_model {self.d_model} "
-                "(give head_dim for models whose heads are not d_model/heads wide)"
+                "(for heads not d_model/heads wide, describe the model in an architecture "
+                "file with its head_dim: see 'costcalc arch --help')"
             )
         kv = self.kv_heads or self.heads
         if kv > self.heads or self.heads % kv:
