@@ -354,3 +354,26 @@ def test_head_dim_advice_names_no_missing_input(cli) -> None:
     assert "--heads 5 do not divide --d-model 4096" in r.err
     assert "give head_dim" not in r.err and "--head-dim" not in r.err
     assert "architecture file" in r.err
+
+
+# -- 5: a sweep credits no config default it did not apply -------------------------------------
+
+
+def test_sweep_does_not_credit_an_unapplied_layout_default(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "costcalc.yaml").write_text(
+        "defaults:\n  tp: 2\n  recompute: full\n  seq_len: 1024\n"
+    )
+    r = cli("sweep", "--arch", "llama-2-7b", "--tokens", "1T", "-H", "h100-sxm", "-f", "json")
+    assert r.code == 0, r.err
+    out = json.loads(r.out)
+    a = out["assumptions"]
+    for name, value in (("tp", "1"), ("recompute", "selective")):
+        assert a[name]["value"] == value
+        assert a[name]["origin"] == "default" and "costcalc.yaml" not in a[name]["source"]
+    # the default it did apply keeps its file and line
+    assert (a["seq_len"]["origin"], a["seq_len"]["source"]) == (
+        "project",
+        "project file costcalc.yaml:4",
+    )
+    assert any(n.startswith("not applied: tp 2 (costcalc.yaml:2") for n in out["notes"])

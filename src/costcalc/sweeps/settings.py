@@ -64,7 +64,8 @@ def plan_command(
             e.where = f"{spec}: {e.where}"  # an input the spec lacks (no work given)
         raise
     if used:
-        _show_defaults(sweep.grid, used)
+        # only the defaults the sweep applied: tp, pp and recompute are not (see the note)
+        _show_defaults(sweep.grid, {k: s for k, s in used.items() if k in INPUTS})
         layout = [s for k, s in used.items() if k not in INPUTS]  # tp, pp, recompute
         if layout and sweep.grid.shape is not None:
             sweep.grid.notes.append(
