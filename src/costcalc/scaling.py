@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc import workloads, yamlio
 from costcalc.errors import DataError, InputError, given_with, ref
-from costcalc.estimator import estimate
+from costcalc.estimator import base_estimate
 from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 
@@ -263,7 +263,7 @@ def scale(
                 "a power law extrapolated this far is a guess"
             )
         return Scaled(
-            result=estimate(needed, **options),
+            result=base_estimate(needed, **options),
             multiplier=needed / hi,
             fit=result_fit,
             target=goal,
@@ -286,8 +286,8 @@ def scale(
         e, source = workloads.rule("scaling_exponent")
         origin = "default"
     multiplier = float(compute_multiplier(k, e))
-    base = estimate(work, **options)
-    result = estimate(base.outputs["flops"] * multiplier, **options)
+    base = base_estimate(work, **options)
+    result = base_estimate(base.outputs["flops"] * multiplier, **options)
     assumptions = [
         Assumption("improvement", k, "", f"{k:g}x", given_with("improvement"), "flag"),
         Assumption("exponent", e, "", f"compute x K^{e:g}", source, origin),
