@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import costcalc
 from costcalc import estimator, outlook
@@ -32,7 +34,7 @@ def test_there_is_one_public_estimate_and_the_cli_calls_it(cli) -> None:
 
 def test_every_input_of_the_reference_is_a_keyword_of_the_estimate() -> None:
     params = inspect.signature(costcalc.estimate).parameters
-    assert PLAN_ONLY == {"run", "concurrency", "group"}
+    assert {"run", "concurrency", "group"} == PLAN_ONLY
     missing = [n for n in registry.INPUTS if n not in params and n not in PLAN_ONLY]
     assert not missing, missing
     for name in ("purchase_price", "discount", "carbon_price", "electricity_price", "year"):
@@ -77,3 +79,94 @@ def test_the_plain_estimate_imports_no_numpy_or_pint() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+# -- values of a wrong type are refused at the Python boundary, naming the keyword --------
+
+REVIEWED = [
+    (costcalc.sweep, {"sort": "cost_usd", "top": 2.5}, "top"),
+    (costcalc.sweep, {"where": 5}, "where"),
+    (costcalc.sweep, {"sort": 5}, "sort"),
+    (costcalc.sweep, {"max_rows": "x"}, "max_rows"),
+    (costcalc.sweep, {"max_scenarios": "x"}, "max_scenarios"),
+    (costcalc.sweep, {"max_scenarios": 2.5}, "max_scenarios"),
+    (costcalc.sweep, {"zip": "maybe"}, "zip"),
+    (costcalc.sweep, {"devices": [8, None]}, "devices"),
+    (costcalc.estimate, {"region": 5}, "region"),
+    (costcalc.estimate, {"precision": 5}, "precision"),
+    (costcalc.estimate, {"settings": "x"}, "settings"),
+    (costcalc.estimate, {"catalog": "x"}, "catalog"),
+    (costcalc.estimate, {"currency": 5, "fx_rate": 1}, "currency"),
+    (costcalc.estimate, {"owned": "yes"}, "owned"),
+    (costcalc.estimate, {"equivalents": "no"}, "equivalents"),
+    (costcalc.estimate, {"devices": [8]}, "devices"),  # a list is a sweep's, not an estimate's
+    (costcalc.estimate, {"utilization": True}, "utilization"),
+]
+
+
+@pytest.mark.parametrize(("function", "options", "name"), REVIEWED)
+def test_a_value_of_a_wrong_type_is_an_input_error_naming_the_keyword(
+    function, options, name
+) -> None:
+    with pytest.raises(costcalc.InputError) as e:
+        function("1e20", **options)
+    message = str(e.value)
+    assert message.startswith(f"{name}: expected ") and "\n" not in message
+
+
+def test_whole_numbers_may_be_given_as_text_as_on_the_command_line() -> None:
+    as_text = costcalc.sweep("1e20", devices="8,64,512", sort="cost_usd", top="2")
+    as_int = costcalc.sweep("1e20", devices="8,64,512", sort="cost_usd", top=2)
+    assert as_text.rows == as_int.rows == 2
+    assert list(as_text["devices"]) == list(as_int["devices"])
+    big = costcalc.sweep("1e20", devices="8,64", max_scenarios=10**400, max_rows="100")
+    assert big.rows == 2
+
+
+SWITCHES = {"owned", "embodied", "equivalents", "band", "zip"}
+WHOLE = {"top", "max_rows", "max_scenarios"}
+TEXT = {"where", "sort", "pareto"}
+OBJECTS = {"catalog", "settings"}
+POOL = [True, False, 5, 2.5, "yes", [1], ("a",), ["x", "y"], {"a": 1}, b"8", 1j, frozenset()]
+
+
+def _scalar_fits(name: str, value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    if registry.INPUTS[name].kind is None:  # a name: text only
+        return False
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fits(name: str, value: object, lists: bool) -> bool:
+    """Whether ``value`` is of a type keyword ``name`` takes (by the API's documentation)."""
+    if name in SWITCHES:
+        return isinstance(value, bool)
+    if name in WHOLE:
+        return isinstance(value, int | str) and not isinstance(value, bool)
+    if name in TEXT:
+        strings = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        return isinstance(value, str) or (name == "pareto" and strings)
+    if name in OBJECTS:
+        return False
+    if lists and isinstance(value, list | tuple):
+        return all(_scalar_fits(name, v) for v in value)
+    return _scalar_fits(name, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    which=st.sampled_from(["estimate", "sweep"]),
+    data=st.data(),
+    value=st.sampled_from(POOL) | st.builds(object),
+)
+def test_any_keyword_with_a_value_of_a_wrong_type_is_refused_naming_it(
+    which: str, data: st.DataObject, value: object
+) -> None:
+    function = costcalc.estimate if which == "estimate" else costcalc.sweep
+    names = [n for n in inspect.signature(function).parameters if n != "work"]
+    name = data.draw(st.sampled_from(names))
+    assume(not _fits(name, value, lists=which == "sweep"))
+    with pytest.raises(costcalc.InputError) as e:
+        function("1e20", **{name: value})
+    assert str(e.value).startswith(f"{name}: expected "), str(e.value)
