@@ -170,3 +170,27 @@ def test_any_keyword_with_a_value_of_a_wrong_type_is_refused_naming_it(
     with pytest.raises(costcalc.InputError) as e:
         function("1e20", **{name: value})
     assert str(e.value).startswith(f"{name}: expected "), str(e.value)
+
+
+# -- the functions built on the estimate name themselves ---------------------------------
+
+
+def test_budget_and_scale_name_themselves_for_an_unknown_keyword() -> None:
+    from costcalc import inverse, scaling
+
+    with pytest.raises(
+        TypeError, match=r"^budget\(\) got an unexpected keyword argument 'hardwre'$"
+    ):
+        inverse.budget("10k USD", hardwre="h100-sxm")
+    with pytest.raises(TypeError, match=r"^scale\(\) got an unexpected keyword argument 'bogus'$"):
+        scaling.scale("1e21", improvement=2, bogus=1)
+    with pytest.raises(costcalc.InputError, match=r"^region: expected "):
+        scaling.scale("1e21", improvement=2, region=5)
+    with pytest.raises(costcalc.InputError, match=r"^hardware: expected "):
+        inverse.budget("10k USD", hardware=5)
+    # every keyword the estimate's building block takes is still taken by both
+    fine = inverse.budget("10k USD", hardware="h100-sxm", utilization="40%", pue=1.2)
+    assert fine.estimate.outputs["cost"] == pytest.approx(1e4, rel=0.05)
+    scaled = scaling.scale("1e21", improvement=2, exponent=1, hardware="h100-sxm", devices=8)
+    # compute x K^(1/exponent) with K = 2 and exponent 1: twice the compute
+    assert scaled.result.outputs["flops"] == pytest.approx(2e21)

@@ -612,6 +612,18 @@ def bind(function: Callable[..., Any], *args: Any, **given: Any) -> Mapping[str,
     return MappingProxyType(dict(bound.arguments))
 
 
+def check_keywords(function: str, given: Mapping[str, Any], known: Iterable[str]) -> None:
+    """Check the ``**given`` keywords of the Python function named ``function`` that
+    passes them on to the estimate: an unknown one is a TypeError naming ``function`` (as
+    Python says it), a value of a wrong type an InputError (:func:`checked`)."""
+    allowed = set(known)
+    for name in given:
+        if name not in allowed:
+            raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
+    for name, value in given.items():
+        checked(name, value)
+
+
 # What a Python keyword that is not an input takes (the inputs take what their kind says).
 _FLAGS = ("owned", "embodied", "equivalents", "band", "zip")  # True or False
 _WHOLE = ("top", "max_rows", "max_scenarios")  # a whole number (3 or "3")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from costcalc import model, workloads
+from costcalc import estimator, model, workloads
+from costcalc import inputs as registry
 from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError, ref
 from costcalc.estimator import HARDWARE_INPUTS as HARDWARE
@@ -85,6 +86,7 @@ def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> B
     With a duration and ``flops`` (and no ``devices``): the devices needed to finish
     ``flops`` in that time, at least the memory floor of ``params``.
     """
+    registry.check_keywords("budget", inputs, estimator.KEYWORDS[1:])
     if settings is not None:  # config-file defaults under the given inputs
         # With --flops the devices are the answer, never a default.
         use = settings.without("devices") if inputs.get("flops") is not None else settings

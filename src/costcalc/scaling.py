@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from costcalc import inputs as registry
 from costcalc import workloads, yamlio
 from costcalc.errors import DataError, InputError, given_with, ref
-from costcalc.estimator import base_estimate
+from costcalc.estimator import KEYWORDS, base_estimate
 from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 
@@ -222,6 +223,7 @@ def scale(
     """Either ``work`` x ``improvement``^``exponent``, or the compute a fitted power law
     needs for ``target`` error; each priced with :func:`costcalc.estimate` (``options``,
     with the config-file defaults of ``settings`` under them)."""
+    registry.check_keywords("scale", options, KEYWORDS[1:])
     if settings is not None:
         from costcalc.config import DEFAULT_KEYS
 
