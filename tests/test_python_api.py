@@ -194,3 +194,27 @@ def test_budget_and_scale_name_themselves_for_an_unknown_keyword() -> None:
     scaled = scaling.scale("1e21", improvement=2, exponent=1, hardware="h100-sxm", devices=8)
     # compute x K^(1/exponent) with K = 2 and exponent 1: twice the compute
     assert scaled.result.outputs["flops"] == pytest.approx(2e21)
+
+
+def test_every_public_function_refuses_a_wrong_settings_or_catalog_naming_it(tmp_path) -> None:
+    from costcalc import budget, inverse, scaling
+    from costcalc.sweeps.settings import plan_command
+
+    calls = {
+        "budget": lambda **k: inverse.budget("10k USD", **k),
+        "scale": lambda **k: scaling.scale("1e21", improvement=2, **k),
+        "check": lambda **k: budget.check(tmp_path / "costcalc.yaml", **k),
+        "plan_command": lambda **k: plan_command({"flops": "1e20"}, **k),
+        "sweep": lambda **k: costcalc.sweep("1e20", **k),
+        "estimate": lambda **k: costcalc.estimate("1e20", **k),
+    }
+    for function, call in calls.items():
+        for name in ("settings", "catalog"):
+            if function == "sweep" and name == "settings":
+                continue  # sweep takes no settings
+            with pytest.raises(costcalc.InputError, match=rf"^{name}: expected "):
+                call(**{name: "x"})
+    with pytest.raises(costcalc.InputError, match=r"^strict: expected True or False"):
+        budget.check(tmp_path / "costcalc.yaml", strict="no")
+    with pytest.raises(costcalc.InputError, match=r"^plan: expected a file"):
+        budget.check(5)  # type: ignore[arg-type]

@@ -864,6 +864,8 @@ def check(
     ``settings`` (the user file's defaults: ``load_settings(project=False)``) apply under
     the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles; ``strict``
     makes implausible inputs failures."""
+    registry.check_values(dict(plan=plan, baseline=baseline, settings=settings, catalog=catalog))
+    registry.check_values(dict(strict=strict))
     path = find_plan(plan)
     plan_obj = load_plan(path)
     if baseline is None:

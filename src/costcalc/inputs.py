@@ -620,12 +620,19 @@ def check_keywords(function: str, given: Mapping[str, Any], known: Iterable[str]
     for name in given:
         if name not in allowed:
             raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
+    check_values(given)
+
+
+def check_values(given: Mapping[str, Any]) -> None:
+    """Check the Python keywords ``given`` (name -> value) by what each takes
+    (:func:`checked`): a value of a wrong type is an InputError naming the keyword."""
     for name, value in given.items():
         checked(name, value)
 
 
 # What a Python keyword that is not an input takes (the inputs take what their kind says).
-_FLAGS = ("owned", "embodied", "equivalents", "band", "zip")  # True or False
+_FLAGS = ("owned", "embodied", "equivalents", "band", "zip", "strict")  # True or False
+_PATHS = {"plan", "baseline", "spec"}  # a file: a str or a path
 _WHOLE = ("top", "max_rows", "max_scenarios")  # a whole number (3 or "3")
 _TEXT = ("where", "sort", "pareto")  # a string (pareto: or a list of field names)
 # Objects of costcalc's own classes: keyword -> (module, class).
@@ -658,6 +665,12 @@ def checked(name: str, value: Any, *, lists: bool = False) -> Any:
             _refuse(
                 name, value, "a string" + (" or a list of field names" if name == "pareto" else "")
             )
+        return value
+    if name in _PATHS:
+        import os
+
+        if not isinstance(value, str | os.PathLike):
+            _refuse(name, value, "a file (a str or a path)")
         return value
     if name in _OBJECTS:
         import sys

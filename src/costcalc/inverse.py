@@ -86,7 +86,7 @@ def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> B
     With a duration and ``flops`` (and no ``devices``): the devices needed to finish
     ``flops`` in that time, at least the memory floor of ``params``.
     """
-    registry.check_keywords("budget", inputs, estimator.KEYWORDS[1:])
+    registry.check_keywords("budget", {**inputs, "settings": settings}, estimator.KEYWORDS[1:])
     if settings is not None:  # config-file defaults under the given inputs
         # With --flops the devices are the answer, never a default.
         use = settings.without("devices") if inputs.get("flops") is not None else settings

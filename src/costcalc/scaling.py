@@ -223,7 +223,7 @@ def scale(
     """Either ``work`` x ``improvement``^``exponent``, or the compute a fitted power law
     needs for ``target`` error; each priced with :func:`costcalc.estimate` (``options``,
     with the config-file defaults of ``settings`` under them)."""
-    registry.check_keywords("scale", options, KEYWORDS[1:])
+    registry.check_keywords("scale", {**options, "settings": settings}, KEYWORDS[1:])
     if settings is not None:
         from costcalc.config import DEFAULT_KEYS
 
