@@ -218,3 +218,13 @@ def test_every_public_function_refuses_a_wrong_settings_or_catalog_naming_it(tmp
         budget.check(tmp_path / "costcalc.yaml", strict="no")
     with pytest.raises(costcalc.InputError, match=r"^plan: expected a file"):
         budget.check(5)  # type: ignore[arg-type]
+
+
+def test_numpy_numbers_are_numbers_and_numpy_booleans_are_not() -> None:
+    np = pytest.importorskip("numpy")
+    by_numpy = costcalc.estimate("1e20", devices=np.int64(8), utilization=np.float64(0.4))
+    by_python = costcalc.estimate("1e20", devices=8, utilization=0.4)
+    assert by_numpy.fields() == by_python.fields()
+    assert costcalc.sweep("1e20", devices=(np.int64(8), 16)).rows == 2
+    with pytest.raises(costcalc.InputError, match=r"^devices: expected a number or a string"):
+        costcalc.estimate("1e20", devices=np.bool_(True))

@@ -684,26 +684,27 @@ def checked(name: str, value: Any, *, lists: bool = False) -> Any:
     if found is None:
         return value
     if lists and isinstance(value, list | tuple):
-        for item in value:
-            _scalar(found, item, lists)
+        return [_scalar(found, item, lists) for item in value]
+    return _scalar(found, value, lists)
+
+
+def _scalar(found: Input, value: Any, lists: bool) -> Any:
+    """``value`` if input ``found`` takes it (another kind of real number, such as numpy's,
+    as a Python int or float), else an InputError."""
+    if isinstance(value, str):
         return value
-    _scalar(found, value, lists)
-    return value
-
-
-def _scalar(found: Input, value: Any, lists: bool) -> None:
+    if found.kind is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     import numbers
 
-    if isinstance(value, str):
-        return
     if found.name == "hardware":
         import sys
 
         profile = getattr(sys.modules.get("costcalc.profiles"), "Profile", None)
         if profile is not None and isinstance(value, profile):
-            return
+            return value
     elif found.kind is not None and isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return
+        return int(value) if isinstance(value, numbers.Integral) else float(value)
     what = "a name (a string)" if found.kind is None else "a number or a string"
     if found.name == "hardware":
         what = "a hardware name or a costcalc.Profile"
