@@ -116,7 +116,7 @@ def _energy(run: dict[str, Any]) -> tuple[float, str] | None:
         return None
     kwargs: dict[str, Any] = {}
     if basis == "tdp":
-        if "power_basis" not in inspect.signature(estimator.estimate).parameters:
+        if "power_basis" not in inspect.signature(estimator.base_estimate).parameters:
             return None
         kwargs["power_basis"] = "accelerator"
     est = _estimate(

@@ -119,7 +119,7 @@ def test_done_when_example_shows_attention_mfu_hfu_and_memory(cli) -> None:
 def test_llama_2_7b_flops_count_attention_palm_formula() -> None:
     """PaLM App. B: 6 N + 12 L H Q T per token, halved for a causal model's attention;
     N from the published count (6.7B, Touvron et al. 2023), L = 32, H Q = 4096, T = 4096."""
-    est = estimator.estimate(arch="llama-2-7b", tokens="2T", seq_len=4096)
+    est = estimator.base_estimate(arch="llama-2-7b", tokens="2T", seq_len=4096)
     per_token = est.outputs["flops"] / 2e12
     palm = 6 * 6.7e9 + 12 * 32 * 4096 * 4096 / 2
     assert per_token == pytest.approx(palm, rel=0.02)
@@ -128,7 +128,7 @@ def test_llama_2_7b_flops_count_attention_palm_formula() -> None:
 
 @pytest.mark.parametrize(("arch", "published"), [("gpt-3-175b", 175e9), ("llama-2-70b", 70e9)])
 def test_short_sequences_give_6nd_within_2_percent(arch: str, published: float) -> None:
-    est = estimator.estimate(arch=arch, tokens="1T", seq_len=64)
+    est = estimator.base_estimate(arch=arch, tokens="1T", seq_len=64)
     assert est.outputs["flops"] == pytest.approx(6 * published * 1e12, rel=0.02)
 
 
@@ -138,14 +138,14 @@ def test_gpt3_narayanan_formula_with_causal_halving() -> None:
     the s/(6h) term. GPT-3 175B: L 96, h 12288, V 50257, s 2048."""
     L, h, V, s = 96, 12288, 50257, 2048
     causal = 72 * L * h * h * (1 + s / (12 * h) + V / (12 * h * L))
-    est = estimator.estimate(arch="gpt-3-175b", tokens="300B", seq_len=s, recompute="none")
+    est = estimator.base_estimate(arch="gpt-3-175b", tokens="300B", seq_len=s, recompute="none")
     assert est.outputs["flops"] / 300e9 == pytest.approx(causal, rel=0.01)
 
 
 def test_hfu_exceeds_mfu_by_the_recomputed_forward() -> None:
     kw = dict(arch="llama-2-7b", tokens="1T", seq_len=4096, utilization="40%")
-    none = estimator.estimate(**kw, recompute="none").sections["workload"]
-    full = estimator.estimate(**kw, recompute="full").sections["workload"]
+    none = estimator.base_estimate(**kw, recompute="none").sections["workload"]
+    full = estimator.base_estimate(**kw, recompute="full").sections["workload"]
     assert none["mfu"] == pytest.approx(0.40) and none["hfu"] == pytest.approx(0.40)
     # full recomputation repeats the forward pass of the layers: HFU ~ 4/3 MFU (logits not)
     assert 1.30 < full["hfu"] / full["mfu"] < 4 / 3
@@ -157,12 +157,14 @@ def test_hfu_exceeds_mfu_by_the_recomputed_forward() -> None:
 def test_activation_memory_is_korthikanti_table_2() -> None:
     """GPT-3 175B, no parallelism, no recomputation: s b h (34 + 5 a s / h) per layer."""
     s, h, a, L = 2048, 12288, 96, 96
-    est = estimator.estimate(arch="gpt-3-175b", tokens="1B", seq_len=s, recompute="none", zero=0)
+    est = estimator.base_estimate(
+        arch="gpt-3-175b", tokens="1B", seq_len=s, recompute="none", zero=0
+    )
     assert est.sections["memory"]["activations_bytes"] == pytest.approx(
         L * s * h * (34 + 5 * a * s / h), rel=1e-9
     )
     # selective recomputation with tensor (and sequence) parallelism t: s b h 34 / t
-    est = estimator.estimate(
+    est = estimator.base_estimate(
         arch="gpt-3-175b", tokens="1B", seq_len=s, recompute="selective", tp=8, devices=8
     )
     assert est.sections["memory"]["activations_bytes"] == pytest.approx(
@@ -173,7 +175,7 @@ def test_activation_memory_is_korthikanti_table_2() -> None:
 @pytest.mark.parametrize(("zero", "shards"), [(0, (1, 1, 1)), (1, (1, 1, 64)), (3, (64, 64, 64))])
 def test_model_states_follow_zero(zero: int, shards: tuple[int, int, int]) -> None:
     """Rajbhandari et al. 2020: 2 + 2 + 12 bytes per parameter, partitioned by stage."""
-    est = estimator.estimate(arch="llama-2-7b", tokens="1B", zero=zero, devices=64)
+    est = estimator.base_estimate(arch="llama-2-7b", tokens="1B", zero=zero, devices=64)
     mem = est.sections["memory"]
     n = 6.7e9  # published (Touvron et al. 2023)
     for part, per_param, k in zip(
@@ -225,21 +227,21 @@ def test_largest_micro_batch_and_fewest_devices_are_the_boundaries(
         finetune=finetune,
         hardware="h100-sxm",
     )
-    mem = estimator.estimate(**kw, devices=tp * dp).sections["memory"]
+    mem = estimator.base_estimate(**kw, devices=tp * dp).sections["memory"]
     limit = mem["device_memory_bytes"]
     assert mem["fits"] == (mem["per_device_bytes"] <= limit)
     best = mem["max_micro_batch"]
     if best:
-        at = estimator.estimate(**kw, devices=tp * dp, micro_batch=best).sections["memory"]
+        at = estimator.base_estimate(**kw, devices=tp * dp, micro_batch=best).sections["memory"]
         assert at["fits"]
-    above = estimator.estimate(**kw, devices=tp * dp, micro_batch=best + 1).sections["memory"]
+    above = estimator.base_estimate(**kw, devices=tp * dp, micro_batch=best + 1).sections["memory"]
     assert not above["fits"]
     fewest = mem["fewest_devices"]
     if fewest is not None:
         kw1 = dict(kw, micro_batch=1)
-        assert estimator.estimate(**kw1, devices=fewest).sections["memory"]["fits"]
+        assert estimator.base_estimate(**kw1, devices=fewest).sections["memory"]["fits"]
         if fewest > tp:
-            smaller = estimator.estimate(**kw1, devices=fewest - tp).sections["memory"]
+            smaller = estimator.base_estimate(**kw1, devices=fewest - tp).sections["memory"]
             assert not smaller["fits"]
 
 
@@ -248,9 +250,9 @@ def test_largest_micro_batch_and_fewest_devices_are_the_boundaries(
 
 def test_lora_trainable_params_flops_and_qlora_memory() -> None:
     kw = dict(arch="llama-2-7b", tokens="1B", seq_len=512)
-    full = estimator.estimate(**kw)
-    lora = estimator.estimate(**kw, finetune="lora", lora_rank=16)
-    qlora = estimator.estimate(**kw, finetune="qlora", lora_rank=16)
+    full = estimator.base_estimate(**kw)
+    lora = estimator.base_estimate(**kw, finetune="lora", lora_rank=16)
+    qlora = estimator.base_estimate(**kw, finetune="qlora", lora_rank=16)
     # Hu et al. 2021: r (d_in + d_out) per adapted matrix; all 7 linear layers of a block
     d, f = 4096, 11008
     by_hand = 32 * 16 * (4 * (d + d) + 2 * (d + f) + (f + d))

@@ -196,7 +196,7 @@ def test_internal_error_exits_70_with_traceback(cli, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(costcalc.estimator, "estimate", boom)
+    monkeypatch.setattr(costcalc.estimator, "base_estimate", boom)
     r = cli("estimate", "1e18")
     assert r.code == 70
     assert "Traceback" in r.err and "internal error" in r.err

@@ -1,5 +1,5 @@
 """One frozen inputs object flows through the core: the keywords of the public functions
-are declared once (estimator.estimate's signature, and the registry), the core passes a
+are declared once (estimator.base_estimate's signature, and the registry), the core passes a
 read-only mapping on instead of re-listing them, and introspection still shows them."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_help_shows_the_keywords() -> None:
     assert "carbon_intensity=None" in pydoc.render_doc(sweeps.sweep)
 
 
-@pytest.mark.parametrize("function", [outlook.estimate, sweeps.sweep, estimator.estimate])
+@pytest.mark.parametrize("function", [outlook.estimate, sweeps.sweep, estimator.base_estimate])
 def test_an_unknown_keyword_is_a_type_error_as_python_says(function: object) -> None:
     with pytest.raises(TypeError, match="unexpected keyword argument 'utilisation'"):
         function("1e20", utilisation="40%")  # type: ignore[operator]
@@ -78,7 +78,7 @@ def test_workloads_read_a_frozen_mapping_without_changing_it() -> None:
 def test_a_shape_reads_the_same_inputs_object_as_the_estimator() -> None:
     g = registry.frozen({"arch": "llama-2-7b", "tokens": "1T", "seq_len": 4096})
     job = workload_shape.resolve(g)
-    est = estimator.estimate(arch="llama-2-7b", tokens="1T", seq_len=4096)
+    est = estimator.base_estimate(arch="llama-2-7b", tokens="1T", seq_len=4096)
     assert est.outputs["flops"] == pytest.approx(job.total(job.work))
 
 
@@ -117,7 +117,7 @@ def test_outlook_and_the_estimator_agree_on_the_same_inputs(
 ) -> None:
     """The two public estimates read one inputs object: the same point outputs."""
     kw = {"hardware": "h100-sxm", "devices": devices, "utilization": f"{utilization}%", "pue": pue}
-    base = estimator.estimate("1e21", **kw)
+    base = estimator.base_estimate("1e21", **kw)
     seen = outlook.estimate("1e21", band=False, equivalents=False, **kw)
     for key in ("flops", "energy", "cost", "co2e", "wall_clock"):
         assert seen.outputs[key] == pytest.approx(base.outputs[key]), key

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from costcalc.errors import InputError
-from costcalc.estimator import estimate
+from costcalc.estimator import base_estimate as estimate
 from costcalc.render.fmt import sig
 
 ARGS = ["estimate", "3.14e23", "-H", "h100-sxm", "--devices", "512", "--region", "IS"]

@@ -21,7 +21,7 @@ _EXPORTS = {
     "InputError": "costcalc.errors",
     "Assumption": "costcalc.results",
     "Estimate": "costcalc.results",
-    "estimate": "costcalc.estimator",
+    "estimate": "costcalc.outlook",
     "Catalog": "costcalc.profiles",
     "Profile": "costcalc.profiles",
     "load_profile": "costcalc.profiles",
@@ -34,7 +34,7 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from costcalc import outlook
     from costcalc.errors import CostcalcError, DataError, InputError
-    from costcalc.estimator import estimate
+    from costcalc.outlook import estimate
     from costcalc.profiles import Catalog, Profile, load_profile
     from costcalc.results import Assumption, Estimate
     from costcalc.sweeps import SweepResult, sweep

@@ -1,7 +1,7 @@
 """Plan files and budget verdicts: ``costcalc.yaml`` -> runs -> totals -> ok / warn / over.
 
 A plan names training runs (work, hardware, overrides, ``repeats``) and budgets on the
-plan's total or on one run. Each run is one call to :func:`costcalc.estimator.estimate`;
+plan's total or on one run. Each run is one call to :func:`costcalc.estimate`;
 its outputs times ``repeats`` are the run's total; the plan's total is the sum over runs.
 The wall-clock counts repeats one after another unless ``concurrency`` runs them side by
 side, and runs one after another unless they share a ``group`` (then the longest counts).
@@ -848,6 +848,8 @@ def check(
     ``settings`` (the user file's defaults: ``load_settings(project=False)``) apply under
     the plan's own ``defaults:``; ``catalog`` resolves the user's own profiles; ``strict``
     makes implausible inputs failures."""
+    registry.check_values(dict(plan=plan, baseline=baseline, settings=settings, catalog=catalog))
+    registry.check_values(dict(strict=strict))
     path = find_plan(plan)
     plan_obj = load_plan(path)
     if baseline is None:

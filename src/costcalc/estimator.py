@@ -22,7 +22,7 @@ from costcalc.units import parse_quantity
 if TYPE_CHECKING:
     from costcalc.config import Setting, Settings
 
-__all__ = ["HardwareChoice", "estimate", "resolve_hardware"]
+__all__ = ["HardwareChoice", "base_estimate", "resolve_hardware"]
 
 # Output fields of an estimate (declared in costcalc.inputs): name -> (display unit, label).
 # The JSON field names carry their unit so that scripts reading them cannot mistake it.
@@ -315,7 +315,7 @@ def _named_inputs(inputs: Mapping[str, Any]) -> str:
     return ", ".join(shown)[:200]
 
 
-def estimate(
+def base_estimate(
     work: Any = None,
     *,
     hardware: str | Profile | None = None,
@@ -363,15 +363,15 @@ def estimate(
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> Estimate:
-    """Estimate time, energy, cost and CO2e of one training run.
+    """The building block of :func:`costcalc.estimate` (not a second public estimate):
+    each input resolved (given, config file, profile or default) with its source, and the
+    model run at that point; no ranges, money, projection, band or equivalents.
 
-    ``work`` (or ``flops``) is the compute (``"1e18"``, ``"3.14e23 FLOP"``, ``1e18``); or
-    give ``device_hours``, or ``duration`` with ``devices``. ``work`` may also name a
-    reference run (``"gpt-3"``), or give ``params`` and ``tokens`` (see
-    :mod:`costcalc.workloads`). Every other input defaults
-    to the hardware profile or the built-in defaults, and accepts a number (in the unit
-    the CLI assumes for a bare number) or a string with units. ``settings`` (from
-    ``costcalc.config.load_settings()``) supplies defaults for the inputs left out.
+    Its keywords are the estimate inputs that :func:`costcalc.estimate` lists first (it
+    takes them from this signature, :data:`KEYWORDS`); ``settings`` (from
+    ``costcalc.config.load_settings()``) supplies defaults for the inputs left out. Inside
+    costcalc, :mod:`costcalc.inverse` and :mod:`costcalc.scaling` price their answers
+    with it.
     """
     asked = {k: v for k, v in locals().items() if k not in ("catalog", "settings")}
     if settings is None:
@@ -382,15 +382,15 @@ def estimate(
         return _build(MappingProxyType(filled), catalog, used)
 
 
-# The keywords of estimate, in order (costcalc.outlook.estimate takes them all, and more).
-KEYWORDS = tuple(inspect.signature(estimate).parameters)
+# The keywords of base_estimate, in order (costcalc.estimate takes them all, and more).
+KEYWORDS = tuple(inspect.signature(base_estimate).parameters)
 
 # The model-shape inputs (declared in costcalc.inputs, panel "Model").
 _SHAPE_KEYS = tuple(name for name, i in registry.INPUTS.items() if i.panel == "Model")
 
 
 def _build(g: Mapping[str, Any], catalog: Catalog | None, used: Mapping[str, Setting]) -> Estimate:
-    """The estimate for inputs ``g`` (every keyword of :func:`estimate`, None where not
+    """The estimate for inputs ``g`` (every keyword of :func:`base_estimate`, None where not
     given), the defaults of config files already merged in; ``used`` names the inputs taken
     from a file, whose assumptions then name its file and line."""
     work, hardware, devices, utilization = g["work"], g["hardware"], g["devices"], g["utilization"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 # Where an input may be given.
 FLAG = "flag"  # a command-line option of estimate (and of sweep, budget, scale if listed)
@@ -587,18 +587,154 @@ def keywords(names: Iterable[str], **options: Any) -> Callable[[F], F]:
     return sign
 
 
+def takes_lists(function: F) -> F:
+    """Mark ``function`` (signed by :func:`keywords`) as taking a list of values for each
+    input (a sweep's axes): :func:`bind` then accepts a list or tuple of them."""
+    function._costcalc_lists = True  # type: ignore[attr-defined]
+    return function
+
+
 def bind(function: Callable[..., Any], *args: Any, **given: Any) -> Mapping[str, Any]:
     """The frozen inputs of a call of ``function`` (signed by :func:`keywords`): every
     keyword of its signature, defaults filled in; an unknown keyword is a TypeError, as
-    Python raises for a function that lists its keywords."""
+    Python raises for a function that lists its keywords. Each value given is checked
+    here, the Python boundary, by what the keyword takes (:func:`checked`)."""
     import inspect
 
     try:
         bound = inspect.signature(function).bind(*args, **given)
     except TypeError as e:  # as Python words it for a function that lists its keywords
         raise TypeError(f"{function.__name__}() {e}") from None
+    lists = getattr(function, "_costcalc_lists", False)
+    values = {name: checked(name, value, lists=lists) for name, value in bound.arguments.items()}
+    bound.arguments.update(values)
     bound.apply_defaults()
     return MappingProxyType(dict(bound.arguments))
+
+
+def check_keywords(function: str, given: Mapping[str, Any], known: Iterable[str]) -> None:
+    """Check the ``**given`` keywords of the Python function named ``function`` that
+    passes them on to the estimate: an unknown one is a TypeError naming ``function`` (as
+    Python says it), a value of a wrong type an InputError (:func:`checked`)."""
+    allowed = set(known)
+    for name in given:
+        if name not in allowed:
+            raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
+    check_values(given)
+
+
+def check_values(given: Mapping[str, Any]) -> None:
+    """Check the Python keywords ``given`` (name -> value) by what each takes
+    (:func:`checked`): a value of a wrong type is an InputError naming the keyword."""
+    for name, value in given.items():
+        checked(name, value)
+
+
+# What a Python keyword that is not an input takes (the inputs take what their kind says).
+_FLAGS = ("owned", "embodied", "equivalents", "band", "zip", "strict")  # True or False
+_PATHS = {"plan", "baseline", "spec"}  # a file: a str or a path
+_WHOLE = ("top", "max_rows", "max_scenarios")  # a whole number (3 or "3")
+_TEXT = ("where", "sort", "pareto")  # a string (pareto: or a list of field names)
+# Objects of costcalc's own classes: keyword -> (module, class).
+_OBJECTS = {
+    "catalog": ("costcalc.profiles", "Catalog"),
+    "settings": ("costcalc.config", "Settings"),
+}
+
+
+def checked(name: str, value: Any, *, lists: bool = False) -> Any:
+    """``value`` of Python keyword ``name`` if it is of a type the keyword takes (a whole
+    number as an int), else an :class:`~costcalc.errors.InputError` naming the keyword:
+    an input takes a string or a number (a name: a string; ``hardware`` also a Profile),
+    and, with ``lists``, a list or tuple of them; a switch takes True or False."""
+    if value is None:
+        return value
+    if name in _FLAGS:
+        if not isinstance(value, bool):
+            _refuse(name, value, "True or False")
+        return value
+    if name in _WHOLE:
+        return _whole(name, value)
+    if name in _TEXT:
+        ok = isinstance(value, str) or (
+            name == "pareto"
+            and isinstance(value, list | tuple)
+            and all(isinstance(v, str) for v in value)
+        )
+        if not ok:
+            _refuse(
+                name, value, "a string" + (" or a list of field names" if name == "pareto" else "")
+            )
+        return value
+    if name in _PATHS:
+        import os
+
+        if not isinstance(value, str | os.PathLike):
+            _refuse(name, value, "a file (a str or a path)")
+        return value
+    if name in _OBJECTS:
+        import sys
+
+        module, cls = _OBJECTS[name]
+        expected = getattr(sys.modules.get(module), cls, None)
+        if expected is None or not isinstance(value, expected):
+            _refuse(name, value, f"a {module}.{cls}")
+        return value
+    found = INPUTS.get(name)
+    if found is None:
+        return value
+    if lists and isinstance(value, list | tuple):
+        return [_scalar(found, item, lists) for item in value]
+    return _scalar(found, value, lists)
+
+
+def _scalar(found: Input, value: Any, lists: bool) -> Any:
+    """``value`` if input ``found`` takes it (another kind of real number, such as numpy's,
+    as a Python int or float), else an InputError."""
+    if isinstance(value, str):
+        return value
+    if found.kind is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    import numbers
+
+    if found.name == "hardware":
+        import sys
+
+        profile = getattr(sys.modules.get("costcalc.profiles"), "Profile", None)
+        if profile is not None and isinstance(value, profile):
+            return value
+    elif found.kind is not None and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return int(value) if isinstance(value, numbers.Integral) else float(value)
+    what = "a name (a string)" if found.kind is None else "a number or a string"
+    if found.name == "hardware":
+        what = "a hardware name or a costcalc.Profile"
+    _refuse(found.name, value, what + (" (or a list of them)" if lists else ""))
+
+
+def _whole(name: str, value: Any) -> int:
+    import numbers
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            _refuse(name, value, "a whole number")
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        _refuse(name, value, "a whole number")
+    if not float(number).is_integer():
+        _refuse(name, value, "a whole number")
+    return int(float(number))
+
+
+def _refuse(name: str, value: Any, expected: str) -> NoReturn:
+    from costcalc.errors import InputError
+
+    text = repr(value)
+    shown = text if len(text) <= 40 else f"a value {len(text)} characters long"
+    raise InputError(f"expected {expected}, got {shown} ({type(value).__name__})", input=name)
 
 
 class Output(NamedTuple):

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from costcalc import model, workloads
+from costcalc import estimator, model, workloads
+from costcalc import inputs as registry
 from costcalc.config import DEFAULT_KEYS
 from costcalc.errors import InputError, ref
 from costcalc.estimator import HARDWARE_INPUTS as HARDWARE
 from costcalc.estimator import (
-    estimate,
+    base_estimate,
     resolve_carbon_intensity,
     resolve_hardware,
     resolve_pue,
@@ -79,12 +80,13 @@ def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> B
 
     ``inputs`` are the estimate's hardware and site inputs (``hardware``, ``precision``,
     ``peak``, ``power``, ``price``, ``utilization``, ``pue``, ``carbon_intensity``,
-    ``region``, ``catalog``), as :func:`costcalc.estimator.estimate` takes them, and
+    ``region``, ``catalog``), as :func:`costcalc.estimate` takes them, and
     ``devices``, ``flops``, ``params`` and ``bytes_per_param``;
     ``settings`` (from :func:`costcalc.config.load_settings`) fill the ones left out.
     With a duration and ``flops`` (and no ``devices``): the devices needed to finish
     ``flops`` in that time, at least the memory floor of ``params``.
     """
+    registry.check_keywords("budget", {**inputs, "settings": settings}, estimator.KEYWORDS[1:])
     if settings is not None:  # config-file defaults under the given inputs
         # With --flops the devices are the answer, never a default.
         use = settings.without("devices") if inputs.get("flops") is not None else settings
@@ -138,7 +140,7 @@ def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> B
                     f"{floor:g} (memory floor)"
                 )
                 devices_needed = floor
-        result = estimate(work, devices=devices_needed, **options)
+        result = base_estimate(work, devices=devices_needed, **options)
         fewest = result.sections.get("memory", {}).get("fewest_devices")
         if fewest is not None and fewest > devices_needed:  # the shape's memory per device
             notes.append(
@@ -146,7 +148,7 @@ def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> B
                 f"per device needs {fewest:g} (memory per device by part)"
             )
             devices_needed = fewest
-            result = estimate(work, devices=devices_needed, **options)
+            result = base_estimate(work, devices=devices_needed, **options)
         result = replace(
             result,
             assumptions=tuple(
@@ -173,7 +175,7 @@ def budget(amount: Any, *, settings: Settings | None = None, **inputs: Any) -> B
                 f"{finite.TOO_BIG}",
                 "BUDGET",
             )
-        result = estimate(work, devices=devices, **options)
+        result = base_estimate(work, devices=devices, **options)
 
     from costcalc.workload_shape import tokens_note
 

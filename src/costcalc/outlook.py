@@ -2,8 +2,9 @@
 hardware, carbon price, currency), embodied carbon, projections to a later year, and
 everyday equivalents.
 
-:func:`estimate` takes everything :func:`costcalc.estimator.estimate` takes, plus the
-options below. It resolves the inputs with the estimator (ranges at their median), then
+:func:`estimate` is :func:`costcalc.estimate`, the one public estimate (``costcalc
+estimate`` on the command line calls it). It resolves the inputs with
+:func:`costcalc.estimator.base_estimate` (ranges at their median), then
 builds a new :class:`~costcalc.results.Estimate` from that one (``dataclasses.replace``;
 an estimate is never changed): extra outputs go into ``Estimate.sections`` and extra
 inputs into ``Estimate.assumptions``. Every output, at the point and over Monte Carlo
@@ -148,8 +149,18 @@ _MONEY = tuple(
 
 @registry.keywords(estimator.KEYWORDS + _MONEY, **_OPTIONS)
 def estimate(work: Any = None, **given: Any) -> Estimate:
-    """Estimate a training run (see :func:`costcalc.estimator.estimate` for ``work`` and
-    its keywords), with ranges, money, embodied carbon, a projection and equivalents.
+    """Estimate time, energy, cost and CO2e of one training run, with ranges, money,
+    embodied carbon, a projection, the default band and everyday equivalents.
+
+    ``work`` (or ``flops``) is the compute (``"1e18"``, ``"3.14e23 FLOP"``, ``1e18``); or
+    give ``device_hours``, or ``duration`` with ``devices``. ``work`` may also name a
+    reference run (``"gpt-3"``), or give ``params`` and ``tokens`` (see
+    :mod:`costcalc.workloads`) or a model's shape (``arch``, ``layers``...). Every other
+    input defaults to the hardware profile or the built-in defaults, and accepts a number
+    (in the unit the CLI assumes for a bare number: ``power=330`` is watts) or a string
+    with units; the keywords are the inputs of docs/inputs.md. ``settings`` (from
+    ``costcalc.config.load_settings()``) supplies defaults for the inputs left out;
+    ``catalog`` is a :class:`costcalc.Catalog` to find hardware in.
 
     Any numeric estimate input may be a range (``"30%..50%"``), ``"triangular(a,mode,b)"``
     or ``"lognormal(median,sigma)"``; then ``samples`` (default 10^5) Monte Carlo draws,
@@ -211,7 +222,7 @@ def estimate(work: Any = None, **given: Any) -> Estimate:
         # Owned hardware has no cloud price: no provider's price list is consulted (so a
         # device no cloud in the region sells is no error), and no price assumption shows.
         asked["price"] = "1 USD/hour"
-    base = estimator.estimate(**asked)
+    base = estimator.base_estimate(**asked)
     inputs = {k: v for k, v in base.inputs.items() if not (is_owned and k == "price")}
     assumptions = [_ranged(a, dists[a.name]) if a.name in dists else a for a in base.assumptions]
     if not (dists or money_wanted or embodied or year is not None):

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from costcalc import inputs as registry
 from costcalc import workloads, yamlio
 from costcalc.errors import DataError, InputError, given_with, ref
-from costcalc.estimator import estimate
+from costcalc.estimator import KEYWORDS, base_estimate
 from costcalc.results import Assumption, Estimate
 from costcalc.units import parse_quantity
 
@@ -222,6 +223,7 @@ def scale(
     """Either ``work`` x ``improvement``^``exponent``, or the compute a fitted power law
     needs for ``target`` error; each priced with :func:`costcalc.estimate` (``options``,
     with the config-file defaults of ``settings`` under them)."""
+    registry.check_keywords("scale", {**options, "settings": settings}, KEYWORDS[1:])
     if settings is not None:
         from costcalc.config import DEFAULT_KEYS
 
@@ -263,7 +265,7 @@ def scale(
                 "a power law extrapolated this far is a guess"
             )
         return Scaled(
-            result=estimate(needed, **options),
+            result=base_estimate(needed, **options),
             multiplier=needed / hi,
             fit=result_fit,
             target=goal,
@@ -286,8 +288,8 @@ def scale(
         e, source = workloads.rule("scaling_exponent")
         origin = "default"
     multiplier = float(compute_multiplier(k, e))
-    base = estimate(work, **options)
-    result = estimate(base.outputs["flops"] * multiplier, **options)
+    base = base_estimate(work, **options)
+    result = base_estimate(base.outputs["flops"] * multiplier, **options)
     assumptions = [
         Assumption("improvement", k, "", f"{k:g}x", given_with("improvement"), "flag"),
         Assumption("exponent", e, "", f"compute x K^{e:g}", source, origin),

@@ -77,6 +77,7 @@ _OPTIONS: dict[str, Any] = dict(zip=False, where=None, sort=None, top=None, pare
 _OPTIONS |= dict(max_scenarios=MAX_SCENARIOS, max_rows=MAX_SORTED, catalog=None)
 
 
+@registry.takes_lists
 @registry.keywords(INPUTS, **_OPTIONS)
 def sweep(work: Any = None, **given: Any) -> SweepResult:
     """Evaluate a grid of scenarios; the columns come back as numpy arrays.

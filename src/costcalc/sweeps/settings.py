@@ -30,7 +30,9 @@ def plan_command(
     flag, and the inputs a file gave are spelled by their keys there."""
     from costcalc.config import DEFAULT_KEYS, overridden
     from costcalc.errors import CostcalcError
+    from costcalc.inputs import check_values
 
+    check_values(dict(spec=spec, settings=settings, catalog=catalog))
     chosen, origins, keys = _read_spec(spec) if spec is not None else ({}, {}, {})
     given = {k: v for k, v in flags.items() if v is not None}
     # a flag replaces the spec's value, and another way of giving it (--price, pricing:)
