@@ -161,6 +161,10 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 def test_config_dir_without_platformdirs_is_platformdirs_rule(
     monkeypatch: pytest.MonkeyPatch, xdg: str | None, home: str | None
 ) -> None:
+    """costcalc's Linux rule is platformdirs' (and the XDG Base Directory spec's): a
+    relative XDG_CONFIG_HOME (or HOME) is invalid and ignored. platformdirs follows the spec
+    there since 4.11.8; older releases (down to the floor, 4.2.2) used the relative path,
+    so for those the check is that a relative value changes nothing."""
     from platformdirs import user_config_dir
 
     from costcalc import paths
@@ -171,4 +175,17 @@ def test_config_dir_without_platformdirs_is_platformdirs_rule(
             monkeypatch.delenv(var, raising=False)
         else:
             monkeypatch.setenv(var, value)
-    assert paths.config_dir() == Path(user_config_dir("costcalc", appauthor=False))
+    invalid = {
+        var: value
+        for var, value in (("XDG_CONFIG_HOME", xdg), ("HOME", home))
+        if value and not os.path.isabs(value)
+    }
+    if invalid:  # a relative XDG_CONFIG_HOME or HOME: the same as not set
+        for var in invalid:
+            monkeypatch.delenv(var)
+        unset = paths.config_dir()
+        for var, value in invalid.items():
+            monkeypatch.setenv(var, value)
+        assert paths.config_dir() == unset
+    else:
+        assert paths.config_dir() == Path(user_config_dir("costcalc", appauthor=False))
