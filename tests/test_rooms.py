@@ -34,3 +34,18 @@ def test_the_packages_expose_what_their_users_import() -> None:
     # the same objects as in the rooms that define them, not copies
     assert profiles.Catalog is profiles.catalog.Catalog
     assert sweeps.sweep is sweeps.api.sweep
+
+
+def test_the_budget_package_exposes_what_its_users_import() -> None:
+    """``budget.py`` split by job (plan, report, totals, baseline, verdicts, files): the
+    CLI, the renderers and the tests still find every name at ``costcalc.budget``."""
+    from costcalc import budget
+
+    for name in budget.__all__:
+        assert getattr(budget, name) is not None, name
+    assert budget.check is budget.verdicts.check
+    assert budget.parse_plan is budget.plan.parse_plan
+    assert budget.load_baseline is budget.baseline.load_baseline
+    assert {"budget/plan.py", "budget/verdicts.py", "budget/files.py"} <= {
+        part.split(":")[0] for part in cache._code_stamp()
+    }
