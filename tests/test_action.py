@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from support import git
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -34,19 +36,6 @@ budgets:
   cost: 100k USD
 """
 EXPR = re.compile(r"\$\{\{\s*([a-z_]+)\.([a-z0-9_]+)(?:\.outputs\.([a-z0-9_]+))?\s*\}\}")
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "HOME": str(cwd),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
 
 
 def read_outputs(path: Path) -> dict[str, str]:

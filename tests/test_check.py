@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from support import script
 
 # Every input given, so that the arithmetic can be checked by hand: one repeat is
 # 1.8e19 FLOP / (1000 TFLOPS x 50%) = 36,000 device-seconds = 10 device-hours on 10
@@ -36,16 +36,11 @@ OVER = RUN + "budgets:\n  cost: 100 USD\n  energy: 25 kWh\n"
 BASE_PLAN = RUN.replace("repeats: 3", "repeats: 2")
 
 
-def _script() -> str:
-    exe = Path(sys.executable).with_name("costcalc")
-    return str(exe) if exe.exists() else shutil.which("costcalc") or "costcalc"
-
-
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
     full_env.update({"NO_COLOR": "1", "COLUMNS": "200", **(env or {})})
     return subprocess.run(
-        [_script(), "check", *args],
+        [script(), "check", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

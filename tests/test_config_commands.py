@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from support import script
 
 
 def _user_file(text: str) -> Path:
@@ -180,16 +181,11 @@ def test_an_unknown_hardware_default_is_located_in_its_file(cli, name: str) -> N
     assert r.err.startswith(f"costcalc: error: {user}:2: defaults.hardware: unknown hardware")
 
 
-def _script() -> str:
-    exe = Path(sys.executable).with_name("costcalc")
-    return str(exe)
-
-
 def test_sweep_and_budget_read_the_project_file_as_a_real_subprocess(tmp_path: Path) -> None:
     (tmp_path / "costcalc.yaml").write_text("defaults:\n  pue: 1.1\n", encoding="utf-8")
     env = dict(os.environ, COSTCALC_CONFIG_DIR=str(tmp_path / "config"))
     done = subprocess.run(
-        [_script(), "sweep", "1e20", "-f", "json"],
+        [script(), "sweep", "1e20", "-f", "json"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -200,7 +196,7 @@ def test_sweep_and_budget_read_the_project_file_as_a_real_subprocess(tmp_path: P
     assert json.loads(done.stdout)["assumptions"]["pue"]["origin"] == "project"
     (tmp_path / "costcalc.yaml").write_text("defaults:\n  pue: [1]\n", encoding="utf-8")
     done = subprocess.run(
-        [_script(), "budget", "100USD", "-H", "h100-sxm"],
+        [script(), "budget", "100USD", "-H", "h100-sxm"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from costcalc import inputs as registry
 from costcalc.errors import CostcalcError
 from costcalc.profiles import load_profile, shipped_dir
 from costcalc.yamlio import MAX_BYTES
+from support import script
 
 CORPUS = Path(__file__).parent / "corpus"
 SECONDS = 20  # per case (the bound); a case that takes longer is a hang
@@ -366,11 +366,6 @@ def test_hostile_value_one_line_exit_2_no_write(
     assert not config_dir.exists() or not list(config_dir.rglob("*")), "nothing is written"
 
 
-def _script() -> str:
-    exe = Path(sys.executable).with_name("costcalc")
-    return str(exe) if exe.exists() else "costcalc"
-
-
 REAL = [
     ["estimate", "--", "9**9**9"],
     ["estimate", "1e18", "--power=1e400 W"],
@@ -387,7 +382,7 @@ REAL = [
 def test_hostile_value_in_a_real_process(argv: list[str], tmp_path: Path) -> None:
     env = {**os.environ, "COSTCALC_NO_CACHE": "1"}
     r = subprocess.run(
-        [_script(), *argv], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+        [script(), *argv], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
     )
     assert r.returncode == 2, r.stderr
     assert r.stdout == "" and r.stderr.count("\n") == 1

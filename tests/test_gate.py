@@ -9,11 +9,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from support import git, script
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "costcalc" / "data"
@@ -37,11 +38,6 @@ CHANGED = PLAN.replace("utilization: 40%", "utilization: 90%").replace(
 )
 
 
-def _script() -> str:
-    exe = Path(sys.executable).with_name("costcalc")
-    return str(exe) if exe.exists() else shutil.which("costcalc") or "costcalc"
-
-
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full = {
         k: v
@@ -50,7 +46,7 @@ def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.
     }
     full.update({"NO_COLOR": "1", "COLUMNS": "200", **(env or {})})
     return subprocess.run(
-        [_script(), "check", *args], capture_output=True, text=True, cwd=cwd, env=full, timeout=120
+        [script(), "check", *args], capture_output=True, text=True, cwd=cwd, env=full, timeout=120
     )
 
 
@@ -121,19 +117,6 @@ def test_a_change_of_inputs_with_the_same_totals_is_still_a_change(tmp_path: Pat
 # -- git baselines --------------------------------------------------------------------------
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "HOME": str(cwd),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
 
 
 @needs_git

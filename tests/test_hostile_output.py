@@ -22,7 +22,6 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,8 +32,8 @@ from hypothesis import strategies as st
 from costcalc import atomic
 from costcalc.atomic import atomic_open, output_target, write_text_atomic
 from costcalc.errors import InputError
+from support import SCRIPT, wait_while_running
 
-SCRIPT = str(Path(sys.executable).with_name("costcalc"))
 SMALL_SWEEP = ["sweep", "1e20", "--devices", "8,64", "-f", "csv"]
 # Millions of rows: a sweep that is still writing when it is signalled.
 BIG_SWEEP = ["sweep", "1e18..1e25:2000log", "--devices", "1..4096:2000", "-f", "csv"]
@@ -455,11 +454,7 @@ def test_a_signal_while_writing_leaves_no_temporary_file(tmp_path: Path, sig: in
         preexec_fn=_no_core,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not _temporaries(tmp_path):
-            assert proc.poll() is None, "the sweep ended before it was signalled"
-            assert time.monotonic() < deadline, "no temporary file appeared"
-            time.sleep(0.01)
+        wait_while_running(proc, lambda: bool(_temporaries(tmp_path)), "a temporary file")
         proc.send_signal(sig)
     finally:
         code = proc.wait(timeout=60)
@@ -489,11 +484,7 @@ def test_ctrl_c_while_the_command_is_imported_is_one_line() -> None:
     Ctrl-C at each import of main() itself.)"""
     proc = subprocess.Popen([SCRIPT, *BIG_SWEEP], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while not _loaded(proc.pid, "numpy"):
-            assert proc.poll() is None, "the sweep ended before it was interrupted"
-            assert time.monotonic() < deadline, "numpy was never loaded"
-            time.sleep(0.002)
+        wait_while_running(proc, lambda: _loaded(proc.pid, "numpy"), "numpy was loaded")
         proc.send_signal(signal.SIGINT)
     finally:
         code = proc.wait(timeout=60)

@@ -10,7 +10,6 @@ import math
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from hypothesis import strategies as st
 from costcalc import finite
 from costcalc.errors import InputError, terminal_text
 from costcalc.profiles import shipped_dir
+from support import SCRIPT
 
-SCRIPT = Path(sys.executable).parent / "costcalc"
 # Control characters that must never reach a terminal raw: ESC, BEL, C1 (CSI, NEL),
 # bidi overrides and isolates.
 CONTROLS = "\x1b\x07\x9b\x85\u202e\u202d\u2066\u2067\u2068\u2069\x00\x08\r"

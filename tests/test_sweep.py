@@ -23,6 +23,7 @@ from costcalc import estimate
 from costcalc.errors import InputError
 from costcalc.render.sweep import format_numbers
 from costcalc.sweeps import collect, pareto_mask, plan, sweep
+from support import script, wait_while_running
 
 OUTPUTS = ["flops", "wall_clock_hours", "device_hours", "energy_kwh", "cost_usd", "co2e_kg"]
 # every row says where its price, PUE and grid intensity come from
@@ -444,19 +445,15 @@ def test_readme_plot_command_draws_the_readme_picture(tmp_path: Path) -> None:
     line = next(x for x in readme.splitlines() if x.startswith("costcalc sweep") and "--plot" in x)
     args = shlex.split(line)
     args[args.index("--plot") + 1] = str(tmp_path / "sweep.png")
-    out = subprocess.run([_script(), *args[1:]], capture_output=True, timeout=120)
+    out = subprocess.run([script(), *args[1:]], capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (root / "docs" / "sweep.png").stat().st_size < 150_000
 
 
-def _script() -> str:
-    return str(Path(sys.executable).with_name("costcalc"))
-
-
 def test_subprocess_sweep() -> None:
     out = subprocess.run(
-        [_script(), "sweep", "1e20", "--devices", "8,64", "--format", "csv"],
+        [script(), "sweep", "1e20", "--devices", "8,64", "--format", "csv"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -467,7 +464,7 @@ def test_subprocess_sweep() -> None:
 def test_killed_sweep_leaves_no_partial_file(tmp_path: Path) -> None:
     target = tmp_path / "big.csv"
     args = [
-        _script(),
+        script(),
         "sweep",
         "1e18..1e25:2000log",
         "--devices",
@@ -513,14 +510,12 @@ def test_killed_sweep_over_an_existing_file_leaves_the_old_file(
     target = tmp_path / "out.csv"
     old = b"flops,cost_usd\n1e20,123\n"
     target.write_bytes(old)
-    args = [_script(), "sweep", "1e18..1e25:2000log", "--devices", "1..4096:2000"]
+    args = [script(), "sweep", "1e18..1e25:2000log", "--devices", "1..4096:2000"]
     proc = subprocess.Popen([*args, "-f", "csv", "--output", str(target)])
     try:
-        deadline = time.monotonic() + 30
-        while not list(tmp_path.glob(".costcalc-*.tmp")):
-            assert proc.poll() is None, "the sweep ended before it was killed"
-            assert time.monotonic() < deadline, "no temporary file appeared"
-            time.sleep(0.01)
+        wait_while_running(
+            proc, lambda: bool(list(tmp_path.glob(".costcalc-*.tmp"))), "a temporary file", 30
+        )
         proc.send_signal(sig)
     finally:
         code = proc.wait(timeout=30)
