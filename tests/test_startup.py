@@ -39,7 +39,8 @@ print(json.dumps({"out": out.getvalue(), "modules": sorted(sys.modules)}))
 """
 
 
-def _probe(argv: list[str], cache: Path) -> tuple[str, set[str]]:
+def _run_probe(argv: list[str], cache: Path) -> tuple[str, set[str]]:
+    """The output of ``costcalc argv`` in a fresh interpreter, and every module it imported."""
     env = {**os.environ, "COSTCALC_CACHE_DIR": str(cache)}
     env.pop("COSTCALC_NO_CACHE", None)
     r = subprocess.run(
@@ -51,7 +52,13 @@ def _probe(argv: list[str], cache: Path) -> tuple[str, set[str]]:
     )
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    return doc["out"], {m.split(".")[0] for m in doc["modules"]}
+    return doc["out"], set(doc["modules"])
+
+
+def _probe(argv: list[str], cache: Path) -> tuple[str, set[str]]:
+    """The output, and the top-level packages imported."""
+    out, modules = _run_probe(argv, cache)
+    return out, {m.split(".")[0] for m in modules}
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +115,7 @@ ONE_LINERS = [
 
 
 def _modules(argv: list[str], cache: Path) -> set[str]:
-    env = {**os.environ, "COSTCALC_CACHE_DIR": str(cache)}
-    r = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(argv)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr
-    return set(json.loads(r.stdout)["modules"])
+    return _run_probe(argv, cache)[1]
 
 
 @pytest.mark.parametrize("argv", ONE_LINERS, ids=["table", "json", "value"])
