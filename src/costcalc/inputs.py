@@ -550,12 +550,6 @@ def accepted(place: str) -> tuple[str, ...]:
     return tuple(name for name, i in INPUTS.items() if place in i.places)
 
 
-def where(name: str) -> str:
-    """Where the CLI takes input ``name``: its flag (the CLI's default location)."""
-    found = INPUTS.get(name)
-    return found.flag if found is not None else name
-
-
 def frozen(values: Mapping[str, Any], names: Iterable[str] = ()) -> Mapping[str, Any]:
     """The inputs object the core passes on instead of re-listing keywords: ``values``
     read-only, with every name of ``names`` present (None where not given)."""

@@ -210,14 +210,6 @@ def _standardized_ranks(values: Any) -> Any | None:
     return (ranks - ranks.mean()) / ranks.std()
 
 
-def spearman(x: Any, y: Any) -> float:
-    """Spearman's rank correlation of two samples (0 when either is constant)."""
-    rx, ry = _standardized_ranks(x), _standardized_ranks(y)
-    if rx is None or ry is None:
-        return 0.0
-    return float((rx * ry).mean())
-
-
 def sensitivity(inputs: dict[str, Any], outputs: dict[str, Any]) -> dict[str, list[list[Any]]]:
     """For each output that varies, the ranged inputs ordered by |Spearman rho|, strongest
     first. Ranks are computed once per sample array, on at most SENSITIVITY_SAMPLES."""

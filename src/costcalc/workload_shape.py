@@ -754,7 +754,7 @@ def resolve(inputs: Mapping[str, Any]) -> ShapeWorkload:
         assumptions.append(
             _assumption("tokens", count_text(n_tokens), given_with("tokens"), "flag", n_tokens)
         )
-    six = 6.0 * (p.active - p.embedding - p.output)
+    six = shapes.six_n(shape)
     extra = per_token.model / six - 1 if six else 0.0
     assumptions.append(
         _assumption(
