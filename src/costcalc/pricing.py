@@ -279,7 +279,7 @@ def _cloud_region(region: str) -> Region | None:
     return found if found.kind in ("cloud_region", "cloud_geography") else None
 
 
-def _site(provider: str | None, region: str | None) -> tuple[str | None, Region | None]:
+def resolve_site(provider: str | None, region: str | None) -> tuple[str | None, Region | None]:
     """The provider chosen (by name, or implied by a cloud region) and the cloud region;
     a region of another provider than the one named is an error."""
     chosen = find_provider(provider).id if provider else None
@@ -313,7 +313,7 @@ def choose_price(
     """
     name = _device_name(device)
     model = find_pricing(pricing) if pricing else DEFAULT_PRICING
-    chosen, cloud = _site(provider, region)
+    chosen, cloud = resolve_site(provider, region)
     culprit = "region" if cloud is not None and not provider else "provider"
     every = _by_device().get(name, ())
     if not every:
@@ -372,7 +372,7 @@ def pue_for(provider: str | None = None, region: str | None = None) -> PueChoice
     """
     from costcalc.tables import pue_values
 
-    chosen, cloud = _site(provider, region)
+    chosen, cloud = resolve_site(provider, region)
     values = pue_values()
     if cloud is not None:
         row = _region_pue().get(cloud.id, {})

@@ -103,25 +103,21 @@ def _with_pue() -> list[str]:
 def _only_in_google_cloud(profile: Profile, provider: str | None, region: str | None) -> None:
     """A TPU runs in Google Cloud only: another provider, or a region of one, is refused."""
     from costcalc import pricing
-    from costcalc.tables import find_region
 
+    chosen, _cloud = pricing.resolve_site(provider, region)
+    if chosen is None or chosen == "gcp":
+        return
     if provider is not None:
-        found = pricing.find_provider(provider).id
-        if found != "gcp":
-            raise InputError(
-                f"{found} does not sell {profile.name} (Google sells TPUs only in Google "
-                "Cloud); providers with one: gcp",
-                input="provider",
-            )
-    if region is not None:
-        place = find_region(region)
-        if place.provider and place.provider != "gcp":
-            raise InputError(
-                f"region '{region}' belongs to {place.provider}, which does not sell "
-                f"{profile.name} (Google sells TPUs only in Google Cloud); providers with "
-                "one: gcp",
-                input="region",
-            )
+        raise InputError(
+            f"{chosen} does not sell {profile.name} (Google sells TPUs only in Google "
+            "Cloud); providers with one: gcp",
+            input="provider",
+        )
+    raise InputError(
+        f"region '{region}' belongs to {chosen}, which does not sell {profile.name} (Google "
+        "sells TPUs only in Google Cloud); providers with one: gcp",
+        input="region",
+    )
 
 
 def device_price(
