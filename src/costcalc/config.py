@@ -100,10 +100,7 @@ class Settings(NamedTuple):
     def fill(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Setting]]:
         """``given`` with the keys left ``None`` taken from the files; and what was used."""
         taken = {k for k, v in given.items() if v is not None}
-        for group in _GROUPS:
-            if group & taken:
-                taken |= group
-        used = {k: s for k, s in self.values.items() if k in given and k not in taken}
+        used = {k: s for k, s in self.values.items() if k in given and not overridden(k, taken)}
         if not any(given.get(k) is not None for k in _SHAPE_GIVEN) and "arch" not in used:
             used = {k: s for k, s in used.items() if k not in SHAPE_LAYOUT}
         return {**given, **{k: s.value for k, s in used.items()}}, used
@@ -301,10 +298,7 @@ def load_settings(
         if not exists:
             continue
         found = read_defaults(path, scope, shown)
-        for group in _GROUPS:
-            if group & set(found):
-                for key in group:
-                    values.pop(key, None)
+        values = {k: v for k, v in values.items() if not overridden(k, found)}
         values.update(found)
     return Settings(values, tuple(files), tuple(warnings))
 
